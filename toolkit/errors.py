@@ -1,0 +1,33 @@
+"""The exception tree for failures that stop a command.
+
+Problems *in the inputs* are findings (see :mod:`toolkit.findings`); these exceptions are for
+the cases where a command cannot go on at all. The CLI turns each into one Japanese line.
+"""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """A failure that stops a command; ``str(error)`` is a Japanese message for the user."""
+
+    exit_code = 1
+
+
+class UsageError(ToolkitError):
+    """The command was called the wrong way (exit code 2)."""
+
+    exit_code = 2
+
+
+class WorkspaceError(ToolkitError):
+    """No workspace, or its ``toolkit.toml`` cannot be used."""
+
+    exit_code = 2
+
+
+class MasterError(ToolkitError):
+    """The master workbook cannot be opened or written at all."""
+
+
+class BusyError(ToolkitError):
+    """Another run holds the lock, or the master is open in Excel."""

@@ -1,0 +1,99 @@
+"""Findings: every problem the toolkit reports about an input, as data.
+
+A finding has a stable code from :mod:`validation.catalogue`, a severity, and where it is
+(file, sheet, cell such as ``J12``). Console output, JSON, the collect report and the feedback
+workbooks are all views of the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from validation.catalogue import message
+
+
+class Severity(StrEnum):
+    """How bad a finding is: ``error`` blocks, ``warning`` does not, ``fixed`` records a normalisation."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or normalisation, with where it is and a Japanese message saying what to do."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+    section: str = ""
+    row_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``--json`` and the collect record."""
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        data.pop("extra")
+        return data
+
+    def where(self) -> str:
+        """``file / sheet!cell`` as far as known, for console lines."""
+        parts = [p for p in (self.file, f"{self.sheet}!{self.cell}" if self.cell else self.sheet) if p]
+        return " ".join(parts)
+
+
+def finding(
+    code: str,
+    *,
+    severity: Severity | None = None,
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    value: Any = "",
+    section: str = "",
+    row_id: str = "",
+    **params: Any,
+) -> Finding:
+    """Build a finding from the catalogue: the message template is filled with ``params``."""
+    text, default_severity = message(code, value=_show(value), cell=cell, sheet=sheet, **params)
+    return Finding(
+        code=code,
+        severity=Severity(severity or default_severity),
+        message=text,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        value=_show(value),
+        section=section,
+        row_id=row_id,
+        extra=dict(params),
+    )
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that block (severity ``error``)."""
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    """``{"error": n, "warning": n, "fixed": n}``."""
+    counts = {str(s): 0 for s in Severity}
+    for f in findings:
+        counts[str(f.severity)] += 1
+    return counts

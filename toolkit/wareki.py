@@ -1,0 +1,55 @@
+"""Japanese era years (和暦) for fiscal years (年度, April–March)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# (era name, short letter, first Western year of the era's year 1)
+_ERAS = (("令和", "R", 2019), ("平成", "H", 1989), ("昭和", "S", 1926))
+
+
+def era_year(year: int) -> tuple[str, str, int]:
+    """``2021 → ("令和", "R", 3)``; the era that the fiscal year starting in April of ``year`` is in."""
+    for name, letter, start in _ERAS:
+        if year >= start:
+            return name, letter, year - start + 1
+    raise ValueError(f"year {year} is before 昭和")
+
+
+def fiscal_label(year: int) -> str:
+    """``2021 → "令和3年度"``; year 1 is written 元年."""
+    name, _, n = era_year(year)
+    return f"{name}{'元' if n == 1 else n}年度"
+
+
+def fiscal_label_both(year: int) -> str:
+    """``2021 → "令和3年度 (2021年度)"``, the form used on title blocks."""
+    return f"{fiscal_label(year)} ({year}年度)"
+
+
+def short_label(year: int) -> str:
+    """``2021 → "R3"``, ``2017 → "H29"`` as the seed tables write it."""
+    _, letter, n = era_year(year)
+    return f"{letter}{n}"
+
+
+_SHORT = re.compile(r"^\s*(?P<era>[RHS令平昭])(?:和|成)?\s*(?P<n>元|\d{1,2})\s*(?:年度?)?\s*$")
+_LETTERS = {"R": 2019, "令": 2019, "H": 1989, "平": 1989, "S": 1926, "昭": 1926}
+
+
+def parse_year(text: object) -> int | None:
+    """A fiscal year written as ``2021``, ``R3``, ``令和3年度``, ``H29`` or ``平成29`` → 2021 etc."""
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, int | float):
+        return int(text) if float(text).is_integer() and 1900 <= text <= 2200 else None
+    s = unicodedata.normalize("NFKC", str(text)).strip().upper()
+    s = s.removesuffix("年度").removesuffix("年")
+    if s.isdigit() and 1900 <= int(s) <= 2200:
+        return int(s)
+    m = _SHORT.match(s.replace("令和", "令").replace("平成", "平").replace("昭和", "昭"))
+    if not m:
+        return None
+    n = 1 if m["n"] == "元" else int(m["n"])
+    return _LETTERS[m["era"]] + n - 1

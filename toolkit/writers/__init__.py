@@ -1,0 +1,1 @@
+"""Everything that writes new workbooks (xlsxwriter): forms, masters, reports, feedback copies."""

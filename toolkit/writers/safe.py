@@ -1,0 +1,41 @@
+"""Writing text from sections and plans safely with xlsxwriter.
+
+Text is always data: ``write_string`` keeps ``=1+1`` or ``=HYPERLINK(…)`` as text (xlsxwriter's
+``write()`` would make them formulas), control characters that break the file are removed, and
+text over Excel's cell limit is cut with a visible mark instead of silently.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+EXCEL_CELL_LIMIT = 32_767
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+WORKBOOK_OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+"""Options for every ``xlsxwriter.Workbook`` we create: no string is ever turned into a formula."""
+
+
+def clean_text(text: str) -> str:
+    """Remove characters that corrupt an xlsx and cut text to what one cell holds."""
+    text = _CONTROL.sub("", text)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
+    return text
+
+
+def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """Write a number as a number and anything else as text (0-based row/col, as xlsxwriter)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "はい" if value else "いいえ", fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, clean_text(str(value)), fmt)

@@ -1,0 +1,1 @@
+"""Validation rules (pandera) for returned answers, and the catalogue of Japanese messages."""
