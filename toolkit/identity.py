@@ -72,7 +72,9 @@ def identity_cells(identity: FormIdentity, secret: bytes) -> list[str]:
     """The values to write down column A of the identity sheet: marker, token, payload chunks."""
     payload = identity.payload()
     chunks = [payload[i : i + CHUNK] for i in range(0, len(payload), CHUNK)]
-    return [MARKER, sign(identity, secret), *chunks]
+    # Sign the payload already built (same token as sign(); asdict is the slow part at 150 forms).
+    token = hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+    return [MARKER, token, *chunks]
 
 
 def read_identity_cells(values: list[Any]) -> tuple[str, str] | None:

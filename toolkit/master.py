@@ -18,8 +18,8 @@ from toolkit import master_layout as L
 from toolkit.errors import MasterError
 from toolkit.findings import Finding, finding
 from toolkit.model import (
-    Answer,
     AllowedValues,
+    Answer,
     Goal,
     Indicator,
     Plan,

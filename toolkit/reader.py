@@ -87,8 +87,37 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
-_REF_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_DIM_RE = re.compile(rb'<dimension ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
+# A cell's reference wherever ``r`` sits among its attributes, with or without a namespace prefix:
+# a hostile file need not write ``<c r=`` the way Excel does.
+_REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+_DIM_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
+_FORMULA_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]')
+_CELL_OPEN_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"')
+_CELL_CLOSE_RE = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
+_VALUE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
+_MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)<")
+_XML_HEAD = 64 * 1024
+"""How much of each XML part is searched for DOCTYPE/ENTITY (the prolog comes first)."""
+
+
+@dataclass
+class FileInfo:
+    """What the guard learnt while checking a file, so that nothing reads it twice.
+
+    ``formulas`` maps a sheet part (``xl/worksheets/sheet1.xml``) to its formula cells and
+    whether each has a cached value; ``sheet_parts`` maps sheet names to parts; ``modified``
+    is ``dcterms:modified`` of ``docProps/core.xml`` (the workbook's own saved time).
+    """
+
+    macros: bool = False
+    modified: str = ""
+    sheet_parts: dict[str, str] = field(default_factory=dict)
+    formulas: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+    def formulas_of(self, sheet: str) -> dict[str, bool]:
+        """Formula cells of the sheet called ``sheet`` (``{"J8": has cached value}``)."""
+        return self.formulas.get(self.sheet_parts.get(sheet, ""), {})
 
 
 def _col_number(letters: bytes) -> int:
@@ -98,8 +127,11 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Raise :class:`UnreadableWorkbook` unless ``path`` is a plain, sane xlsx/xlsm zip."""
+def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
+    """Raise :class:`UnreadableWorkbook` unless ``path`` is a plain, sane xlsx/xlsm zip.
+
+    Decided by magic bytes, never by extension. Returns what was learnt on the way.
+    """
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -116,45 +148,110 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         raise UnreadableWorkbook("R004")
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > limits.max_uncompressed_bytes or total / packed > limits.max_ratio:
-                raise UnreadableWorkbook("R007")
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
-                raise UnreadableWorkbook("R008")
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")):
-                    _check_part(zf, info, limits)
+            return _check_zip(zf, limits)
     except zipfile.BadZipFile as exc:
-        raise UnreadableWorkbook("R009") from exc
-    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
-        raise UnreadableWorkbook("R009", detail=str(exc)) from exc
+        raise UnreadableWorkbook("R009", detail="zip") from exc
+    except (OSError, EOFError, zipfile.LargeZipFile, ValueError, RuntimeError, NotImplementedError) as exc:
+        # RuntimeError: an encrypted zip member; NotImplementedError: an unknown compression
+        raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
 
 
-def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
-    with zf.open(info) as fh:
-        head = fh.read(4096)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise UnreadableWorkbook("R010", part=info.filename)
-        if not info.filename.startswith("xl/worksheets/sheet"):
+def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> FileInfo:
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > limits.max_uncompressed_bytes or total / packed > limits.max_ratio:
+        raise UnreadableWorkbook("R007")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise UnreadableWorkbook("R008")
+    info = FileInfo(macros="xl/vbaProject.bin" in names)
+    for member in infos:
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            _check_part(zf, member, limits, info)
+    info.sheet_parts = _sheet_parts(zf)
+    return info
+
+
+def _check_part(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, info: FileInfo) -> None:
+    with zf.open(member) as fh:
+        head = fh.read(_XML_HEAD)
+        if _declares_entities(head):
+            raise UnreadableWorkbook("R010", part=member.filename)
+        if member.filename == "docProps/core.xml":
+            found = _MODIFIED_RE.search(head)
+            info.modified = found[1].decode("ascii", "replace").strip() if found else ""
             return
-        dim = _DIM_RE.search(head)
-        if dim and (int(dim[2]) > limits.max_rows or _col_number(dim[1]) > limits.max_cols):
-            # the dimension may lie; the real check is the cell references below
-            pass
+        if not member.filename.startswith("xl/worksheets/"):
+            return
         rest = head + fh.read()
-    max_row = max_col = 0
-    for m in _REF_RE.finditer(rest):
-        col = _col_number(m[1])
-        row = int(m[2])
-        if row > max_row:
-            max_row = row
-        if col > max_col:
-            max_col = col
+    _check_extent(rest, member.filename, limits)
+    if _FORMULA_RE.search(rest):
+        info.formulas[member.filename] = _formula_cells(rest)
+
+
+_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_entities(head: bytes) -> bool:
+    """True when the prolog of an XML part may declare entities: a DOCTYPE/ENTITY before the
+    root element, in any encoding, or a prolog so long that the root is not in ``head``."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
+        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    root = _ROOT_RE.search(head)
+    if root is None:
+        return bool(head.strip())
+    prolog = head[: root.start()].upper()
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
+
+
+def _check_extent(xml: bytes, part: str, limits: Limits) -> None:
+    """The largest cell and row reference (and the declared dimension) must fit the limits:
+    calamine aborts the process on a sheet reaching XFD1048576 (PITFALLS.md)."""
+    refs = set(_REF_RE.findall(xml))
+    cols = {c for c, _ in refs}
+    rows = {r for _, r in refs} | set(_ROW_RE.findall(xml))
+    dim = _DIM_RE.search(xml[:4096])
+    if dim:
+        cols.add(dim[1])
+        rows.add(dim[2])
+    max_col = max((_col_number(c) for c in cols), default=0)
+    max_row = max((int(r) for r in rows), default=0)
     if max_row > limits.max_rows or max_col > limits.max_cols:
-        raise UnreadableWorkbook("R011", part=info.filename, cell=f"{column_letter(max_col)}{max_row}")
+        raise UnreadableWorkbook("R011", part=part, cell=f"{column_letter(max(max_col, 1))}{max(max_row, 1)}")
+
+
+def _formula_cells(xml: bytes) -> dict[str, bool]:
+    """``{"J8": True}`` for each cell holding a formula; the bool says a cached value exists."""
+    cells: dict[str, bool] = {}
+    for m in _FORMULA_RE.finditer(xml):
+        openings = list(_CELL_OPEN_RE.finditer(xml, max(0, m.start() - 400), m.start()))
+        if not openings:
+            continue
+        close = _CELL_CLOSE_RE.search(xml, m.end())
+        value = _VALUE_RE.search(xml, m.end(), close.start() if close else len(xml))
+        cells[openings[-1][1].decode("ascii")] = bool(value and value[1].strip())
+    return cells
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part, from workbook.xml and its relationships (entities already refused)."""
+    from defusedxml import ElementTree
+
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # a broken part is calamine's to report; formulas are then unknown
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    parts: dict[str, str] = {}
+    for el in book.iter():
+        if el.tag.endswith("}sheet") or el.tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            parts[el.get("name", "")] = target
+    return parts
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -165,10 +262,16 @@ def _is_encrypted(path: Path) -> bool:
 
 def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS, *, checked: bool = False) -> WorkbookData:
     """Check ``path`` and read every sheet's values with calamine (positions kept from A1)."""
-    from python_calamine import CalamineWorkbook
 
     if not checked:
         check_file(path, limits)
+    return read_checked(path)
+
+
+def read_checked(path: Path) -> WorkbookData:
+    """Read every sheet of a file that already passed :func:`check_file`."""
+    from python_calamine import CalamineWorkbook
+
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types per format problem

@@ -24,7 +24,8 @@ def plan_summary(config: Config, *, max_findings: int = 20) -> str:
     lines = [
         f"{plan.name}　{fiscal_label_both(config.fiscal_year)}",
         f"  基本目標 {len(plan.goals)}・施策の方向 {len(plan.policies)}・取組 {len(actions)}・"
-        f"指標 {with_indicator}（指標のない取組 {len(plan.indicators) - with_indicator}）・担当課 {len(plan.sections)}",
+        f"指標行 {len(plan.indicators)}（うち指標のない取組 {len(plan.indicators) - with_indicator}）・"
+        f"担当課 {len(plan.sections)}",
     ]
     if per_section:
         top = "、".join(f"{name} {n}" for name, n in per_section.most_common(5))

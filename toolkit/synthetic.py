@@ -15,7 +15,7 @@ from toolkit.master import write_master
 from toolkit.master_layout import RELATED_SECTION
 from toolkit.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
 from toolkit.values import BLANK, Value, ValueKind, format_number, parse_master_value
-from toolkit.workspace import CONFIG_NAME, _config_text, load_config, Config
+from toolkit.workspace import CONFIG_NAME, Config, _config_text, load_config
 
 _UNITS = ("人", "人", "回", "件", "%", "千円", "か所", "回・人", "-")
 _BUREAUS = ("福祉部", "こども未来部", "保健部", "市民部", "総務部", "教育部", "都市整備部", "建設部", "消防局")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from toolkit.units import COMPOUND_SEPARATOR, DEFAULT_UNITS, NO_UNIT, UnitKind, UnitRegistry
+from toolkit.units import COMPOUND_SEPARATOR, DEFAULT_UNITS, NO_UNIT, Unit, UnitKind, UnitRegistry
 
 NONE_MARKS = frozenset({"-", "－", "―", "‐", "ー", "—", "–", "なし", "無し"})
 COMPARATORS = ("以上", "以下", "超", "未満")
@@ -156,6 +156,8 @@ def parse_master_value(
     if isinstance(cell, bool):
         return Value(str(cell), ValueKind.TEXT)
     if isinstance(cell, int | float | Decimal):
+        if isinstance(cell, float | Decimal) and not _finite(cell):
+            return Value(str(cell), ValueKind.TEXT)
         d = to_decimal(cell)
         return Value(format_number(d), ValueKind.NUMBER, (d,))
     raw = str(cell).strip()
@@ -168,6 +170,11 @@ def parse_master_value(
     if parts is not None:
         return Value(raw, ValueKind.COMPOUND, parts)
     return _parse_annotated(raw, s, unit) or Value(raw, ValueKind.TEXT)
+
+
+def _finite(number: float | Decimal) -> bool:
+    """False for NaN and infinities, which no cell should hold but Decimal cannot compare."""
+    return Decimal(number).is_finite() if isinstance(number, float) else number.is_finite()
 
 
 def _split_compound(s: str, unit: str) -> tuple[Decimal, ...] | None:
@@ -265,10 +272,12 @@ def parse_answer(
     if not units:
         return _parse_qualitative(cell, qualitative, params)
     if isinstance(cell, int | float | Decimal):
+        if isinstance(cell, float | Decimal) and not _finite(cell):
+            return Parsed(None, "V004", params=params)
         number = to_decimal(cell)
         return _check_numbers(Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params)
     raw = str(cell).strip()
-    s = normalise_text(raw)
+    s = _keep_unit_names(normalise_text(raw), units)
     fixes: list[str] = []
     if s != " ".join(raw.split()):
         fixes.append("V101")
@@ -277,13 +286,23 @@ def parse_answer(
         return Parsed(Value(raw, ValueKind.NONE), fixes=tuple(fixes), params=params)
     if s.startswith("#") and s.endswith(("!", "?", "A")):
         return Parsed(None, "V013", params=params)
-    if any(word in s for word in _APPROX):
+    if re.search(r"\d", s) and any(word in s for word in _APPROX):
         return Parsed(None, "V001", params=params)
     if _RANGE_RE.search(s) or re.search(r"[~〜～]", s):
         return Parsed(None, "V002", params=params)
     if len(units) > 1:
         return _parse_compound_answer(raw, s, units, fixes, maximum, params)
     return _parse_single_answer(raw, s, units[0].name, units, fixes, maximum, params, registry)
+
+
+def _keep_unit_names(s: str, units: tuple[Unit, ...]) -> str:
+    """Undo NFKC on the indicator's own unit names (``㎡`` → ``m2`` → ``㎡``), so that a unit typed
+    after the number is still recognised and is not reported as a full-width fix."""
+    for unit in units:
+        folded = normalise_text(unit.name)
+        if folded != unit.name and unit.kind is not UnitKind.PERCENT:
+            s = s.replace(folded, unit.name)
+    return s
 
 
 def _parse_qualitative(cell: object, qualitative: tuple[str, ...], params: dict[str, str]) -> Parsed:
@@ -358,7 +377,8 @@ def _parse_compound_answer(
     maximum: float | None,
     params: dict[str, str],
 ) -> Parsed:
-    pieces = [p.strip() for p in re.split(r"[・/、,]\s*(?=\S)", s)] if "・" in s or "/" in s or "、" in s else [s]
+    # "," is a thousands separator inside a part (1・1,000), never a part separator.
+    pieces = [p.strip() for p in re.split(r"\s*[・/、]\s*", s)]
     if len(pieces) != len(units):
         return Parsed(None, "V008", params=params)
     numbers: list[Decimal] = []
@@ -371,6 +391,8 @@ def _parse_compound_answer(
         number = parse_plain_number(body)
         if number is None:
             return Parsed(None, "V008", params=params)
+        if "," in body and "V102" not in fixes:
+            fixes.append("V102")
         numbers.append(number)
     value = Value(raw, ValueKind.COMPOUND, tuple(numbers))
     return _check_numbers(value, tuple(fixes), units, maximum, params)

@@ -156,14 +156,14 @@ def init_workspace(folder: Path, example: str | None = None, *, fiscal_year: int
         raise WorkspaceError(f"{folder} はすでにワークスペースです（{CONFIG_NAME} があります）。")
     if example is not None and example not in EXAMPLES:
         raise WorkspaceError(f"見本「{example}」はありません。使える見本: {', '.join(EXAMPLES)}")
-    settings = EXAMPLES[example] if example else {
+    settings: dict[str, Any] = EXAMPLES[example] if example else {
         "master": "master_template.xlsx", "plan_name": "（計画の名前）", "city": "（市の名前）",
         "fiscal_year": dt.date.today().year - (1 if dt.date.today().month < 4 else 0),
         "coordinator": "（取りまとめ課）", "deadline": "", "contact": "",
     }
     if fiscal_year:
         settings = {**settings, "fiscal_year": fiscal_year}
-    source = bundled(settings["master"])
+    source = bundled(str(settings["master"]))
     if not source.is_file():
         raise WorkspaceError(f"同梱のマスター {source.name} が見つかりません。インストールをやり直してください。")
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,14 @@
-"""Finding codes of the form step (joined into :data:`validation.catalogue.CATALOGUE`)."""
+"""Finding codes of the form step, generate (joined into :data:`validation.catalogue.CATALOGUE`)."""
 
 from validation.catalogue import Message
 
-MESSAGES: dict[str, Message] = {}
+W = "warning"
+
+MESSAGES: dict[str, Message] = {
+    "F001": Message(
+        W,
+        "ID {row_id} の行（担当課「{value}」）はどの課の様式にも入りませんでした。"
+        "マスターの 指標 シートの担当課に課名を書くか、「関係課」の行なら toolkit.toml の "
+        "[sections] related に回答する課を書いてから、もう一度 toolkit generate を実行してください。",
+    ),
+}

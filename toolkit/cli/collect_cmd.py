@@ -1,1 +1,59 @@
-"""`toolkit collect`."""
+"""`toolkit collect` and `toolkit status`: validate returned workbooks; who has returned what."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from toolkit.cli import cli, echo_progress, json_option, workspace_option
+from toolkit.collect import collect, find_inbox_files, summary_lines
+from toolkit.errors import UsageError
+from toolkit.status import section_status, status_lines
+from toolkit.workspace import open_workspace
+
+
+@cli.command("collect")
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@workspace_option
+@json_option
+def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -> None:
+    """回収したブック（INBOX、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
+
+    サブフォルダも含め、ファイル名に関係なくすべての .xlsx/.xlsm を読みます。
+    すべて受理なら終了コード 0、差戻しや読めないファイルがあれば 1 です。
+    """
+    config = open_workspace(workspace)
+    folder = inbox or config.inbox
+    if not folder.is_dir():
+        raise UsageError(f"回収フォルダ {folder} がありません。回収したファイルを保存したフォルダを指定してください。")
+    total = len(find_inbox_files(folder)[0])
+    result = collect(config, folder, progress=echo_progress("検証中", total))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        if not result.submissions and not result.skipped:
+            click.echo(f"{folder} に Excel ブックがありません。")
+        for line in summary_lines(result):
+            click.echo(line)
+        if result.report_html:
+            click.echo(f"検証結果: {result.report_html}")
+            click.echo(f"          {result.report_xlsx}")
+        if result.feedback:
+            click.echo(f"差戻し用ファイル {len(result.feedback)} 件: {result.report_html.parent / 'feedback' if result.report_html else ''}")
+    click.get_current_context().exit(result.exit_code)
+
+
+@cli.command("status")
+@workspace_option
+@json_option
+def status_command(workspace: Path | None, as_json: bool) -> None:
+    """担当課ごとの提出状況（未提出・提出済・差戻し・再提出）と期限からの遅れ、督促・差戻しの連絡文を表示します。"""
+    config = open_workspace(workspace)
+    entries = section_status(config)
+    if as_json:
+        click.echo(json.dumps({"sections": [e.to_dict() for e in entries]}, ensure_ascii=False, indent=1))
+        return
+    for line in status_lines(entries):
+        click.echo(line)

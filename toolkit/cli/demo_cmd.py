@@ -1,1 +1,93 @@
-"""`toolkit demo`."""
+"""`toolkit demo`: the whole yearly cycle on the bundled Shimonoseki plan, as a guided tour."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from toolkit import demo
+from toolkit.cli import cli
+
+
+def _step(number: int, title: str, explain: str) -> None:
+    click.echo("")
+    click.secho(f"━━ {number}. {title} ━━", bold=True)
+    click.echo(f"   {explain}")
+
+
+def _run(*args: str) -> int:
+    """Run another toolkit command in this process, printing what it prints; returns its exit code."""
+    click.secho(f"$ toolkit {' '.join(args)}", fg="cyan")
+    try:
+        code = cli.main(list(args), prog_name="toolkit", standalone_mode=False)
+    except SystemExit as exc:  # pragma: no cover - click may still exit on its own errors
+        code = int(exc.code or 0)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    return int(code or 0)
+
+
+@cli.command("demo")
+@click.argument("folder", required=False, default="toolkit-demo", type=click.Path(file_okay=False, path_type=Path))
+def demo_command(folder: Path) -> None:
+    """見本（第3期下関市地域福祉計画）で、照会→回収→検証→再提出→集約→報告書 の一年分を通して実行します。
+
+    FOLDER（省略時は ./toolkit-demo）にワークスペースを作ります。担当課の回答は自動で作り、
+    全角数字・単位付き・単位違い・「約100」・空欄・シート名の変更・LibreOffice での保存など、
+    実際によくある入力を含めます。
+    """
+    started = time.monotonic()
+    ws = str(folder)
+    _step(1, "ワークスペースを作る", "同梱の見本計画（87 取組）からワークスペースを作ります。")
+    config = demo.prepare(folder)
+    click.echo(f"   作成しました: {config.root}（締切はデモ用に今日から 14 日後）")
+    _run("show", "-w", ws)
+
+    _step(2, "照会様式を作る", "担当課ごとに、その課の行だけを載せた記入用ブックを作ります。")
+    _run("generate", "-w", ws)
+
+    _step(3, "担当課が記入して返送する（自動）", "各課の回答を作り、受信フォルダ inbox/ に保存します。")
+    forms = demo.issued_forms(config)
+    for item in demo.fill_first_round(config, forms):
+        extra = f"　… {item.note}" if item.note else ""
+        click.echo(f"   {item.section}: {item.path.relative_to(config.root)}{extra}")
+    click.echo(f"   {demo.LATE}: まだ返送していません")
+
+    _step(4, "回収して検証する", "ファイル名ではなく中身で様式を見分け、全セルを検証します。")
+    _run("collect", "-w", ws)
+
+    _step(5, "提出状況を見る", "未提出・差戻しの課と、メールに貼れる督促文を出します。")
+    _run("status", "-w", ws)
+
+    _step(6, "差戻した課が直して再提出する（自動）", "差戻し用ファイル（誤りのセルに色とコメント付き）を受けて、担当課が直して送り直します。")
+    again = demo.fill_correction(config, forms)
+    click.echo(f"   {again.section}: {again.path.relative_to(config.root)}")
+    _run("collect", "-w", ws)
+
+    _step(7, "マスターに集約する", "受理した回答をマスターの 実績 シートに書き込み、変更を 履歴 シートに残します。")
+    click.echo("   （子育て政策課と幼児保育課が共同で担当する行は、両課の回答が食い違うため「競合」として書き込まずに残します）")
+    _run("merge", "-w", ws, "--dry-run")
+    _run("merge", "-w", ws)
+    click.echo("   もう一度実行しても何も変わりません:")
+    _run("merge", "-w", ws)
+
+    _step(8, "報告書を作る", "指標の達成状況・実施状況・評価と見直し・担当課一覧・集計グラフ。")
+    _run("report", "-w", ws)
+
+    pages = sorted((config.year_dir / "report").glob("*.html"))
+    click.echo("")
+    click.secho("━━ できたもの ━━", bold=True)
+    for label, path in (
+        ("照会様式", config.year_dir / "forms"),
+        ("検証結果・差戻し用ファイル", config.year_dir / "collect"),
+        ("マスター（集約後）", config.master),
+        ("マスターの控え", config.year_dir / "backups"),
+        ("報告書", config.year_dir / "report"),
+    ):
+        click.echo(f"   {label}: {path}")
+    click.echo(f"   所要時間: {time.monotonic() - started:.1f} 秒")
+    click.echo("")
+    if pages:
+        click.echo(f"報告書: {pages[0].resolve()}")

@@ -1,1 +1,54 @@
-"""`toolkit generate`."""
+"""`toolkit generate`: one fill-in workbook per 担当課 → ``outputs/<FY>/forms/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toolkit.cli import cli, echo_progress, workspace_option
+from toolkit.findings import Severity
+from toolkit.generate import GenerateResult, generate_forms
+from toolkit.wareki import fiscal_label_both
+from toolkit.workspace import open_workspace
+
+SHOWN_SECTIONS = 30
+
+
+@cli.command("generate")
+@workspace_option
+@click.option("--dept", "depts", multiple=True, metavar="課名",
+              help="この担当課の様式だけを作ります（複数回指定できます。省略時は全課）")
+def generate(workspace: Path | None, depts: tuple[str, ...]) -> None:
+    """担当課ごとの照会様式（記入用の Excel ブック）を outputs/<年度>/forms/ に作ります。"""
+    config = open_workspace(workspace)
+    printer: list[object] = []
+
+    def progress(done: int, total: int) -> None:
+        if not printer:
+            printer.append(echo_progress("様式を作成中", total))
+        printer[0](done)  # type: ignore[operator]
+
+    result = generate_forms(config, depts, progress=progress)
+    click.echo(summary_text(result, config.fiscal_year))
+
+
+def summary_text(result: GenerateResult, fiscal_year: int) -> str:
+    """The short Japanese summary: how many forms, rows per section, where they are."""
+    lines = [
+        f"{fiscal_label_both(fiscal_year)}の照会様式を {len(result.forms)} 課分作成しました（計 {result.total_rows} 行）。",
+        f"  保存先: {result.out_dir}",
+    ]
+    for form in result.forms[:SHOWN_SECTIONS]:
+        lines.append(f"  {form.bureau} {form.section}".rstrip() + f"　{form.rows} 行　{form.path.name}")
+    if len(result.forms) > SHOWN_SECTIONS:
+        lines.append(f"  …ほか {len(result.forms) - SHOWN_SECTIONS} 課")
+    orphans = [f for f in result.findings if f.code == "F001"]
+    for f in orphans[:10]:
+        lines.append(f"  警告: {f.message}")
+    if len(orphans) > 10:
+        lines.append(f"  …ほか {len(orphans) - 10} 行がどの様式にも入っていません。")
+    problems = [f for f in result.findings if f.severity is not Severity.FIXED and f.code != "F001"]
+    if problems:
+        lines.append(f"  注意: マスターに {len(problems)} 件の問題があります（`toolkit show` で確認できます）。")
+    return "\n".join(lines)

@@ -1,1 +1,82 @@
-"""`toolkit merge`."""
+"""`toolkit merge`: accepted answers → master workbook (a thin layer over :mod:`toolkit.merge`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from toolkit.cli import cli, workspace_option
+from toolkit.merge import MergePlan, MergeResult, merge
+from toolkit.workspace import open_workspace
+
+_SHOWN = 50
+"""At most this many changes are listed by --dry-run (the rest are counted)."""
+
+
+@cli.command("merge")
+@workspace_option
+@click.option("--dry-run", is_flag=True, help="書き込まずに、変わる内容（ID・項目・旧値 → 新値）と競合だけを表示します")
+def merge_command(workspace: Path | None, dry_run: bool) -> None:
+    """受理された回答をマスターブックの 実績 シートに書き込みます。
+
+    \b
+    ・変更したセルはすべて 履歴 シートに記録し、元のマスターは outputs/<年度>/backups/ に残します。
+    ・同じ回答で何度実行しても結果は変わりません（変更がなければファイルに触れません）。
+    ・担当課どうしの回答の食い違い、様式作成後のマスターの変更は 競合 シートに示し、
+      その行は書き込みません。
+
+    終了コード: 0 取り込み完了、1 競合あり（競合のない行は取り込み済み）またはエラー、2 使い方の誤り。
+    """
+    config = open_workspace(workspace)
+    result = merge(config, dry_run=dry_run)
+    for line in summary_lines(result):
+        click.echo(line)
+    if result.plan.blocking:
+        raise click.exceptions.Exit(1)
+
+
+def summary_lines(result: MergeResult) -> list[str]:
+    """The Japanese console summary of a merge (or of a dry run)."""
+    plan = result.plan
+    lines = [f"{plan.year}年度: 受理済みの提出 {len(plan.submissions)} 件を対象にしました"
+             + (f"（古い版・対象外 {plan.ignored} 件は無視）。" if plan.ignored else "。")]
+    if result.dry_run:
+        lines.append("【確認のみ（--dry-run）: マスターには何も書き込んでいません】")
+        lines.extend(_change_lines(plan))
+    lines.append(f"変更する行: {plan.lines_changed} 行（セル {len(plan.changes)} 個）、変更のない行: {plan.lines_unchanged} 行")
+    lines.extend(_conflict_lines(plan))
+    if result.written:
+        lines.append(f"マスターブックを更新しました: {plan.master}")
+        lines.append(f"元のマスターのバックアップ: {result.backup}")
+    elif not result.dry_run:
+        lines.append("マスターブックに変更はありません（ファイルはそのままです）。")
+    return lines
+
+
+def _change_lines(plan: MergePlan) -> list[str]:
+    shown = [f"  {c.id} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}" for c in plan.changes[:_SHOWN]]
+    if len(plan.changes) > _SHOWN:
+        shown.append(f"  …ほか {len(plan.changes) - _SHOWN} 個")
+    return shown
+
+
+def _conflict_lines(plan: MergePlan) -> list[str]:
+    lines: list[str] = []
+    if plan.blocking:
+        lines.append(f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートを確認してください）")
+        lines.extend(f"  [{f.code}] {f.section} {f.file}: {f.message}" for f in plan.findings() if f.severity == "error")
+    else:
+        lines.append("競合: なし")
+    if plan.overwrites:
+        lines.append(f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴に記録）")
+        lines.extend(f"  [{f.code}] {f.message}" for f in plan.findings() if f.severity == "warning")
+    return lines
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"

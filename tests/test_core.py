@@ -1,0 +1,95 @@
+"""The small core pieces: era years, the workspace config, the message catalogue, findings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import WorkspaceError
+from toolkit.findings import Severity, count_by_severity, finding
+from toolkit.wareki import fiscal_label, fiscal_label_both, parse_year, short_label
+from toolkit.workspace import find_workspace, load_config
+from validation.catalogue import CATALOGUE
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("year", "label", "short"),
+    [(2021, "令和3年度", "R3"), (2019, "令和元年度", "R1"), (2017, "平成29年度", "H29"), (2018, "平成30年度", "H30")],
+)
+def test_era_labels(year: int, label: str, short: str) -> None:
+    assert fiscal_label(year) == label
+    assert short_label(year) == short
+    assert parse_year(label) == year
+    assert parse_year(short) == year
+
+
+def test_title_block_label() -> None:
+    assert fiscal_label_both(2021) == "令和3年度 (2021年度)"
+
+
+@pytest.mark.parametrize("text", ["2021", "２０２１", 2021, 2021.0, "R3", "令和3年度", "r3", "令和３年度"])
+def test_parse_year_forms(text: object) -> None:
+    assert parse_year(text) == 2021
+
+
+@pytest.mark.parametrize("text", ["", None, "来年", "R", 3, True])
+def test_parse_year_rejects(text: object) -> None:
+    assert parse_year(text) is None
+
+
+def test_config_defaults_and_related(tmp_path: Path) -> None:
+    (tmp_path / "toolkit.toml").write_text(
+        '[plan]\nname = "計画"\nfiscal_year = 2022\ncoordinator = "福祉政策課"\ndeadline = 2023-05-31\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub").mkdir()
+    root = find_workspace(tmp_path / "sub")
+    config = load_config(root)
+    assert config.fiscal_year == 2022
+    assert config.related_sections == ("福祉政策課",)
+    assert config.year_dir == tmp_path / "outputs" / "2022"
+    assert config.grade_thresholds == {"A": 100.0, "B": 80.0}
+    assert len(config.secret()) == 64
+    assert config.secret() == config.secret()
+
+
+def test_config_errors_are_japanese(tmp_path: Path) -> None:
+    (tmp_path / "toolkit.toml").write_text("[plan]\nname = 'x'\n", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="fiscal_year"):
+        load_config(tmp_path)
+    (tmp_path / "toolkit.toml").write_text("[plan\n", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="書き方"):
+        load_config(tmp_path)
+
+
+def test_no_workspace(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match=r"toolkit\.toml"):
+        find_workspace(tmp_path)
+
+
+def test_every_code_used_in_code_is_in_catalogue() -> None:
+    used: set[str] = set()
+    for path in [*REPO.glob("toolkit/**/*.py"), *REPO.glob("validation/rules*.py")]:
+        used |= set(re.findall(r'"([A-Z]\d{3})"', path.read_text(encoding="utf-8")))
+    missing = sorted(used - set(CATALOGUE))
+    assert not missing, f"codes used but not in the catalogue: {missing}"
+
+
+def test_catalogue_messages_are_japanese_and_render() -> None:
+    for code, entry in CATALOGUE.items():
+        assert entry.severity in ("error", "warning", "fixed"), code
+        assert re.search(r"[ぁ-んァ-ヶ一-龠]", entry.template), code
+        f = finding(code, file="a.xlsx", sheet="回答", cell="J12", value="約100")
+        assert f.message and "{" not in f.message, code
+
+
+def test_finding_to_dict_and_counts() -> None:
+    f = finding("V001", file="a.xlsx", sheet="回答", cell="J12", value="約100", unit="人")
+    data = f.to_dict()
+    assert data["severity"] == "error" and data["cell"] == "J12" and "約" in data["message"]
+    assert count_by_severity([f, finding("V101", value="１", normalised="1")]) == {"error": 1, "warning": 0, "fixed": 1}
+    assert f.severity is Severity.ERROR

@@ -1,0 +1,316 @@
+"""generate: one fill-in workbook per section, holding only its lines, with checks at entry."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import form_layout as F
+from toolkit.cli import cli
+from toolkit.generate import (
+    GenerateResult,
+    form_file_name,
+    generate_forms,
+    lines_by_section,
+    lines_for,
+    unique_file_name,
+)
+from toolkit.identity import FormIdentity, read_identity_cells, verify
+from toolkit.master_layout import RELATED_SECTION
+from toolkit.model import Answer, Plan, Section
+from toolkit.synthetic import make_plan, make_workspace
+from toolkit.workspace import Config
+
+
+def _plan() -> Plan:
+    """60 lines over 6 sections, with a line shared by two sections, a 関係課 line and a hostile text."""
+    plan = make_plan(60, 6, seed=1)
+    lines = list(plan.indicators)
+    lines[0] = dataclasses.replace(lines[0], sections=("第0001課", "第0002課"))
+    lines[1] = dataclasses.replace(lines[1], sections=(RELATED_SECTION,))
+    lines[2] = dataclasses.replace(lines[2], content='=HYPERLINK("http://x","y")')
+    plan.indicators = lines
+    return plan
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Config:
+    return make_workspace(tmp_path / "ws", _plan(), coordinator="第0003課")
+
+
+@pytest.fixture
+def generated(workspace: Config) -> GenerateResult:
+    return generate_forms(workspace)
+
+
+def _form(result: GenerateResult, section: str) -> Path:
+    return next(f.path for f in result.forms if f.section == section)
+
+
+def _ids(path: Path) -> list[str]:
+    ws = openpyxl.load_workbook(path)[F.ANSWER_SHEET]
+    return [str(ws.cell(r, 1).value) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value]
+
+
+def test_each_section_gets_its_lines_in_plan_order(workspace: Config, generated: GenerateResult) -> None:
+    plan = _plan()
+    assert [f.section for f in generated.forms] == [s.name for s in plan.sections]
+    assert generated.out_dir == workspace.year_dir / "forms"
+    for form in generated.forms:
+        expected = [i.id for i in lines_for(plan, workspace, form.section)]
+        assert _ids(form.path) == expected == form.ids
+    shared, related = plan.indicators[0].id, plan.indicators[1].id
+    assert shared in _ids(_form(generated, "第0001課")) and shared in _ids(_form(generated, "第0002課"))
+    holders = [f.section for f in generated.forms if related in f.ids]
+    assert holders == ["第0003課"]  # the coordinating section answers for 関係課
+
+
+def test_no_part_of_a_form_holds_another_sections_data(workspace: Config, generated: GenerateResult) -> None:
+    plan = _plan()
+    for form in generated.forms:
+        own = {i.id for i in plan.indicators if i.id in form.ids}
+        own_texts = {t for i in plan.indicators if i.id in own for t in (i.name, i.content, i.torikumi)}
+        # The coordinating section is named as whom to ask and where to send: that is not its data.
+        foreign = {s.name for s in plan.sections if s.name not in (form.section, workspace.coordinator)}
+        for ind in plan.indicators:
+            if ind.id not in own:
+                foreign.add(ind.id)
+                foreign |= {t for t in (ind.name, ind.content, ind.torikumi) if t not in own_texts and len(t) > 3}
+        with zipfile.ZipFile(form.path) as z:
+            parts = {n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}
+        assert "xl/sharedStrings.xml" in parts and "docProps/core.xml" in parts
+        for name, xml in parts.items():
+            leaks = [t for t in foreign if t in xml]
+            assert not leaks, f"{form.path.name}: {name} holds {leaks[:5]}"
+        assert form.section in parts["xl/sharedStrings.xml"]
+
+
+def test_answer_sheet_layout_title_and_headers(workspace: Config, generated: GenerateResult) -> None:
+    wb = openpyxl.load_workbook(_form(generated, "第0002課"))
+    assert wb.sheetnames == [F.ANSWER_SHEET, F.GUIDE_SHEET, F.LISTS_SHEET, F.IDENTITY_SHEET]
+    ws = wb[F.ANSWER_SHEET]
+    title = " ".join(str(c.value) for row in ws.iter_rows(1, F.TITLE_ROWS) for c in row if c.value)
+    assert "令和3年度 (2021年度)" in title and "第0002課" in title and workspace.plan_name in title
+    assert "令和4年5月31日（火）" in title and "内線 1000" in title
+    headers = [str(ws.cell(F.HEADER_ROW, c).value) for c in range(1, len(F.COLUMNS) + 1)]
+    assert [h.split("\n")[0] for h in headers] == list(F.COLUMNS)
+    assert headers[F.column_index("現状値") - 1] == "現状値\n(R2年度)"
+    assert headers[F.column_index("実績値") - 1] == "実績値\n(R3年度)"
+    assert ws.print_title_rows == f"${F.HEADER_ROW}:${F.HEADER_ROW}"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+    # fitToWidth absent means 1 in OOXML; fitToHeight 0 = as many pages as needed.
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.cell(F.FIRST_DATA_ROW, 3).font.name == "游ゴシック"
+
+
+def test_fixed_cells_locked_inputs_unlocked_sheet_protected(generated: GenerateResult) -> None:
+    ws = openpyxl.load_workbook(_form(generated, "第0004課"))[F.ANSWER_SHEET]
+    assert ws.protection.sheet and ws.protection.formatRows is False  # False = allowed in OOXML
+    for row in range(F.FIRST_DATA_ROW, ws.max_row + 1):
+        for name in F.FIXED_COLUMNS:
+            cell = ws.cell(row, F.column_index(name))
+            assert cell.protection.locked and cell.fill.fgColor.rgb.endswith("F2F2F2")
+        for name in F.INPUT_COLUMNS[1:]:
+            cell = ws.cell(row, F.column_index(name))
+            assert not cell.protection.locked and cell.fill.fgColor.rgb.endswith("FFF9DB")
+
+
+def test_hostile_text_stays_text(generated: GenerateResult) -> None:
+    ws = openpyxl.load_workbook(_form(generated, "第0003課"))[F.ANSWER_SHEET]
+    cells = [ws.cell(r, F.column_index("取組内容")) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)]
+    hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert hostile and all(c.data_type == "s" for c in hostile)
+
+
+def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, list]:
+    result: dict[str, list] = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            name = F.COLUMNS[rng.min_col - 1]
+            result.setdefault(name, []).append((dv, rng))
+    return result
+
+
+def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
+    plan = _plan()
+    for form in generated.forms:
+        wb = openpyxl.load_workbook(form.path)
+        ws = wb[F.ANSWER_SHEET]
+        checks = _validations(ws)
+        last = F.FIRST_DATA_ROW + form.rows - 1
+        for name in ("進捗状況", "今後の方向性"):
+            (dv, rng), = checks[name]
+            assert dv.type == "list" and dv.formula1.startswith(f"'{F.LISTS_SHEET}'!")
+            assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last) and "選んで" in dv.prompt
+        for name in ("実施内容・成果", "課題", "備考"):
+            (dv, _), = checks[name]
+            assert dv.type == "textLength" and dv.formula1 == str(workspace.text_limit) and dv.error
+        by_row = {r: dv for dv, rng in checks["実績値"] for r in range(rng.min_row, rng.max_row + 1)}
+        lines = plan.by_id()
+        for i, line_id in enumerate(form.ids):
+            ind, dv = lines[line_id], by_row.get(F.FIRST_DATA_ROW + i)
+            if ind.unit in ("人", "回", "件", "か所"):
+                assert dv.type == "whole" and dv.operator == "greaterThanOrEqual", line_id
+                assert ind.unit in dv.prompt and "約" in dv.prompt and dv.showErrorMessage and dv.errorStyle in (None, "stop")
+            elif ind.unit == "%":
+                assert dv.type == "decimal" and (dv.formula1, dv.formula2) == ("0", "100")
+            elif ind.unit == "千円":
+                assert dv.type == "decimal"
+            elif ind.unit == "回・人":
+                assert dv.type in (None, "none") and "1・120" in dv.prompt
+            elif ind.is_qualitative:
+                assert dv.type == "list" and dv.formula1 == f"'{F.LISTS_SHEET}'!$C$2:$C$5"
+        lists = wb[F.LISTS_SHEET]
+        assert lists.sheet_state == "hidden"
+        assert [c.value for c in lists["A"] if c.value][1:] == list(plan.allowed.progress)
+
+
+def test_identity_is_signed_and_matches_the_cells(workspace: Config, generated: GenerateResult) -> None:
+    wb = openpyxl.load_workbook(_form(generated, "第0005課"))
+    sheet = wb[F.IDENTITY_SHEET]
+    assert sheet.sheet_state == "veryHidden"
+    payload, token = read_identity_cells([c.value for c in sheet["A"]])
+    assert verify(payload, token, workspace.secret())
+    assert not verify(payload, token, b"another workspace")
+    identity = FormIdentity.from_payload(payload)
+    assert (identity.section, identity.fiscal_year, identity.plan) == ("第0005課", 2021, workspace.plan_name)
+    assert identity.columns == list(F.COLUMNS) and identity.header_row == F.HEADER_ROW and len(identity.form_id) >= 16
+    ws = wb[F.ANSWER_SHEET]
+    for issued in identity.rows:
+        assert ws.cell(issued.row, 1).value == issued.id
+        assert set(F.CHECKED_FIXED) <= set(issued.fixed)
+        for name, text in issued.fixed.items():
+            value = ws.cell(issued.row, F.column_index(name)).value
+            assert str(value if value is not None else "") == text, (issued.id, name)
+    other = generate_forms(workspace, ["第0005課"])
+    second = read_identity_cells([c.value for c in openpyxl.load_workbook(other.forms[0].path)[F.IDENTITY_SHEET]["A"]])
+    assert second and FormIdentity.from_payload(second[0]).form_id != identity.form_id
+
+
+def test_current_value_is_last_years_actual_when_known(workspace: Config) -> None:
+    plan = _plan()
+    # The plan's 現状値 is of R1 here, so last year's (R2) 実績 is the later value.
+    plan.indicators = [dataclasses.replace(i, current_year=2019) for i in plan.indicators]
+    line = plan.lines_of("第0006課")[0]
+    plan.answers = [Answer(line.id, 2020, {"実績値": 12345}), Answer(line.id, 2019, {"実績値": 1})]
+    result = generate_forms(workspace, ["第0006課"], plan=plan)
+    ws = openpyxl.load_workbook(result.forms[0].path)[F.ANSWER_SHEET]
+    col = F.column_index("現状値")
+    row = F.FIRST_DATA_ROW + result.forms[0].ids.index(line.id)
+    # Two years in one column: each cell states its year, the header says so.
+    assert ws.cell(row, col).value == "12,345\n(R2年度)"
+    assert ws.cell(F.HEADER_ROW, col).value == "現状値\n(年度は欄内)"
+    assert ws.cell(row + 1, col).value.endswith("\n(R1年度)")
+    alone = generate_forms(workspace, ["第0006課"], plan=dataclasses.replace(plan, answers=[]))
+    ws = openpyxl.load_workbook(alone.forms[0].path)[F.ANSWER_SHEET]
+    assert ws.cell(F.HEADER_ROW, col).value == "現状値\n(R1年度)"
+    assert "\n" not in str(ws.cell(row + 1, col).value)
+
+
+def test_guide_sheet_explains_in_japanese(workspace: Config, generated: GenerateResult) -> None:
+    ws = openpyxl.load_workbook(_form(generated, "第0001課"))[F.GUIDE_SHEET]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    for expected in ("黄色のセル", "約", "全角", "一部実施", "拡充", "令和4年5月31日", "内線 1000", "400字"):
+        assert expected in text
+    assert ws.protection.sheet
+
+
+@pytest.mark.parametrize(("bureau", "name", "expected"), [
+    ("福祉部", "長寿支援課", "福祉部_長寿支援課.xlsx"),
+    ("", "CON", "_CON.xlsx"),
+    ("市民部", 'a/b\\c:d*e?"f<g>|h.', "市民部_a_b_c_d_e__f_g__h.xlsx"),
+    ("", "ｺﾐｭﾆﾃｨ課 ", "コミュニティ課.xlsx"),
+])
+def test_file_names_are_recognisable_and_safe(bureau: str, name: str, expected: str) -> None:
+    assert form_file_name(Section(name, bureau)) == expected
+
+
+def test_same_file_name_twice_gets_a_number() -> None:
+    used: set[str] = set()
+    assert [unique_file_name("a.xlsx", used) for _ in range(3)] == ["a.xlsx", "a_2.xlsx", "a_3.xlsx"]
+
+
+def test_cli_generate_prints_summary(workspace: Config) -> None:
+    helped = CliRunner().invoke(cli, ["generate", "--help"])
+    assert helped.exit_code == 0 and "--dept" in helped.output and "様式" in helped.output
+    result = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    assert "6 課分作成しました" in result.output and "第0004課" in result.output and "行" in result.output
+    assert len(list((workspace.year_dir / "forms").glob("*.xlsx"))) == 6
+
+
+def test_cli_generate_one_dept_and_unknown_dept(workspace: Config) -> None:
+    ok = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root), "--dept", "第0002課"])
+    assert ok.exit_code == 0, ok.output
+    assert [p.name for p in (workspace.year_dir / "forms").glob("*.xlsx")] == [form_file_name(_plan().sections[1])]
+    bad = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root), "--dept", "存在しない課"])
+    assert bad.exit_code == 2
+    assert "存在しない課" in bad.output and "第0001課" in bad.output and "Traceback" not in bad.output
+
+
+def test_related_lines_without_a_section_to_answer_are_reported(workspace: Config) -> None:
+    config = dataclasses.replace(workspace, related_sections=())
+    result = generate_forms(config, plan=_plan())
+    orphan = _plan().indicators[1].id
+    assert all(orphan not in f.ids for f in result.forms)
+    (warning,) = [f for f in result.findings if f.code == "F001"]
+    assert warning.row_id == orphan and "related" in warning.message and RELATED_SECTION in warning.value
+
+
+def test_password_from_config_protects_the_sheets(workspace: Config) -> None:
+    config = dataclasses.replace(workspace, form_password="secret-pw")
+    path = generate_forms(config, ["第0001課"], plan=_plan()).forms[0].path
+    wb = openpyxl.load_workbook(path)
+    for name in (F.ANSWER_SHEET, F.GUIDE_SHEET):
+        assert wb[name].protection.sheet and wb[name].protection.password
+    assert b"secret-pw" not in path.read_bytes()
+
+
+def test_long_lists_and_messages_still_get_their_checks(workspace: Config) -> None:
+    plan = _plan()
+    long_words = tuple(f"とても長い選択肢その{n}（説明つき）" for n in range(30))
+    plan.allowed = dataclasses.replace(plan.allowed, progress=long_words, qualitative=long_words)
+    assert len(",".join(long_words)) > 255  # beyond Excel's inline list limit
+    path = generate_forms(workspace, ["第0001課"], plan=plan).forms[0].path
+    wb = openpyxl.load_workbook(path)
+    checks = _validations(wb[F.ANSWER_SHEET])
+    (dv, _), = checks["進捗状況"]
+    assert dv.formula1 == f"'{F.LISTS_SHEET}'!$A$2:$A$31" and len(dv.prompt) <= 255
+    assert [c.value for c in wb[F.LISTS_SHEET]["A"]][1:] == list(long_words)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 80), st.integers(1, 12), st.integers(0, 10_000), st.booleans())
+def test_every_line_goes_to_exactly_its_sections(lines: int, sections: int, seed: int, related: bool) -> None:
+    plan = make_plan(lines, sections, seed=seed)
+    config = Config(Path("."), "p", "c", 2021, "第0001課", None, "", Path("m.xlsx"), Path("i"), Path("o"),
+                    ("第0001課",) if related else ())
+    index = lines_by_section(plan, config)
+    for section in ({s for i in plan.indicators for s in i.sections} | {"第0001課"}) - {RELATED_SECTION}:
+        assert index.get(section, []) == lines_for(plan, config, section)
+    held = {i.id for v in index.values() for i in v}
+    orphans = {i.id for i in plan.indicators if i.id not in held}
+    assert orphans == ({i.id for i in plan.indicators if i.sections == (RELATED_SECTION,)} if not related else set())
+
+
+def test_related_section_named_by_alias_in_config(workspace: Config) -> None:
+    plan = _plan()
+    plan.sections = [dataclasses.replace(s, aliases=("三課",)) if s.name == "第0003課" else s for s in plan.sections]
+    config = dataclasses.replace(workspace, related_sections=("三課",))
+    result = generate_forms(config, plan=plan)
+    holders = [f.section for f in result.forms if plan.indicators[1].id in f.ids]
+    assert holders == ["第0003課"] and len(result.forms) == 6
+    assert generate_forms(config, ["三課"], plan=plan).forms[0].section == "第0003課"  # --dept by alias
+
+
+def test_cli_without_workspace_is_misuse(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["generate", "-w", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "toolkit.toml" in result.output

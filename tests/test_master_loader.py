@@ -1,0 +1,179 @@
+"""The master loader: broken masters give findings with the right code, sheet and cell, all at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from toolkit import master_layout as L
+from toolkit.cli import cli
+from toolkit.errors import MasterError
+from toolkit.findings import Finding, Severity
+from toolkit.master import load_master, write_master
+from toolkit.synthetic import make_plan
+from toolkit.workspace import bundled, init_workspace
+
+_COL = {name: openpyxl.utils.get_column_letter(i) for i, name in enumerate(L.LINE_COLUMNS, start=1)}
+
+
+def _line(line_id: Any, no: Any = 1, **overrides: Any) -> list[Any]:
+    """A valid 指標 row (1 goal, 1 policy, section 福祉政策課) with ``overrides`` by header."""
+    values: dict[str, Any] = {
+        "ID": line_id, "No.": no, "基本目標": 1, "施策の方向": 1, "取組項目": 1, "取組": "交流の場づくり",
+        "取組内容": "講座を開く", "指標": "参加者数", "単位": "人", "基準値": 100, "基準年度": 2017,
+        "現状値": 90, "現状年度": 2020, "目標値": 120, "目標年度": 2022, "部局": "福祉部", "担当課": "福祉政策課",
+    }
+    values.update(overrides)
+    return [values.get(c) for c in L.LINE_COLUMNS]
+
+
+def _master(tmp_path: Path, lines: list[list[Any]], name: str = "master.xlsx") -> Path:
+    """The empty template filled with one goal/policy, two sections and ``lines`` (openpyxl)."""
+    wb = openpyxl.load_workbook(bundled("master_template.xlsx"))
+    wb[L.SHEET_STRUCTURE].append([1, "ふれあいの人づくり", "", 1, "出会いのきっかけ、場づくり", "P37"])
+    wb[L.SHEET_SECTIONS].append(["福祉部", "福祉政策課", "地域福祉課", None, None])
+    wb[L.SHEET_SECTIONS].append(["福祉部", "長寿支援課", None, None, None])
+    for row in lines:
+        wb[L.SHEET_LINES].append(row)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def _only(findings: list[Finding], code: str) -> Finding:
+    matching = [f for f in findings if f.code == code]
+    assert len(matching) == 1, (code, [(f.code, f.cell) for f in findings])
+    return matching[0]
+
+
+def _is_japanese(text: str) -> bool:
+    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text))
+
+
+def test_valid_master_has_no_findings(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1"), _line("T002-1", 2, 担当課="福祉政策課 長寿支援課"),
+                              _line("T003-1", 3, 担当課="地域福祉課")])
+    plan, findings = load_master(path)
+    assert findings == []
+    assert [i.id for i in plan.indicators] == ["T001-1", "T002-1", "T003-1"]
+    assert plan.indicators[1].sections == ("福祉政策課", "長寿支援課")
+    assert plan.indicators[2].sections == ("福祉政策課",)  # the alias resolves to the section
+    assert plan.indicators[0].row == 2
+
+
+def test_synthetic_plan_round_trips(tmp_path: Path) -> None:
+    plan = make_plan(30, 4, seed=3)
+    loaded, findings = load_master(write_master(tmp_path / "syn.xlsx", plan))
+    assert [f for f in findings if f.severity is Severity.ERROR] == []
+    assert [i.id for i in loaded.indicators] == [i.id for i in plan.indicators]
+
+
+def test_duplicate_id(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1"), _line("T001-2"), _line("T001-1")])
+    plan, findings = load_master(path)
+    f = _only(findings, "M003")
+    assert (f.sheet, f.cell, f.value, f.severity) == ("指標", "A4", "T001-1", Severity.ERROR)
+    assert "A2" in f.message and _is_japanese(f.message)
+    assert [i.id for i in plan.indicators] == ["T001-1", "T001-2"]
+
+
+def test_empty_id(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1"), _line(None, 2)])
+    _, findings = load_master(path)
+    f = _only(findings, "M004")
+    assert (f.sheet, f.cell) == ("指標", "A3")
+
+
+def test_unknown_unit(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1"), _line("T002-1", 2, 単位="人月")])
+    _, findings = load_master(path)
+    f = _only(findings, "M005")
+    assert (f.sheet, f.cell, f.value) == ("指標", f"{_COL['単位']}3", "人月")
+
+
+def test_unit_added_in_units_sheet_is_known(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1", 単位="人月", 基準値=1.5, 目標値=2.5)])
+    wb = openpyxl.load_workbook(path)
+    wb[L.SHEET_UNITS].append(["人月", "小数", None])
+    wb.save(path)
+    plan, findings = load_master(path)
+    assert findings == []
+    assert plan.units.get("人月") is not None
+
+
+def test_unreadable_target(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1", 目標値="たくさん")])
+    _, findings = load_master(path)
+    f = _only(findings, "M006")
+    assert (f.sheet, f.cell, f.value, f.severity) == ("指標", f"{_COL['目標値']}2", "たくさん", Severity.ERROR)
+
+
+def test_section_missing_from_section_list(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1", 担当課="福祉政策課 存在しない課")])
+    _, findings = load_master(path)
+    f = _only(findings, "M007")
+    assert (f.sheet, f.cell, f.value) == ("指標", f"{_COL['担当課']}2", "存在しない課")
+
+
+def test_related_section_is_always_known(tmp_path: Path) -> None:
+    _, findings = load_master(_master(tmp_path, [_line("T001-1", 担当課="関係課", 部局="関係部")]))
+    assert findings == []
+
+
+def test_bad_direction(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1", 方向="上昇"), _line("T002-1", 2, 方向="減少")])
+    plan, findings = load_master(path)
+    f = _only(findings, "M010")
+    assert (f.sheet, f.cell, f.value) == ("指標", f"{_COL['方向']}2", "上昇")
+    assert plan.indicators[1].trend.value == "減少" and plan.indicators[1].trend_given
+
+
+def test_missing_sheet_and_header(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1")])
+    wb = openpyxl.load_workbook(path)
+    del wb[L.SHEET_STRUCTURE]
+    wb[L.SHEET_LINES]["I1"] = "たんい"
+    wb.save(path)
+    _, findings = load_master(path)
+    assert _only(findings, "M001").sheet == "体系"
+    missing = _only(findings, "M002")
+    assert (missing.sheet, missing.value) == ("指標", "単位")
+
+
+def test_all_problems_reported_at_once(tmp_path: Path) -> None:
+    path = _master(tmp_path, [
+        _line("T001-1"),
+        _line("T001-1", 単位="人月"),
+        _line(None, 2),
+        _line("T003-1", 3, 目標値="たくさん", 方向="上昇"),
+        _line("T004-1", 4, 担当課="存在しない課"),
+        _line("T005-1", "五"),
+    ])
+    plan, findings = load_master(path)
+    where = {(f.code, f.cell) for f in findings}
+    assert {("M003", "A3"), ("M004", "A4"), ("M006", "N5"), ("M010", "P5"), ("M007", "S6"), ("M011", "B7")} <= where
+    assert all(f.file == "master.xlsx" and f.sheet == "指標" and _is_japanese(f.message) for f in findings)
+    assert {i.id for i in plan.indicators} == {"T001-1", "T003-1", "T004-1", "T005-1"}
+
+
+@pytest.mark.parametrize("content", [b"this is not a workbook", b"PK\x03\x04broken zip", b""])
+def test_unreadable_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "master.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(MasterError) as info:
+        load_master(path)
+    assert "master.xlsx" in str(info.value) and _is_japanese(str(info.value))
+
+
+def test_unreadable_master_in_cli_has_no_traceback(tmp_path: Path) -> None:
+    config = init_workspace(tmp_path / "ws")
+    config.master.write_bytes(b"garbage")
+    result = CliRunner().invoke(cli, ["show", "-w", str(config.root)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "マスターブック" in result.output

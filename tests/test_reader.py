@@ -1,0 +1,180 @@
+"""The guards of toolkit.reader, each against a real hostile file made here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from tests.conftest import soffice
+from toolkit.reader import Limits, UnreadableWorkbook, check_file, read_workbook
+
+
+def plain_xlsx(path: Path, rows: int = 3) -> Path:
+    """A small genuine workbook."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("回答")
+    for r in range(rows):
+        ws.write_row(r, 0, [f"ID{r}", r, "テキスト"])
+    wb.close()
+    return path
+
+
+def rewrite_part(src: Path, dst: Path, part: str, transform: object, *, extra: dict[str, bytes] | None = None) -> Path:
+    """Copy a zip, passing one part's bytes through ``transform`` and adding ``extra`` parts."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                data = transform(data)  # type: ignore[operator]
+            zout.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def code_of(path: Path, limits: Limits | None = None) -> str:
+    with pytest.raises(UnreadableWorkbook) as caught:
+        read_workbook(path, limits) if limits else read_workbook(path)
+    return caught.value.code
+
+
+def test_plain_workbook_is_read(tmp_path: Path) -> None:
+    book = read_workbook(plain_xlsx(tmp_path / "ok.xlsx"))
+    assert book.sheet("回答").cell(2, 2) == 1
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "e.xlsx").write_bytes(b"")
+    assert code_of(tmp_path / "e.xlsx") == "R002"
+
+
+def test_too_large(tmp_path: Path) -> None:
+    path = plain_xlsx(tmp_path / "big.xlsx", rows=2000)
+    assert code_of(path, Limits(max_file_bytes=10_000)) == "R003"
+
+
+@pytest.mark.parametrize("content", [b"ID,value\nT1,12\n", b"%PDF-1.4\n1 0 obj<<>>endobj\n", b"<html><body>x</body></html>"])
+def test_renamed_csv_pdf_html(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "x.xlsx").write_bytes(content)
+    assert code_of(tmp_path / "x.xlsx") == "R004"
+
+
+def legacy_xls(tmp_path: Path) -> Path:
+    """A real .xls made by LibreOffice from a small workbook."""
+    src = plain_xlsx(tmp_path / "legacy.xlsx")
+    out = tmp_path / "xls"
+    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "xls", "--outdir", str(out), str(src)], check=False, capture_output=True, timeout=120)
+    made = out / "legacy.xls"
+    assert made.is_file()
+    return made
+
+
+def test_legacy_xls_even_named_xlsx(tmp_path: Path) -> None:
+    xls = legacy_xls(tmp_path)
+    renamed = tmp_path / "renamed.xlsx"
+    shutil.copyfile(xls, renamed)
+    assert code_of(xls) == "R006"
+    assert code_of(renamed) == "R006"
+
+
+def test_encrypted_workbook(tmp_path: Path) -> None:
+    # An OLE container whose stream is named EncryptionInfo: what Excel writes for a password-set
+    # workbook (the directory entry of LibreOffice's .xls renamed, with its name length fixed).
+    data = bytearray(legacy_xls(tmp_path).read_bytes())
+    old, new = "Workbook".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le")
+    at = data.find(old)
+    assert at > 0
+    data[at : at + 64] = (new + b"\x00\x00").ljust(64, b"\x00")
+    data[at + 64 : at + 66] = (len(new) + 2).to_bytes(2, "little")
+    (tmp_path / "locked.xlsx").write_bytes(bytes(data))
+    assert code_of(tmp_path / "locked.xlsx") == "R005"
+
+
+def test_zip_bomb(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    rewrite_part(src, path, "xl/sharedStrings.xml",
+                 lambda d: d.replace(b"</sst>", b"<si><t>" + b"A" * 20_000_000 + b"</t></si></sst>"))
+    assert path.stat().st_size < 200_000
+    assert code_of(path) == "R007"
+
+
+def test_xml_entities(tmp_path: Path) -> None:
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    evil = b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    path = rewrite_part(src, tmp_path / "ent.xlsx", "xl/workbook.xml",
+                        lambda d: evil + d.split(b"?>", 1)[1])
+    with pytest.raises(UnreadableWorkbook) as caught:
+        check_file(path)
+    assert caught.value.code == "R010"
+    assert caught.value.params["part"] == "xl/workbook.xml"
+
+
+def test_huge_cell_reference_is_refused_before_calamine(tmp_path: Path) -> None:
+    # calamine aborts the process on this sheet (PITFALLS.md): the guard must refuse it first
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    path = rewrite_part(src, tmp_path / "huge.xlsx", "xl/worksheets/sheet1.xml",
+                        lambda d: d.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+    assert code_of(path) == "R011"
+
+
+def test_huge_reference_hidden_behind_prefix_and_attribute_order(tmp_path: Path) -> None:
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    path = rewrite_part(src, tmp_path / "huge2.xlsx", "xl/worksheets/sheet1.xml",
+                        lambda d: d.replace(b"</sheetData>", b'<x:c t="n" r="XFD9"><v>1</v></x:c></sheetData>'))
+    assert code_of(path) == "R011"
+
+
+def test_truncated_and_missing_workbook_part(tmp_path: Path) -> None:
+    data = plain_xlsx(tmp_path / "src.xlsx").read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    assert code_of(tmp_path / "cut.xlsx") == "R009"
+    with zipfile.ZipFile(tmp_path / "nobook.xlsx", "w") as zf:
+        zf.writestr("hello.txt", "x")
+    assert code_of(tmp_path / "nobook.xlsx") == "R008"
+
+
+def test_macro_workbook_is_flagged_not_refused(tmp_path: Path) -> None:
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    path = rewrite_part(src, tmp_path / "m.xlsm", "xl/workbook.xml", lambda d: d,
+                        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0not really vba"})
+    assert check_file(path).macros
+    assert read_workbook(path).sheet("回答").cell(1, 1) == "ID0"
+
+
+def test_formulas_found_with_and_without_cached_value(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "回答"
+    ws["A1"], ws["B2"] = 1, "=A1*2"
+    wb.save(tmp_path / "opx.xlsx")
+    assert check_file(tmp_path / "opx.xlsx").formulas_of("回答") == {"B2": False}
+    xw = xlsxwriter.Workbook(str(tmp_path / "xw.xlsx"))
+    sheet = xw.add_worksheet("回答")
+    sheet.write_formula("C3", "=1+1", None, 2)
+    xw.close()
+    assert check_file(tmp_path / "xw.xlsx").formulas_of("回答") == {"C3": True}
+
+
+def test_saved_time_is_read(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.save(tmp_path / "t.xlsx")
+    assert check_file(tmp_path / "t.xlsx").modified[:2] == "20"
+
+
+def test_entities_hidden_behind_a_long_prolog_or_utf16(tmp_path: Path) -> None:
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    padded = b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b'--><!DOCTYPE x [<!ENTITY a "b">]>'
+    long_prolog = rewrite_part(src, tmp_path / "long.xlsx", "xl/workbook.xml", lambda d: padded + d.split(b"?>", 1)[1])
+    assert code_of(long_prolog) == "R010"
+    utf16 = rewrite_part(src, tmp_path / "u16.xlsx", "xl/workbook.xml", lambda d: (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
+        + d.split(b"?>", 1)[1].decode("utf-8")).encode("utf-16"))
+    assert code_of(utf16) == "R010"

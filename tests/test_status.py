@@ -1,0 +1,79 @@
+"""status: who has returned, who is late, who must fix, and the reminder texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_collect import Issued, fill, issue, set_saved_time
+from toolkit.cli import cli
+from toolkit.collect import collect
+from toolkit.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
+from toolkit.workspace import Config
+
+
+@pytest.fixture
+def issued(small_workspace: Config) -> Issued:
+    return issue(small_workspace)
+
+
+def by_section(issued: Issued, today: dt.date) -> dict[str, object]:
+    return {e.section: e for e in section_status(issued.config, today=today)}
+
+
+def test_nothing_returned_is_late_after_the_deadline(issued: Issued) -> None:
+    deadline = issued.config.deadline
+    assert deadline is not None
+    before = by_section(issued, deadline - dt.timedelta(days=1))
+    assert set(before) == set(issued.forms)
+    assert all(e.state == NOT_SUBMITTED and e.days_late == 0 and not e.reminder for e in before.values())
+    after = by_section(issued, deadline + dt.timedelta(days=3))
+    entry = next(iter(after.values()))
+    assert entry.days_late == 3
+    assert "3 日過ぎています" in entry.reminder and entry.section in entry.reminder
+
+
+def test_submitted_returned_and_resubmitted(issued: Issued) -> None:
+    config = issued.config
+    good, bad = list(issued.forms)[:2]
+    fill(issued.forms[good], config.inbox / "good.xlsx", issued.answers(good))
+    answers = issued.answers(bad)
+    first = next(iter(answers))
+    answers[first]["進捗状況"] = "たぶん"
+    broken = fill(issued.forms[bad], config.inbox / "bad.xlsx", answers)
+    set_saved_time(broken, "2022-05-01T00:00:00Z")
+    collect(config)
+    today = dt.date(2022, 6, 10)
+    states = by_section(issued, today)
+    assert states[good].state == SUBMITTED
+    assert states[bad].state == RETURNED
+    assert "修正が必要な箇所が 1 件" in states[bad].reminder and "bad.xlsx" in states[bad].reminder
+    assert not states[good].reminder
+    fixed = fill(issued.forms[bad], config.inbox / "bad_修正.xlsx", issued.answers(bad))
+    set_saved_time(fixed, "2022-05-02T00:00:00Z")
+    collect(config)
+    assert by_section(issued, today)[bad].state == RESUBMITTED
+
+
+def test_status_cli_json(issued: Issued) -> None:
+    run = CliRunner().invoke(cli, ["status", "-w", str(issued.config.root), "--json"])
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    assert {e["section"] for e in data["sections"]} == set(issued.forms)
+    assert {"status", "deadline", "days_late", "reminder"} <= set(data["sections"][0])
+    text = CliRunner().invoke(cli, ["status", "-w", str(issued.config.root)])
+    assert "未提出" in text.output and "連絡文" in text.output
+
+
+def test_last_years_form_means_the_section_must_resend(issued: Issued) -> None:
+    import shutil
+
+    config = issued.config
+    section = next(iter(issued.forms))
+    last_year = issue(Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1}))
+    shutil.copyfile(last_year.forms[section], config.inbox / "old.xlsx")
+    collect(config)
+    assert by_section(issued, dt.date(2022, 6, 1))[section].state == RETURNED

@@ -1,0 +1,90 @@
+"""Feedback copies: a rejected section's own workbook with the bad cells marked and explained.
+
+The received file is copied and edited with openpyxl (never rebuilt), so the section gets
+back exactly what it sent, with protection kept: each cell with a finding is filled red and
+carries a Japanese comment, and an エラー一覧 sheet lists every finding.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from toolkit.findings import Finding, Severity
+from toolkit.submissions import Submission
+from toolkit.writers.safe import clean_text
+from toolkit.writers.style import ERROR_FILL, FONT
+
+FEEDBACK_SHEET = "エラー一覧"
+_SEVERITY = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Severity.FIXED: "修正済"}
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def feedback_name(sub: Submission, source: Path) -> str:
+    """``<課>_<元のファイル名>_要修正.xlsx`` (characters Windows refuses removed)."""
+    stem = Path(sub.file).stem
+    base = f"{sub.section}_{stem}" if sub.section else stem
+    return _UNSAFE_NAME.sub("_", f"{base}_要修正") + source.suffix.lower()
+
+
+def write_feedback(received: Path, sub: Submission, folder: Path) -> Path:
+    """Write the marked-up copy of ``received`` into ``folder``; returns its path."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / feedback_name(sub, received)
+    shutil.copyfile(received, target)
+    keep_vba = received.suffix.lower() == ".xlsm"
+    try:
+        wb = openpyxl.load_workbook(target, keep_vba=keep_vba, rich_text=False)
+    except Exception:  # a file openpyxl cannot edit still gets its list of findings
+        wb = openpyxl.Workbook()
+        wb.active.title = FEEDBACK_SHEET
+    fill = PatternFill("solid", fgColor=ERROR_FILL.lstrip("#"))
+    marked = _group_by_cell(f for f in sub.findings if f.severity is not Severity.FIXED)
+    for (sheet, cell), items in marked.items():
+        if sheet not in wb.sheetnames or ":" in cell:
+            continue
+        target_cell = wb[sheet][cell]
+        if any(f.severity is Severity.ERROR for f in items):
+            target_cell.fill = fill
+        text = "\n".join(f"[{f.code}] {f.message}" for f in items)
+        target_cell.comment = Comment(clean_text(text)[:2000], "toolkit", width=320, height=160)
+    _list_sheet(wb, sub.findings, Font(name=FONT, bold=True))
+    wb.save(target)
+    wb.close()
+    return target
+
+
+def _group_by_cell(findings: object) -> dict[tuple[str, str], list[Finding]]:
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:  # type: ignore[attr-defined]
+        if f.sheet and f.cell:
+            groups.setdefault((f.sheet, f.cell), []).append(f)
+    return groups
+
+
+def _list_sheet(wb: object, findings: list[Finding], bold: object) -> None:
+    if FEEDBACK_SHEET in wb.sheetnames:  # type: ignore[attr-defined]
+        ws = wb[FEEDBACK_SHEET]  # type: ignore[index]
+    else:
+        ws = wb.create_sheet(FEEDBACK_SHEET, 0)  # type: ignore[attr-defined]
+    headers = ("区分", "コード", "シート", "セル", "入力されていた値", "内容と直し方")
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = bold
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.FIXED: 2}
+    for f in sorted(findings, key=lambda f: order[f.severity]):
+        ws.append([_SEVERITY[f.severity], f.code, f.sheet, f.cell, "", ""])
+        row = ws.max_row
+        # text typed by the section stays text, even when it starts with "="
+        for col, text in ((5, f.value), (6, f.message)):
+            cell = ws.cell(row, col)
+            cell.value = clean_text(text)
+            cell.data_type = "s"
+    for letter, width in zip("ABCDEF", (8, 8, 12, 8, 24, 90), strict=True):
+        ws.column_dimensions[letter].width = width
+    wb.active = wb.sheetnames.index(FEEDBACK_SHEET)  # type: ignore[attr-defined]
