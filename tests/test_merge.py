@@ -285,6 +285,46 @@ def test_conflict_resolved_disappears_from_sheet(shared_ws: Config) -> None:
     assert answers_sheet(shared_ws)[line]["実績値"] == 10
 
 
+def test_coordinator_decides_a_conflict_by_typing_the_value(shared_ws: Config) -> None:
+    line, (a, b) = shared_line(shared_ws)
+    submit(shared_ws, a, {line: {"実績値": 10, "進捗状況": "実施"}})
+    submit(shared_ws, b, {line: {"実績値": 11, "進捗状況": "実施", "課題": "予算不足"}})
+    assert merge(shared_ws).plan.blocking
+    wb = openpyxl.load_workbook(shared_ws.master)
+    sheet = wb[L.SHEET_ANSWERS]
+    sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 3).value = line, YEAR, 11
+    wb.save(shared_ws.master)
+    result = merge(shared_ws)
+    assert not result.plan.conflicts
+    got = answers_sheet(shared_ws)[line]
+    assert (got["実績値"], got["進捗状況"], got["課題"]) == (11, "実施", "予算不足")
+    assert sheet_rows(shared_ws, L.SHEET_CONFLICTS) == []
+    assert not merge(shared_ws).written
+
+
+def test_later_disagreeing_section_is_still_a_conflict(shared_ws: Config) -> None:
+    line, (a, b) = shared_line(shared_ws)
+    submit(shared_ws, a, {line: {"実績値": 10}})
+    assert merge(shared_ws).written
+    submit(shared_ws, b, {line: {"実績値": 11}})
+    result = merge(shared_ws)
+    assert [c.kind for c in result.plan.blocking] == [ConflictKind.SHARED, ConflictKind.SHARED]
+    assert answers_sheet(shared_ws)[line]["実績値"] == 10
+
+
+def test_master_without_answer_sheets_gets_them(ws: Config) -> None:
+    wb = openpyxl.load_workbook(ws.master)
+    del wb[L.SHEET_ANSWERS]
+    del wb[L.SHEET_HISTORY]
+    wb.save(ws.master)
+    line = single_lines(ws, "第0001課")[0]
+    submit(ws, "第0001課", {line: {"実績値": 5, "備考": "=SUM(A1:A9)"}})
+    assert merge(ws).written
+    assert answers_sheet(ws)[line]["備考"] == "=SUM(A1:A9)"
+    assert [h["項目"] for h in sheet_rows(ws, L.SHEET_HISTORY)] == ["実績値", "備考"]
+    assert not merge(ws).written
+
+
 def test_master_changed_after_issue_is_a_conflict(ws: Config) -> None:
     ids = single_lines(ws, "第0002課")[:2]
     issued = issued_of(ws)
@@ -363,16 +403,29 @@ def test_master_open_in_excel_is_reported_before_writing(ws: Config) -> None:
     assert not (ws.year_dir / "backups").exists()
 
 
+def test_master_open_in_libreoffice_is_reported(ws: Config) -> None:
+    (ws.master.parent / f".~lock.{ws.master.name}#").write_text("user,host", encoding="utf-8")
+    with pytest.raises(BusyError):
+        merge(ws, dry_run=False)
+
+
 def test_lock_stops_a_second_merge_and_stale_lock_is_taken(ws: Config) -> None:
     submit(ws, "第0001課", {single_lines(ws, "第0001課")[0]: full_answer()})
-    with merge_lock(ws.root):
-        with pytest.raises(BusyError, match="実行中"):
-            merge(ws)
+    with merge_lock(ws.root), pytest.raises(BusyError, match="実行中"):
+        merge(ws)
     lock = ws.root / ".toolkit" / "merge.lock"
     assert not lock.exists()
     lock.write_text("999999999 2020-01-01T00:00:00", encoding="ascii")  # a pid that cannot be alive
     assert merge(ws).written
     assert not lock.exists()
+
+
+def test_damaged_collect_record_is_one_message(ws: Config) -> None:
+    folder = collect_dir(ws.year_dir) / "submissions"
+    folder.mkdir(parents=True)
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["merge", "-w", str(ws.root)])
+    assert out.exit_code == 1 and "回収の記録" in out.output and "Traceback" not in out.output
 
 
 def test_failed_save_leaves_master_whole(ws: Config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -462,3 +515,15 @@ def test_property_submissions_round_trip(tmp_path_factory: pytest.TempPathFactor
     second = merge(config)
     assert not second.written and not second.plan.changes
     assert config.master.read_bytes() == data_before and os.stat(config.master).st_mtime_ns == mtime
+
+
+def test_benchmark_script_runs_at_small_size() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_merge.py"
+    spec = importlib.util.spec_from_file_location("bench_merge", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run(30, 3)
+    assert result["first_cells"] > 0 and result["noop_written"] is False and result["update_cells"] > 0

@@ -178,3 +178,11 @@ def test_entities_hidden_behind_a_long_prolog_or_utf16(tmp_path: Path) -> None:
         '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
         + d.split(b"?>", 1)[1].decode("utf-8")).encode("utf-16"))
     assert code_of(utf16) == "R010"
+
+
+def test_many_cells_without_reference_are_counted(tmp_path: Path) -> None:
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    row = b'<row r="5">' + b"<c><v>1</v></c>" * 5000 + b"</row>"
+    path = rewrite_part(src, tmp_path / "noref.xlsx", "xl/worksheets/sheet1.xml",
+                        lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"))
+    assert code_of(path) == "R011"

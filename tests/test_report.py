@@ -55,7 +55,7 @@ def simulated(config: Config, year: int, *, seed: int = 3) -> list[dict[str, Any
 def answered(sample_workspace: Config) -> Config:
     """The sample with an answer for every line, plus hostile text and the 待機児童数 row."""
     rows = simulated(sample_workspace, 2021)
-    special = {
+    special: dict[str, dict[str, Any]] = {
         "T062-1": {"実績値": 10},
         "T002-1": {"実施内容・成果": SCRIPT, "課題": FORMULA},
         "T003-1": {"実績値": 0},
@@ -99,7 +99,7 @@ def test_review_and_index_tables(sample_plan: Plan) -> None:
     assert any(FORMULA in text for text in first.issues)
     assert first.direction_text.startswith("今後の方向性: ")
     assert sum(g.torikumi_count for g in report.goals) == 87
-    assert next(report.torikumi()).item_label == "1 多様な交流の場づくりの推進"
+    assert next(iter(report.torikumi())).item_label == "1 多様な交流の場づくりの推進"
 
 
 def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
@@ -227,6 +227,11 @@ def test_pdf_has_japanese_text(answered: Config) -> None:
     assert "進捗状況報告書" in text
     assert "待機児童数" in text
     assert "担当課一覧表" in text
+    pages = text.split("\f")
+    first = next(i for i, page in enumerate(pages) if "2 取組と指標の達成状況" in page)
+    last = next(i for i, page in enumerate(pages) if "3 取組の実施状況" in page)
+    assert last - first > 5
+    assert all("取組予定" in page for page in pages[first:last])  # the table header repeats on every page
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
     assert width > height  # landscape
@@ -278,3 +283,23 @@ def test_unreadable_actual_is_a_warning_with_the_cell(small_workspace: Config) -
     result = write_report(small_workspace, ("html",))
     warning = next(f for f in result.findings if f.code == "P001")
     assert warning.sheet == SHEET_ANSWERS and warning.cell == "C2" and "百人くらい" in warning.message
+
+
+def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> None:
+    import dataclasses
+
+    plan, _ = load_plan(small_workspace)
+    stray = dataclasses.replace(plan.indicators[0], policy_key="基本目標9 (9)")
+    plan = dataclasses.replace(plan, indicators=[stray, *plan.indicators[1:]])
+    report = build_report(plan, 2021)
+    assert [r.id for r in report.lines()].count(stray.id) == 1
+    assert report.goals[-1].policies[0].label == "体系が未登録の取組"
+
+
+def test_report_modules_import_on_their_own() -> None:
+    import sys
+
+    for module in ("toolkit.pdf", "toolkit.writers.report_html", "toolkit.writers.report_xlsx",
+                   "toolkit.writers.report_csv", "toolkit.report", "toolkit.evaluate", "toolkit.cli.report_cmd"):
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr

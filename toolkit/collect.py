@@ -10,7 +10,6 @@ feedback copies are views of the same findings.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from toolkit.model import TEXT_ANSWER_FIELDS, AllowedValues, Indicator, Plan
 from toolkit.reader import FileInfo, Limits, UnreadableWorkbook, cell_ref, check_file, read_checked
 from toolkit.submissions import LineAnswer, Status, Submission, collect_dir, stored_actual
 from toolkit.values import Parsed, ValueKind, parse_answer
+from toolkit.versions import resolve_versions
 from toolkit.workspace import Config
 from validation import rules
 
@@ -39,8 +39,6 @@ FORM_LIMITS = Limits(max_file_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100
                      max_rows=50_000, max_cols=100)
 """Guards for returned forms: far above any form generate writes (15 columns, one row per line),
 far below what would take the machine down if a sheet were filled to the limit."""
-USED = (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)
-"""Statuses of a file that is a form of this year for a known section (a version)."""
 
 
 @dataclass
@@ -127,31 +125,13 @@ def collect(
     files, locks = find_inbox_files(inbox) if inbox.is_dir() else ([], [])
     result = CollectResult(config.year_dir, [])
     result.skipped = [(_rel(p, inbox), _named(finding("R013", file=_rel(p, inbox))).message) for p in locks]
-    pending: list[_Pending] = []
-    seen: dict[str, str] = {}
-    for done, path in enumerate(files, start=1):
-        try:
-            sha = sha256_of(path)
-        except OSError as exc:  # vanished or locked while we looked: say so, go on with the rest
-            result.skipped.append((_rel(path, inbox), _named(finding("R001", file=_rel(path, inbox), detail=str(exc))).message))
-            continue
-        if sha in seen:
-            result.skipped.append((_rel(path, inbox), f"{seen[sha]} と同じ内容のため読み飛ばしました。"))
-            continue
-        seen[sha] = _rel(path, inbox)
-        pending.append(_read_one(path, _rel(path, inbox), sha, ctx))
-        if progress:
-            progress(done)
+    pending = _read_all(files, inbox, ctx, result, progress)
     _apply_value_rules(pending, ctx)
     for item in pending:
         _finish(item)
-        try:
-            copy = ctx.ledger.keep_copy(item.path, item.sub.sha256)
-        except OSError as exc:
-            raise ToolkitError(f"受け取ったファイルの控えを {ctx.ledger.received} に保存できません: {exc}") from exc
-        item.sub.stored = str(copy.relative_to(ctx.ledger.root))
+        _keep_copy(item, ctx)
     result.submissions = [p.sub for p in pending]
-    _resolve_versions(result.submissions, ctx)
+    resolve_versions(result.submissions, ctx.ledger, ctx.config.fiscal_year)
     for sub in result.submissions:
         ctx.ledger.save(sub, ctx.before.get(sub.sha256))
     if reports:
@@ -160,6 +140,40 @@ def collect(
 
 
 # Reading and identifying one file.
+
+
+def _read_all(
+    files: list[Path], inbox: Path, ctx: _Context, result: CollectResult, progress: Callable[[int], None] | None
+) -> list[_Pending]:
+    """Read each file once (two files with the same content are one submission)."""
+    pending: list[_Pending] = []
+    seen: dict[str, str] = {}
+    for done, path in enumerate(files, start=1):
+        name = _rel(path, inbox)
+        try:
+            sha = sha256_of(path)
+        except OSError as exc:  # vanished or locked while we looked: say so, go on with the rest
+            result.skipped.append((name, _named(finding("R001", file=name, detail=str(exc))).message))
+            continue
+        if sha in seen:
+            result.skipped.append((name, f"{seen[sha]} と同じ内容のため読み飛ばしました。"))
+            continue
+        seen[sha] = name
+        pending.append(_read_one(path, name, sha, ctx))
+        if progress:
+            progress(done)
+    return pending
+
+
+def _keep_copy(item: _Pending, ctx: _Context) -> None:
+    """Keep the received file by content hash, so an overwritten inbox loses nothing."""
+    if any(f.code == "R003" for f in item.sub.findings):
+        return  # a file too large to read is not worth a copy either
+    try:
+        copy = ctx.ledger.keep_copy(item.path, item.sub.sha256)
+    except OSError as exc:
+        raise ToolkitError(f"受け取ったファイルの控えを {ctx.ledger.received} に保存できません: {exc}") from exc
+    item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
 
 def _rel(path: Path, inbox: Path) -> str:
@@ -339,7 +353,7 @@ def _value_finding(code: str, column: str, item: _Pending, row: RowInput, ctx: _
                    row_id=row.id, **params)
 
 
-# Status, answers and versions.
+# Status and answers.
 
 
 def _finish(item: _Pending) -> None:
@@ -379,57 +393,9 @@ def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
     return LineAnswer(row.id, row.row, values, cells)
 
 
-def saved_key(sub: Submission) -> tuple[dt.datetime, str, str]:
-    """Sort key of versions: the workbook's own saved time, then receipt, then name."""
-    return (_when(sub.saved_at), sub.received_at, sub.file)
-
-
-def _when(text: str) -> dt.datetime:
-    text = re.sub(r"(\.\d{6})\d+", r"\1", (text or "").strip()).replace("Z", "+00:00")
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.UTC)
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def base_status(sub: Submission) -> Status:
-    """What validation said of a version, whatever superseding did to it."""
-    errors = [f for f in sub.findings if f.severity is Severity.ERROR]
-    return Status.REJECTED if errors else Status.ACCEPTED
-
-
-def _resolve_versions(current: list[Submission], ctx: _Context) -> None:
-    """Per section, the newest version is used; every other version becomes superseded."""
-    stored = {s.sha256: s for s in _stored(ctx)}
-    before = {sha: s.status for sha, s in stored.items()}
-    stored.update({s.sha256: s for s in current})
-    groups: dict[str, list[Submission]] = {}
-    for sub in stored.values():
-        if sub.status in USED and sub.section and sub.fiscal_year == ctx.config.fiscal_year:
-            groups.setdefault(sub.section, []).append(sub)
-    current_shas = {s.sha256 for s in current}
-    for versions in groups.values():
-        versions.sort(key=saved_key)
-        newest = versions[-1]
-        for sub in versions:
-            sub.findings = [f for f in sub.findings if f.code != "C040"]
-            if sub is newest:
-                sub.status = base_status(sub)
-            else:
-                sub.status = Status.SUPERSEDED
-                sub.findings.append(finding("C040", file=sub.file, section=sub.section, newer=newest.file))
-            if sub.sha256 not in current_shas and sub.status != before.get(sub.sha256):
-                ctx.ledger.save(sub, before.get(sub.sha256))
-
-
-def _stored(ctx: _Context) -> list[Submission]:
-    from toolkit.submissions import load_submissions
-
-    return load_submissions(ctx.config.year_dir)
-
-
 def _write_outputs(result: CollectResult, ctx: _Context) -> None:
+    from xlsxwriter.exceptions import FileCreateError
+
     from toolkit.feedback import write_feedback
     from toolkit.writers.collect_report import write_html, write_xlsx
 
@@ -443,7 +409,7 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
     try:
         result.report_xlsx = write_xlsx(result, out / "collect_report.xlsx")
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
-    except OSError as exc:  # typically the report is open in Excel; the record is already saved
+    except (OSError, FileCreateError) as exc:  # typically the report is open in Excel; the record is already saved
         raise ToolkitError(f"検証結果を {out} に書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {exc}") from exc
 
 
@@ -460,4 +426,6 @@ def summary_lines(result: CollectResult) -> list[str]:
             lines.append(f"    [{f.code}] {f.sheet + '!' if f.sheet and f.cell else ''}{f.cell} {f.message}")
     for name, why in result.skipped:
         lines.append(f"（読み飛ばし）{name}: {why}")
+    totals = "、".join(f"{label[st]} {n}" for st in Status if (n := sum(1 for s in result.submissions if s.status is st)))
+    lines.append(f"合計 {len(result.submissions)} ファイル: {totals or 'なし'}")
     return lines

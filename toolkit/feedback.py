@@ -85,6 +85,19 @@ def _list_sheet(wb: object, findings: list[Finding], bold: object) -> None:
             cell = ws.cell(row, col)
             cell.value = clean_text(text)
             cell.data_type = "s"
-    for letter, width in zip("ABCDEF", (8, 8, 12, 8, 24, 90), strict=True):
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = wrap
+    for letter, width in zip("ABCDEF", (8, 8, 10, 8, 24, 80), strict=True):
         ws.column_dimensions[letter].width = width
+    # print on A4 landscape, one page wide, so the list can be printed and handed over
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     wb.active = wb.sheetnames.index(FEEDBACK_SHEET)  # type: ignore[attr-defined]

@@ -64,7 +64,9 @@ def finding(
     **params: Any,
 ) -> Finding:
     """Build a finding from the catalogue: the message template is filled with ``params``."""
-    text, default_severity = message(code, value=_show(value), cell=cell, sheet=sheet, **params)
+    text, default_severity = message(
+        code, value=_show(value), cell=cell, sheet=sheet, file=file, section=section, row_id=row_id, **params
+    )
     return Finding(
         code=code,
         severity=Severity(severity or default_severity),

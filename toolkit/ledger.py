@@ -51,6 +51,7 @@ class Ledger:
     """Read and append the year's record of submissions."""
 
     def __init__(self, year_dir: Path) -> None:
+        self.year_dir = year_dir
         self.root = collect_dir(year_dir)
         self.received = self.root / "received"
         self.folder = self.root / "submissions"

@@ -21,6 +21,7 @@ different non-blank values make the whole line a conflict.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -34,16 +35,28 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import master_layout as L
-from toolkit.errors import BusyError, MasterError
+from toolkit.errors import BusyError, MasterError, ToolkitError
 from toolkit.findings import Finding, finding
 from toolkit.form_layout import CHECKED_FIXED
 from toolkit.model import ANSWER_FIELDS
-from toolkit.submissions import Status, Submission, load_submissions
-from toolkit.values import format_number, normalise_text, parse_master_value, parse_plain_number, to_decimal
+from toolkit.reader import Limits, UnreadableWorkbook, WorkbookData, read_workbook
+from toolkit.submissions import Status, Submission, collect_dir, load_submissions
+from toolkit.values import (
+    format_number,
+    normalise_text,
+    parse_master_value,
+    parse_plain_number,
+    to_decimal,
+)
 from toolkit.wareki import parse_year
 from toolkit.workspace import Config
 
 LOCK_PATH = Path(".toolkit") / "merge.lock"
+MASTER_LIMITS = Limits(
+    max_file_bytes=500 * 1024 * 1024, max_uncompressed_bytes=4 * 1024**3, max_ratio=200.0,
+    max_rows=1_048_576, max_cols=2_000,
+)
+"""The master grows every year (実績, 履歴); it is the coordinator's own file, so the guards are wide."""
 HISTORY_NOTE = "備考"
 """Extra 履歴 column (added when missing) holding why a change happened, e.g. an overwrite."""
 
@@ -107,11 +120,6 @@ class Conflict:
         """True when the line was left as it was (everything but an allowed overwrite)."""
         return self.kind is not ConflictKind.OVERWRITE
 
-    def key(self) -> tuple[str, ...]:
-        """Identity of the conflict, used to keep the 競合 sheet stable across re-runs."""
-        return (str(self.year), self.id, self.field, str(self.kind), self.master_value,
-                self.answer_value, self.section, self.file)
-
 
 @dataclass
 class MergePlan:
@@ -168,21 +176,26 @@ class MergeResult:
 
 
 def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = None) -> MergeResult:
-    """Merge the accepted submissions of ``config.fiscal_year`` into the master (see module doc)."""
+    """Merge the accepted submissions of ``config.fiscal_year`` into the master (see module doc).
+
+    The plan is made from a fast read of the master (calamine); openpyxl loads and saves the
+    master only when something changes, so a re-run that changes nothing costs little.
+    """
     master = config.master
     if not master.is_file():
         raise MasterError(f"マスターブック {master} がありません。toolkit.toml の [paths] master を確認してください。")
     check_not_open(master)
-    submissions = load_submissions(config.year_dir)
+    submissions = _submissions(config)
     if dry_run:
-        book = _load(master)
-        return MergeResult(plan_merge(book, master, submissions, config.fiscal_year), dry_run=True)
+        return MergeResult(plan_merge(read_master(master), master, submissions, config.fiscal_year), dry_run=True)
     with merge_lock(config.root):
         before = _stat(master)
-        book = _load(master)
-        plan = plan_merge(book, master, submissions, config.fiscal_year)
+        plan = plan_merge(read_master(master), master, submissions, config.fiscal_year)
         if not plan.writes_anything:
             return MergeResult(plan)
+        book = _load(master)
+        if _stat(master) != before:
+            raise MasterError("取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。")
         stamp = (now or dt.datetime.now()).replace(microsecond=0)
         apply_plan(book, plan, stamp)
         check_not_open(master)
@@ -191,6 +204,29 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
         backup = backup_master(master, config.year_dir / "backups", stamp)
         save_atomic(book, master)
         return MergeResult(plan, written=True, backup=backup)
+
+
+def _submissions(config: Config) -> list[Submission]:
+    """What collect recorded; a damaged record stops the merge with a message, not a traceback."""
+    try:
+        return load_submissions(config.year_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        folder = collect_dir(config.year_dir) / "submissions"
+        raise ToolkitError(
+            f"回収の記録（{folder}）を読めません（{type(exc).__name__}）。"
+            "toolkit collect をもう一度実行して記録を作り直してください。マスターには何も書き込んでいません。"
+        ) from exc
+
+
+def read_master(master: Path) -> WorkbookData:
+    """The master's values, read fast and guarded (positions kept from A1, as openpyxl numbers them)."""
+    try:
+        return read_workbook(master, MASTER_LIMITS)
+    except UnreadableWorkbook as exc:
+        from validation.catalogue import message
+
+        text, _ = message(exc.code, **exc.params)
+        raise MasterError(f"マスターブック {master.name} を読めません: {text}") from exc
 
 
 def choose_submissions(submissions: Iterable[Submission], year: int) -> tuple[list[Submission], int]:
@@ -276,7 +312,8 @@ def apply_plan(book: Any, plan: MergePlan, stamp: dt.datetime) -> None:
 
 def check_not_open(master: Path) -> None:
     """BusyError when Excel (``~$name``) or LibreOffice (``.~lock.name#``) has the master open."""
-    for lock in (master.parent / f"~${master.name}", master.parent / f".~lock.{master.name}#"):
+    names = {f"~${master.name}", f"~${master.name[2:]}", f".~lock.{master.name}#"}  # Excel may drop 2 characters
+    for lock in sorted(master.parent / n for n in names):
         if lock.exists():
             raise BusyError(
                 f"マスターブック {master.name} が Excel などで開かれています（{lock.name} があります）。"
@@ -433,7 +470,7 @@ class _MasterState:
     answer_rows: dict[tuple[str, int], int]
     answer_values: dict[tuple[str, int], dict[str, Any]]
     answers_last_row: int
-    sources: dict[tuple[int, str, str], tuple[str, str]]
+    sources: dict[tuple[int, str, str], tuple[str, str, Any]]
     conflict_rows: list[tuple[Any, ...]]
 
     @classmethod
@@ -443,17 +480,26 @@ class _MasterState:
 
 
 def _rows(book: Any, name: str) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
-    """Header → 0-based index, and the non-empty data rows (row number, values) of a sheet."""
-    if name not in book.sheetnames:
+    """Header → 0-based index, and the non-empty data rows (row number, values) of a sheet.
+
+    ``book`` is the fast read (:class:`WorkbookData`) or an openpyxl workbook.
+    """
+    if isinstance(book, WorkbookData):
+        sheet = book.sheet(name)
+        if sheet is None:
+            return {}, []
+        source: Iterable[Any] = sheet.rows
+    elif name in book.sheetnames:
+        source = book[name].iter_rows(values_only=True)
+    else:
         return {}, []
-    ws = book[name]
     header: dict[str, int] = {}
     rows: list[tuple[int, tuple[Any, ...]]] = []
-    for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    for n, values in enumerate(source, start=1):
         if n == L.HEADER_ROW:
             header = {str(h).strip(): i for i, h in enumerate(values) if h is not None and str(h).strip()}
         elif n > L.HEADER_ROW and any(v is not None and str(v).strip() for v in values):
-            rows.append((n, values))
+            rows.append((n, tuple(values)))
     return header, rows
 
 
@@ -479,7 +525,7 @@ def _read_fixed(book: Any, year: int, answers: dict[tuple[str, int], dict[str, A
         if not line_id or line_id in fixed:
             continue
         last = answers.get((line_id, year - 1), {}).get("実績値")
-        fixed[line_id] = master_fixed(lambda name: _get(values, header, name), last)
+        fixed[line_id] = master_fixed(functools.partial(_get, values, header), last)
     return fixed
 
 
@@ -530,16 +576,17 @@ def _read_answers(book: Any) -> tuple[dict[tuple[str, int], int], dict[tuple[str
     return found, values_at, last
 
 
-def _read_sources(book: Any) -> dict[tuple[int, str, str], tuple[str, str]]:
-    """(年度, ID, 項目) → (hash, file) of the last history row that set it."""
+def _read_sources(book: Any) -> dict[tuple[int, str, str], tuple[str, str, Any]]:
+    """(年度, ID, 項目) → (hash, file, comparable new value) of the last history row that set it."""
     header, rows = _rows(book, L.SHEET_HISTORY)
-    sources: dict[tuple[int, str, str], tuple[str, str]] = {}
+    sources: dict[tuple[int, str, str], tuple[str, str, Any]] = {}
     for _, values in rows:
         year = parse_year(_get(values, header, "年度"))
         if year is None:
             continue
         key = (year, _text(_get(values, header, "ID")), _text(_get(values, header, "項目")))
-        sources[key] = (_text(_get(values, header, "ハッシュ")), _text(_get(values, header, "ファイル")))
+        sources[key] = (_text(_get(values, header, "ハッシュ")), _text(_get(values, header, "ファイル")),
+                        comparable(_get(values, header, "新値")))
     return sources
 
 
@@ -569,6 +616,8 @@ def _line_conflicts(state: _MasterState, line_id: str, year: int, answers: list[
     if len(answers) > 1:
         for name in ANSWER_FIELDS:
             given = [(s, v[name]) for s, v in answers if v[name] is not None]
+            if _decided(state, line_id, year, name, given):
+                continue
             if len({comparable(v) for _, v in given}) > 1:
                 shown = "、".join(f"{s.section}: {v}" for s, v in given)
                 for sub, value in given:
@@ -576,6 +625,20 @@ def _line_conflicts(state: _MasterState, line_id: str, year: int, answers: list[
                     found.append(Conflict(ConflictKind.SHARED, line_id, year, name, _show(old), _show(value),
                                           sub.section, sub.file, shown))
     return found
+
+
+def _decided(state: _MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]) -> bool:
+    """True when sections disagree and the coordinator has typed one of their values in 実績.
+
+    A value the master holds because an earlier merge put it there is no decision: the last
+    history row for the cell shows that value, so the disagreement is still reported.
+    """
+    held = comparable(state.answer_values.get((line_id, year), {}).get(name))
+    values = {comparable(v) for _, v in given}
+    if len(values) < 2 or held is None or held not in values:
+        return False
+    merged = state.sources.get((year, line_id, name))
+    return merged is None or merged[2] != held
 
 
 def _line_changes(state: _MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]) -> tuple[list[CellChange], list[Conflict]]:
@@ -588,15 +651,15 @@ def _line_changes(state: _MasterState, line_id: str, year: int, answers: list[tu
     names = " ".join(sorted({s.section for s, _ in answers}))
     for name in ANSWER_FIELDS:
         given = [(s, v[name]) for s, v in answers if v[name] is not None]
-        if not given:
-            continue  # a blank answer never erases what the master holds
+        if not given or len({comparable(v) for _, v in given}) > 1:
+            continue  # a blank never erases; a disagreement the coordinator decided keeps the master's value
         sub, new = given[-1]
         old = old_values.get(name)
         if comparable(old) == comparable(new):
             continue
         note = ""
         if comparable(old) is not None:
-            previous_sha, previous_file = state.sources.get((year, line_id, name), ("", ""))
+            previous_sha, previous_file, _ = state.sources.get((year, line_id, name), ("", "", None))
             if previous_sha != sub.sha256:
                 previous = previous_file or "マスターへの直接入力"
                 note = f"上書き: 以前の値（{previous}）を置き換え"
@@ -723,15 +786,32 @@ def _append_history(book: Any, changes: list[CellChange], when: str) -> None:
         return
     ws = _sheet(book, L.SHEET_HISTORY, L.HISTORY_COLUMNS)
     columns = _header(ws, (*L.HISTORY_COLUMNS, HISTORY_NOTE) if any(c.note for c in changes) else L.HISTORY_COLUMNS)
+    width = max(columns.values())
     row = _last_row(ws) + 1
     for c in changes:
         record = {"日時": when, "年度": c.year, "ID": c.id, "項目": c.field, "旧値": c.old, "新値": c.new,
                   "担当課": c.section, "ファイル": c.file, "ハッシュ": c.sha256}
         if c.note:
             record[HISTORY_NOTE] = c.note
+        values: list[Any] = [None] * width
         for name, value in record.items():
-            set_cell(ws.cell(row, columns[name]), value)
+            values[columns[name] - 1] = value
+        _put_row(ws, row, values)
         row += 1
+
+
+def _put_row(ws: Any, row: int, values: list[Any]) -> None:
+    """Write a row of values at ``row`` (faster than one ``ws.cell`` call per value); text stays text."""
+    from openpyxl.cell.cell import Cell
+
+    cells = ws._cells  # openpyxl's own store; ws.append would write after formatted empty rows
+    for col, value in enumerate(values, start=1):
+        if value is None:
+            continue
+        cell = cells.get((row, col))
+        if cell is None:
+            cell = cells[(row, col)] = Cell(ws, row=row, column=col)
+        set_cell(cell, value)
 
 
 def _write_conflicts(book: Any, rows: list[tuple[Any, ...]], when: str) -> None:

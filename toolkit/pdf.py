@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import validation.catalogue  # noqa: F401  (joins the msg_* modules; importing msg_report first is circular)
 from toolkit.errors import ToolkitError
 from validation.msg_report import PDF_FAILED, PDF_NO_CHROMIUM
 

@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,8 @@ def cell_ref(row: int, col: int) -> str:
 # A cell's reference wherever ``r`` sits among its attributes, with or without a namespace prefix:
 # a hostile file need not write ``<c r=`` the way Excel does.
 _REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_PLAIN_REF_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_PREFIXED_CELL_RE = re.compile(rb'<[A-Za-z_][\w.-]*:c[\s>/]')
 _ROW_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="([0-9]{1,7})"')
 _DIM_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]')
@@ -208,14 +211,24 @@ def _declares_entities(head: bytes) -> bool:
 def _check_extent(xml: bytes, part: str, limits: Limits) -> None:
     """The largest cell and row reference (and the declared dimension) must fit the limits:
     calamine aborts the process on a sheet reaching XFD1048576 (PITFALLS.md)."""
-    refs = set(_REF_RE.findall(xml))
-    cols = {c for c, _ in refs}
-    rows = {r for _, r in refs} | set(_ROW_RE.findall(xml))
+    # fast path: Excel, LibreOffice and xlsxwriter write every cell as ``<c r="…"``; any other
+    # spelling (prefix, attribute order) makes the counts differ and the full pattern runs
+    found = _PLAIN_REF_RE.findall(xml)
+    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if len(found) != tags or b":c " in xml or b":c>" in xml or b":c/>" in xml:
+        found = _REF_RE.findall(xml)
+        tags += len(_PREFIXED_CELL_RE.findall(xml))
+    # map/itemgetter over the matches, not comprehensions over a set of tuples: 6.8 s → 0.4 s
+    # on a 100,000-line master (3 M cells)
+    cols = set(map(itemgetter(0), found))
+    # cells without ``r`` take the next column: count them as if all were in one row
+    unnamed = max(0, tags - len(found))
+    rows = set(map(itemgetter(1), found)) | set(_ROW_RE.findall(xml))
     dim = _DIM_RE.search(xml[:4096])
     if dim:
         cols.add(dim[1])
         rows.add(dim[2])
-    max_col = max((_col_number(c) for c in cols), default=0)
+    max_col = max((_col_number(c) for c in cols), default=0) + unnamed
     max_row = max((int(r) for r in rows), default=0)
     if max_row > limits.max_rows or max_col > limits.max_cols:
         raise UnreadableWorkbook("R011", part=part, cell=f"{column_letter(max(max_col, 1))}{max(max_row, 1)}")

@@ -25,8 +25,9 @@ from toolkit.evaluate import (
     roll_up,
 )
 from toolkit.findings import Finding, finding
-from toolkit.master_layout import SHEET_ANSWERS
+from toolkit.master_layout import ANSWER_COLUMNS, SHEET_ANSWERS
 from toolkit.model import Answer, Indicator, Plan, Torikumi
+from toolkit.reader import cell_ref
 from toolkit.values import ValueKind
 from toolkit.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
@@ -155,6 +156,14 @@ class Report:
     created: str
     findings: list[Finding]
     answered: int
+
+    @property
+    def created_label(self) -> str:
+        """The creation date in 和暦 as a city writes it (``令和8年11月23日``)."""
+        day = dt.date.fromisoformat(self.created)
+        # eras change on a date (令和 from 2019-05-01), not with the fiscal year
+        name, n = ("令和", day.year - 2018) if day >= dt.date(2019, 5, 1) else ("平成", day.year - 1988)
+        return f"{name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
 
     @property
     def title(self) -> str:
@@ -310,13 +319,14 @@ def _findings(plan: Plan, answers: Mapping[str, Answer], evaluations: Mapping[st
         line, answer = by_id[line_id], answers.get(line_id)
         if answer is None or not line.is_numeric or not line.target.is_numeric:
             continue
-        where = {"file": Path(plan.source).name if plan.source else "", "sheet": SHEET_ANSWERS,
-                 "cell": f"C{answer.row}" if answer.row else "", "value": ev.actual.display(), "row_id": line_id,
-                 "line": line_id, "unit": line.unit, "target": line.target.display()}
-        if ev.reason == "実績値が数値でない" and ev.actual.kind is ValueKind.TEXT:
-            found.append(finding("P001", **where))
-        elif ev.reason == "実績値の形が目標値と合わない":
-            found.append(finding("P002", **where))
+        code = {"実績値が数値でない": "P001", "実績値の形が目標値と合わない": "P002"}.get(ev.reason)
+        if code is None or (code == "P001" and ev.actual.kind is not ValueKind.TEXT):
+            continue
+        found.append(finding(
+            code, file=Path(plan.source).name if plan.source else "", sheet=SHEET_ANSWERS,
+            cell=cell_ref(answer.row, ANSWER_COLUMNS.index("実績値") + 1) if answer.row else "",
+            value=ev.actual.display(), row_id=line_id, line=line_id, unit=line.unit, target=line.target.display(),
+        ))
     return found
 
 

@@ -9,17 +9,18 @@ caller passes; a missing parameter shows as empty text rather than failing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from string import Formatter
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Message:
-    """A catalogue entry: default severity and a Japanese template (what is wrong, what to type)."""
-
-    severity: str
-    template: str
+from validation import (
+    msg_collect,
+    msg_form,
+    msg_master,
+    msg_merge,
+    msg_report,
+    msg_values,
+)
+from validation.message import Message
 
 
 def _join(*parts: Mapping[str, Message]) -> dict[str, Message]:
@@ -43,15 +44,6 @@ def message(code: str, **params: Any) -> tuple[str, str]:
     text = Formatter().vformat(entry.template, (), _Lenient(params))
     return text, entry.severity
 
-
-from validation import (  # noqa: E402  (the parts need Message defined above)
-    msg_collect,
-    msg_form,
-    msg_master,
-    msg_merge,
-    msg_report,
-    msg_values,
-)
 
 CATALOGUE: dict[str, Message] = _join(
     msg_master.MESSAGES,

@@ -1,6 +1,6 @@
 """Finding codes of reading and collecting returned workbooks (R… reading, C… collect)."""
 
-from validation.catalogue import Message
+from validation.message import Message
 
 E, W, F = "error", "warning", "fixed"
 

@@ -1,6 +1,6 @@
 """Finding codes of the form step, generate (joined into :data:`validation.catalogue.CATALOGUE`)."""
 
-from validation.catalogue import Message
+from validation.message import Message
 
 W = "warning"
 

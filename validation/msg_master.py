@@ -1,6 +1,6 @@
 """Finding codes raised while loading the master workbook (M…)."""
 
-from validation.catalogue import Message
+from validation.message import Message
 
 E, W = "error", "warning"
 

@@ -5,7 +5,7 @@ coordinator should do about it. ``G004`` (an earlier answer overwritten) is a wa
 newer answer is merged and the change is recorded in the 履歴 sheet.
 """
 
-from validation.catalogue import Message
+from validation.message import Message
 
 E, W = "error", "warning"
 

@@ -5,7 +5,7 @@ cell of the master's 実績 sheet to correct. Failures that stop ``toolkit repor
 an unusable template) are the texts below, raised as :class:`toolkit.errors.ToolkitError`.
 """
 
-from validation.catalogue import Message
+from validation.message import Message
 
 W = "warning"
 

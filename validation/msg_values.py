@@ -1,6 +1,6 @@
 """Finding codes for values typed into input cells (V0xx errors, V1xx fixes, V2xx warnings)."""
 
-from validation.catalogue import Message
+from validation.message import Message
 
 E, W, F = "error", "warning", "fixed"
 

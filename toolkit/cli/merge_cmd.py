@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from toolkit.cli import cli, workspace_option
+from toolkit.findings import Finding
 from toolkit.merge import MergePlan, MergeResult, merge
 from toolkit.workspace import open_workspace
 
@@ -65,14 +66,29 @@ def _change_lines(plan: MergePlan) -> list[str]:
 def _conflict_lines(plan: MergePlan) -> list[str]:
     lines: list[str] = []
     if plan.blocking:
-        lines.append(f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートを確認してください）")
-        lines.extend(f"  [{f.code}] {f.section} {f.file}: {f.message}" for f in plan.findings() if f.severity == "error")
+        lines.append(f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートに一覧があります）")
+        lines.extend(_grouped([f for f in plan.findings() if f.severity == "error"]))
     else:
         lines.append("競合: なし")
     if plan.overwrites:
-        lines.append(f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴に記録）")
-        lines.extend(f"  [{f.code}] {f.message}" for f in plan.findings() if f.severity == "warning")
+        lines.append(f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴 シートに記録）")
+        lines.extend(_grouped([f for f in plan.findings() if f.severity == "warning"]))
     return lines
+
+
+def _grouped(findings: list[Finding]) -> list[str]:
+    """One console line per (code, ID, field): a shared line's message already names every section."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[str] = []
+    for f in findings:
+        key = (f.code, f.row_id, str(f.extra.get("field", "")))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f"  [{f.code}] {f.message}")
+    if len(out) > _SHOWN:
+        out = [*out[:_SHOWN], f"  …ほか {len(out) - _SHOWN} 件"]
+    return out
 
 
 def _text(value: Any) -> str:

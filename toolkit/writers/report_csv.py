@@ -83,9 +83,9 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
         fixed = _fixed(line, policy.goal_no if policy else None, goal.name if goal else "",
                        policy.no if policy else None, policy.name if policy else "", policy.page if policy else "")
         for year in sorted(years_of.get(line.id, set()) | {report.year}):
-            answer = answers.get((line.id, year))
-            ev = evaluate_line(line, answer, report.thresholds, plan.allowed.qualitative)
-            values = answer.values if answer else {}
+            found = answers.get((line.id, year))
+            ev = evaluate_line(line, found, report.thresholds, plan.allowed.qualitative)
+            values = found.values if found else {}
             result.append([
                 *fixed, year, _era(year), _number(ev.actual), ev.actual.display() or None,
                 ev.rate_percent, ev.grade if line.has_indicator else None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 
+import validation.catalogue  # noqa: F401  (joins the msg_* modules; importing msg_report first is circular)
 from toolkit.errors import UsageError
 from toolkit.evaluate import GradeCount
 from toolkit.report import Report

@@ -9,6 +9,8 @@ sections is always text (``=1+1`` stays ``=1+1``).
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,29 @@ class _Formats:
         self.note = wb.add_format(style.base({"border": 0, "font_size": 9, "text_wrap": True, "valign": "top"}))
         self.grades = {g: wb.add_format(style.base({"align": "center", "bold": True, "bg_color": _light(c)}))
                        for g, c in GRADE_COLORS.items()}
+
+
+LINE_HEIGHT = 13.5
+"""Points per wrapped line at the 10 pt font: Excel does not grow rows for merged or
+already-written wrapped cells, so the writers set each row's height themselves."""
+
+
+def text_lines(text: object, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (a CJK character
+    takes about 1.6 units of column width at our 10 pt font)."""
+    usable = max(width - 1.5, 2.0)
+    total = 0
+    for paragraph in str(text or "").split("\n"):
+        cells = sum(1.6 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.9 for ch in paragraph)
+        total += max(1, math.ceil(cells / usable))
+    return total
+
+
+def _fit(ws: Any, top: int, heights: list[int], span_lines: int = 0) -> None:
+    """Set the heights of rows ``top…`` from their own line counts and a merged block's lines."""
+    share = math.ceil(span_lines / len(heights)) if heights else 0
+    for i, lines in enumerate(heights):
+        ws.set_row(top + i, LINE_HEIGHT * max(lines, share, 1) + 4)
 
 
 def _light(color: str) -> str:
@@ -97,27 +122,43 @@ def _title(ws: Any, report: Report, fmt: _Formats, text: str) -> None:
 
 
 def _summary_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
-    columns = (("基本目標", 36), *((f"{g} {report.grade_labels[g]}", 12) for g in report.grades), ("計", 8), ("A・B の割合", 12))
+    columns = (("基本目標", 40), *((f"{g} {report.grade_labels[g]}", 12) for g in report.grades), ("計", 8), ("A・B の割合", 12))
     ws = _sheet(wb, "概要", columns, (2, 2))
     _title(ws, report, fmt, "評価の概要")
-    for col, (name, _) in enumerate(columns):
-        write_value(ws, 2, col, name, fmt.header)
-    rows = [(g.label, g.counts) for g in report.goals] + [("全体", report.overall)]
-    for r, (label, counts) in enumerate(rows, start=3):
-        write_value(ws, r, 0, label, fmt.group if label == "全体" else fmt.text)
-        for c, grade in enumerate(report.grades, start=1):
-            write_value(ws, r, c, counts.counts[grade], fmt.count)
-        write_value(ws, r, len(report.grades) + 1, counts.total, fmt.count)
-        share = (counts.counts["A"] + counts.counts["B"]) / counts.evaluated if counts.evaluated else None
-        write_value(ws, r, len(report.grades) + 2, share if share is not None else "－", fmt.percent if share is not None else fmt.center)
-    last = 3 + len(rows) - 1
+    goal_rows = [(g.label, g.counts) for g in report.goals]
+    last = _count_table(ws, report, fmt, 2, "基本目標", [*goal_rows, ("全体", report.overall)])
     note = ("達成率: 増加を目指す指標は 実績値÷目標値、減少を目指す指標は（基準値−実績値）÷（基準値−目標値）。"
             f"評価: A 達成（{report.thresholds.get('A', 100):g}%以上）、B 概ね達成（{report.thresholds.get('B', 80):g}%以上）、"
             "C 未達成、D 基準値より悪化、－ 評価対象外（数値目標のない指標・定性的な指標・未回答）。A・B の割合は評価対象外を除いた割合。")
     ws.merge_range(last + 2, 0, last + 3, len(columns) - 1, None, fmt.note)
     write_value(ws, last + 2, 0, note, fmt.note)
-    chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
-    goal_rows = len(report.goals)
+    ws.set_row(last + 2, 24)
+    chart_top = last + 5
+    height = 140 + 50 * max(len(goal_rows), 1)
+    ws.insert_chart(chart_top, 0, _goal_chart(wb, report, len(goal_rows), height))
+    policy_rows = [(f"{g.no}-{p.label}", p.counts) for g in report.goals for p in g.policies]
+    _count_table(ws, report, fmt, chart_top + math.ceil(height / 20) + 2, "施策の方向", policy_rows)
+
+
+def _count_table(ws: Any, report: Report, fmt: _Formats, top: int, title: str, rows: list[tuple[str, Any]]) -> int:
+    """A table of grade counts (one row per group); returns its last row."""
+    names = [title, *(f"{g} {report.grade_labels[g]}" for g in report.grades), "計", "A・B の割合"]
+    for col, name in enumerate(names):
+        write_value(ws, top, col, name, fmt.header)
+    for r, (label, counts) in enumerate(rows, start=top + 1):
+        write_value(ws, r, 0, label, fmt.group if label == "全体" else fmt.text)
+        for c, grade in enumerate(report.grades, start=1):
+            write_value(ws, r, c, counts.counts[grade], fmt.count)
+        write_value(ws, r, len(report.grades) + 1, counts.total, fmt.count)
+        share = (counts.counts["A"] + counts.counts["B"]) / counts.evaluated if counts.evaluated else None
+        write_value(ws, r, len(report.grades) + 2, share if share is not None else "－",
+                    fmt.percent if share is not None else fmt.center)
+    return top + len(rows)
+
+
+def _goal_chart(wb: Any, report: Report, goal_rows: int, height: int) -> Any:
+    """A native stacked bar chart of grade counts per 基本目標, fed from the summary table (editable)."""
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
     for c, grade in enumerate(report.grades, start=1):
         chart.add_series({
             "name": ["概要", 2, c],
@@ -127,12 +168,12 @@ def _summary_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
             "data_labels": {"value": True},
             "gap": 60,
         })
-    chart.set_title({"name": "基本目標別の評価（指標数の割合）", "name_font": {"size": 12, "name": style.FONT}})
+    chart.set_title({"name": "基本目標別の評価（指標数）", "name_font": {"size": 12, "name": style.FONT}})
     chart.set_y_axis({"reverse": True, "num_font": {"name": style.FONT}})
-    chart.set_x_axis({"num_format": "0%", "num_font": {"name": style.FONT}})
+    chart.set_x_axis({"name": "指標数", "num_font": {"name": style.FONT}, "name_font": {"name": style.FONT}})
     chart.set_legend({"position": "bottom", "font": {"name": style.FONT}})
-    chart.set_size({"width": 900, "height": 120 + 60 * max(goal_rows, 1)})
-    ws.insert_chart(last + 5, 0, chart)
+    chart.set_size({"width": 900, "height": height})
+    return chart
 
 
 def _indicator_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
@@ -144,6 +185,8 @@ def _indicator_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
     _merge(ws, 2, 12, 2, "推進担当課", fmt.header, last_col=13)
     write_value(ws, 3, 12, "部局", fmt.header)
     write_value(ws, 3, 13, "課所室", fmt.header)
+    ws.set_row(2, 30)  # headers such as 基準値 (H29年度 実績値) wrap to three lines
+    ws.set_row(3, 18)
     ws.freeze_panes(4, 0)
     row = 4
     for goal in report.goals:
@@ -163,6 +206,11 @@ def _indicator_block(ws: Any, block: TorikumiBlock, row: int, fmt: _Formats) -> 
         _merge(ws, row, col, bottom, value, fmt.center if col == 0 else fmt.text)
     _merge(ws, row, 12, bottom, block.bureau, fmt.text)
     _merge(ws, row, 13, bottom, block.sections, fmt.text)
+    widths = [w for _, w in INDICATOR_COLUMNS]
+    merged = max(text_lines(v, widths[c]) for c, v in ((1, block.key), (2, block.name), (3, block.content),
+                                                       (12, block.bureau), (13, block.sections)))
+    own = [max(text_lines(line.name, widths[4]), text_lines(line.target, widths[8])) for line in block.lines]
+    _fit(ws, row, own, merged)
     for i, line in enumerate(block.lines):
         r = row + i
         write_value(ws, r, 4, line.name, fmt.text)
@@ -192,6 +240,7 @@ def _status_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
                 bottom = row + block.span - 1
                 _merge(ws, row, 0, bottom, f"No.{block.no} {block.name}", fmt.text)
                 _merge(ws, row, 5, bottom, block.sections, fmt.text)
+                heights = []
                 for i, line in enumerate(block.lines):
                     status = line.result + (("\n" if line.result else "") + f"（進捗状況: {line.progress}）" if line.progress else "")
                     indicator = "－"
@@ -200,8 +249,13 @@ def _status_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
                         indicator = line.name + (f"\n（目標 {line.target}{unit}）" if line.target not in ("", "-") else "")
                     unit = f" {line.unit}" if line.actual and line.evaluation.actual.is_numeric else ""
                     result = line.actual + unit + (f"\n{line.remark}" if line.remark else "")
-                    for col, value in ((1, status), (2, line.direction), (3, indicator), (4, result)):
+                    cells = ((1, status), (2, line.direction), (3, indicator), (4, result))
+                    for col, value in cells:
                         write_value(ws, row + i, col, value, fmt.center if col == 2 else fmt.text)
+                    heights.append(max(text_lines(v, STATUS_COLUMNS[c][1]) for c, v in cells))
+                merged = max(text_lines(f"No.{block.no} {block.name}", STATUS_COLUMNS[0][1]),
+                             text_lines(block.sections, STATUS_COLUMNS[5][1]))
+                _fit(ws, row, heights, merged)
                 row = bottom + 1
 
 
@@ -221,6 +275,7 @@ def _review_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
             direction = "\n".join([policy.direction_text, *(f"・{t}" for t in policy.direction_notes)])
             for col, value in enumerate((label, evaluation, direction)):
                 write_value(ws, row, col, value, fmt.text)
+            _fit(ws, row, [max(text_lines(v, REVIEW_COLUMNS[c][1]) for c, v in enumerate((label, evaluation, direction)))])
             row += 1
 
 
@@ -246,4 +301,5 @@ def _index_sheet(wb: Any, report: Report, fmt: _Formats) -> None:
                 for col, value in ((2, block.item_label), (3, block.bureau), (4, block.sections)):
                     write_value(ws, row, col, value, fmt.text)
                 write_value(ws, row, 5, block.no, fmt.center)
+                _fit(ws, row, [max(text_lines(block.item_label, INDEX_COLUMNS[2][1]), text_lines(block.sections, INDEX_COLUMNS[4][1]))])
                 row += 1
