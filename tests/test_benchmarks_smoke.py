@@ -55,6 +55,8 @@ def test_steps_did_their_work(rows: list) -> None:
     assert details["fill"].startswith("3 forms filled")
     assert details["collect"] == "3 files, 3 accepted"
     assert "written=True" in details["merge"]
+    merge = next(r for r in rows if r.step == "merge")
+    assert merge.reference is not None and merge.reference.seconds > 0
     assert not details["report"].startswith("0 answers")
 
 

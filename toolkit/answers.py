@@ -80,9 +80,12 @@ def cell_text(value: Any) -> str | None:
 def data_rows(answer: AnswerSheet) -> list[tuple[int, list[Any]]]:
     """Rows below the header with anything in the form's columns, as (row number, values)."""
     found = []
-    positions = list(answer.col_of.values())
-    for r in range(answer.header_row + 1, len(answer.sheet.rows) + 1):
-        values = answer.sheet.rows[r - 1]
-        if any(answer.sheet.cell(r, c) not in (None, "") for c in positions):
+    positions = [c - 1 for c in answer.col_of.values() if c >= 1]
+    rows = answer.sheet.rows
+    for r in range(answer.header_row + 1, len(rows) + 1):
+        values = rows[r - 1]
+        width = len(values)
+        # values[i] is what sheet.cell(r, i + 1) gives, without a call per cell
+        if any(i < width and values[i] not in (None, "") for i in positions):
             found.append((r, values))
     return found

@@ -23,8 +23,8 @@ from toolkit.form_layout import ANSWER_SHEET, INPUT_COLUMNS
 from toolkit.identify import Identified, identify, issued_form_ids
 from toolkit.identity import FormIdentity
 from toolkit.ledger import Ledger, now_iso, sha256_of
-from toolkit.master import load_master
-from toolkit.model import TEXT_ANSWER_FIELDS, AllowedValues, Indicator, Plan
+from toolkit.master import load_master_cached
+from toolkit.model import TEXT_ANSWER_FIELDS, Indicator, Plan
 from toolkit.reader import FileInfo, Limits, UnreadableWorkbook, cell_ref, check_file, read_checked
 from toolkit.submissions import LineAnswer, Status, Submission, collect_dir, stored_actual
 from toolkit.values import Parsed, ValueKind, parse_answer
@@ -39,6 +39,8 @@ FORM_LIMITS = Limits(max_file_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100
                      max_rows=50_000, max_cols=100)
 """Guards for returned forms: far above any form generate writes (15 columns, one row per line),
 far below what would take the machine down if a sheet were filled to the limit."""
+MASTER_CACHE = Path(".toolkit") / "cache"
+"""Where collect keeps the parsed master (beside the workspace's secret, not in the outputs)."""
 
 
 @dataclass
@@ -120,7 +122,8 @@ def collect(
 ) -> CollectResult:
     """Collect every workbook in ``inbox`` (default ``config.inbox``); see the module docstring."""
     inbox = inbox or config.inbox
-    plan, _ = load_master(config.master, name=config.plan_name, allowed=config.allowed)
+    # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
+    plan = load_master_cached(config.master, config.root / MASTER_CACHE, name=config.plan_name, allowed=config.allowed)
     ctx = _Context(config, plan, plan.by_id(), Ledger(config.year_dir), config.secret())
     files, locks = find_inbox_files(inbox) if inbox.is_dir() else ([], [])
     result = CollectResult(config.year_dir, [])
@@ -276,11 +279,12 @@ def _parse_actual(row: RowInput, ctx: _Context) -> Parsed:
 def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
     records: list[dict[str, Any]] = []
     where: list[tuple[_Pending, RowInput]] = []
+    choices = {column: ctx.plan.allowed.for_field(column) for column in rules.CHOICE_COLUMNS}
     for item in pending:
         for row in item.rows:
             records.append(_record(row, item.parsed[row.id], ctx))
             where.append((item, row))
-            _normalisation_findings(item, row, ctx.plan.allowed)
+            _normalisation_findings(item, row, choices)
     frame = rules.answer_frame(records)
     allowed = ctx.plan.allowed
     for index, code, column in rules.validate_values(frame, allowed, ctx.config.text_limit):
@@ -307,8 +311,9 @@ def _record(row: RowInput, parsed: Parsed, ctx: _Context) -> dict[str, Any]:
     return record
 
 
-def _normalisation_findings(item: _Pending, row: RowInput, allowed: AllowedValues) -> None:
-    """Fixes (V101–V103) and notes (V201) from reading 実績値, and choices that were normalised."""
+def _normalisation_findings(item: _Pending, row: RowInput, choices: dict[str, tuple[str, ...]]) -> None:
+    """Fixes (V101–V103) and notes (V201) from reading 実績値, and choices that were normalised
+    (``choices``: each choice column's allowed values, as AllowedValues.for_field gives them)."""
     sub, answer = item.sub, item.answer
     assert answer is not None
     sheet = answer.sheet.name
@@ -322,7 +327,7 @@ def _normalisation_findings(item: _Pending, row: RowInput, allowed: AllowedValue
     for column in rules.CHOICE_COLUMNS:
         seen = row.cells.get(column)
         normalised = rules.normalise_choice(seen)
-        if normalised in allowed.for_field(column) and normalised != str(seen).strip():
+        if normalised in choices[column] and normalised != str(seen).strip():
             sub.findings.append(finding("V101", file=sub.file, section=sub.section, sheet=sheet,
                                         cell=cell_ref(row.row, answer.col_of[column]), value=seen, row_id=row.id,
                                         normalised=normalised))
@@ -378,10 +383,14 @@ def _finding_order(f: Finding) -> tuple[int, int, int, str]:
     return (_SEVERITY_ORDER[f.severity], row, col, m[1] if m else "")
 
 
+_ANSWER_COLUMNS = frozenset(("実績値", *rules.CHOICE_COLUMNS, *TEXT_ANSWER_FIELDS))
+"""The columns a LineAnswer keeps."""
+
+
 def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
     values: dict[str, Any] = {}
     for column in answer.col_of:
-        if column not in ("実績値", *rules.CHOICE_COLUMNS, *TEXT_ANSWER_FIELDS):
+        if column not in _ANSWER_COLUMNS:
             continue
         if column == "実績値":
             values[column] = stored_actual(parsed.value) if parsed.value is not None else cell_text(row.cells.get(column))

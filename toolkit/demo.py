@@ -54,7 +54,7 @@ def prepare(folder: Path) -> Config:
                 f"{folder} は空ではありません。デモは空のフォルダか新しいフォルダに作ります（別のフォルダを指定してください）。"
             )
         shutil.rmtree(folder)
-    config = init_workspace(folder, "shimonoseki")
+    init_workspace(folder, "shimonoseki")
     (folder / MARKER).write_text("toolkit demo\n", encoding="utf-8")
     deadline = dt.date.today() + dt.timedelta(days=14)
     text = (folder / CONFIG_NAME).read_text(encoding="utf-8")

@@ -91,6 +91,10 @@ def _list_sheet(wb: object, findings: list[Finding], bold: object) -> None:
     for row_cells in ws.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = wrap
+        # neither Excel nor LibreOffice grows a row for wrapped text written by openpyxl
+        message = str(row_cells[5].value or "")
+        lines = max(1, -(-sum(2 if ord(ch) > 0x2E7F else 1 for ch in message) // 76))
+        ws.row_dimensions[row_cells[0].row].height = 15 * lines + 3
     for letter, width in zip("ABCDEF", (8, 8, 10, 8, 24, 80), strict=True):
         ws.column_dimensions[letter].width = width
     # print on A4 landscape, one page wide, so the list can be printed and handed over

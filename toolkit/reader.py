@@ -13,6 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ class WorkbookData:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+@lru_cache(maxsize=1024)
 def column_letter(col: int) -> str:
     """1 → ``A``, 28 → ``AB``."""
     letters = ""
@@ -96,6 +98,13 @@ _PREFIXED_CELL_RE = re.compile(rb'<[A-Za-z_][\w.-]*:c[\s>/]')
 _ROW_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="([0-9]{1,7})"')
 _DIM_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]')
+# Cheap necessary conditions, each a literal-prefix search at C speed (the patterns above start
+# with an optional prefix, which makes re try every position: 3-4 times slower on a form sheet).
+_PLAIN_FORMULA_RE = re.compile(rb"<f[\s>/]")
+_PREFIXED_TAG_RE = re.compile(rb":[cf][\s>/]")
+_ODD_CELL_RE = re.compile(rb'<c(?:[>/]|(?! r="[A-Z]{1,3}[0-9]{1,7}")\s)')
+_CELL_TAG_RE = re.compile(rb"<c[\s>/]")
+"""A cell tag not written ``<c r="A1"`` (no reference, other attribute first, tab, bad ref)."""
 _CELL_OPEN_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"')
 _CELL_CLOSE_RE = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
 _VALUE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
@@ -169,18 +178,30 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> FileInfo:
     if "xl/workbook.xml" not in names:
         raise UnreadableWorkbook("R008")
     info = FileInfo(macros="xl/vbaProject.bin" in names)
+    kept: dict[str, bytes] = {}
     for member in infos:
         if member.filename.endswith((".xml", ".rels", ".vml")):
-            _check_part(zf, member, limits, info)
-    info.sheet_parts = _sheet_parts(zf)
+            _check_part(zf, member, limits, info, kept)
+    info.sheet_parts = _sheet_parts(zf, kept)
     return info
 
 
-def _check_part(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, info: FileInfo) -> None:
+_KEEP_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+"""Parts :func:`_sheet_parts` parses again: kept when the guard read them whole (not inflated twice)."""
+
+
+def _check_part(
+    zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, info: FileInfo, kept: dict[str, bytes]
+) -> None:
     with zf.open(member) as fh:
         head = fh.read(_XML_HEAD)
         if _declares_entities(head):
             raise UnreadableWorkbook("R010", part=member.filename)
+        if member.filename in _KEEP_PARTS:
+            if len(head) < _XML_HEAD:  # the whole part
+                kept[member.filename] = head
+            else:  # a later duplicate name is what zf.read gives: never keep an earlier one
+                kept.pop(member.filename, None)
         if member.filename == "docProps/core.xml":
             found = _MODIFIED_RE.search(head)
             info.modified = found[1].decode("ascii", "replace").strip() if found else ""
@@ -189,7 +210,7 @@ def _check_part(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, in
             return
         rest = head + fh.read()
     _check_extent(rest, member.filename, limits)
-    if _FORMULA_RE.search(rest):
+    if (_PLAIN_FORMULA_RE.search(rest) or _PREFIXED_TAG_RE.search(rest)) and _FORMULA_RE.search(rest):
         info.formulas[member.filename] = _formula_cells(rest)
 
 
@@ -211,11 +232,40 @@ def _declares_entities(head: bytes) -> bool:
 def _check_extent(xml: bytes, part: str, limits: Limits) -> None:
     """The largest cell and row reference (and the declared dimension) must fit the limits:
     calamine aborts the process on a sheet reaching XFD1048576 (PITFALLS.md)."""
-    # fast path: Excel, LibreOffice and xlsxwriter write every cell as ``<c r="…"``; any other
-    # spelling (prefix, attribute order) makes the counts differ and the full pattern runs
+    if not _plainly_within(xml, limits):
+        _check_extent_exactly(xml, part, limits)
+
+
+@lru_cache(maxsize=8)
+def _long_ref_re(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
+    """Any ``r="…"`` (cell or row) with as many digits as ``max_rows`` or as many letters as the
+    last allowed column: shorter references are below the limits whatever their value."""
+    digits, letters = len(str(max_rows)), len(column_letter(max_cols))
+    return re.compile(rb'r="[A-Z]*(?:[0-9]{%d}|[A-Z]{%d})' % (digits, letters))
+
+
+def _plainly_within(xml: bytes, limits: Limits) -> bool:
+    """True when three C-speed searches prove that :func:`_check_extent_exactly` would pass.
+
+    No odd cell tag means every cell is ``<c r="A1"`` (the exact scan then counts no cell
+    without a reference); no long reference anywhere means no row or column past the limits;
+    a declared dimension is checked as the exact scan does. Anything else: the exact scan.
+    """
+    if _ODD_CELL_RE.search(xml) or _PREFIXED_TAG_RE.search(xml):
+        return False
+    if _long_ref_re(limits.max_rows, limits.max_cols).search(xml):
+        return False
+    dim = _DIM_RE.search(xml[:4096])
+    return dim is None or (int(dim[2]) <= limits.max_rows and _col_number(dim[1]) <= limits.max_cols)
+
+
+def _check_extent_exactly(xml: bytes, part: str, limits: Limits) -> None:
+    """Collect every cell and row reference; raise R011 naming the largest cell past the limits."""
+    # Excel, LibreOffice and xlsxwriter write every cell as ``<c r="…"``; any other spelling
+    # (prefix, attribute order, a tab before ``r``) makes the full pattern run
     found = _PLAIN_REF_RE.findall(xml)
-    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if len(found) != tags or b":c " in xml or b":c>" in xml or b":c/>" in xml:
+    tags = len(_CELL_TAG_RE.findall(xml))  # any whitespace after ``<c``, as an XML parser reads it
+    if len(found) != tags or _ODD_CELL_RE.search(xml) or b":c " in xml or b":c>" in xml or b":c/>" in xml:
         found = _REF_RE.findall(xml)
         tags += len(_PREFIXED_CELL_RE.findall(xml))
     # map/itemgetter over the matches, not comprehensions over a set of tuples: 6.8 s → 0.4 s
@@ -247,13 +297,14 @@ def _formula_cells(xml: bytes) -> dict[str, bool]:
     return cells
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, kept: dict[str, bytes] | None = None) -> dict[str, str]:
     """Sheet name → its part, from workbook.xml and its relationships (entities already refused)."""
     from defusedxml import ElementTree
 
+    kept = kept or {}
     try:
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(kept.get("xl/workbook.xml") or zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(kept.get("xl/_rels/workbook.xml.rels") or zf.read("xl/_rels/workbook.xml.rels"))
     except Exception:  # a broken part is calamine's to report; formulas are then unknown
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
@@ -299,7 +350,7 @@ def read_checked(path: Path) -> WorkbookData:
             except Exception:
                 merged = []
             visible = str(getattr(meta, "visible", "visible")).rsplit(".", 1)[-1].lower()
-            sheets.append(SheetData(meta.name, visible, [[_clean(v) for v in r] for r in rows], merged))
+            sheets.append(SheetData(meta.name, visible, _clean_rows(rows), merged))
         return WorkbookData(path, sheets)
     except Exception as exc:
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
@@ -314,6 +365,15 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
+
+
+def _clean_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """:func:`_clean` over a sheet: empty and text cells (most of a form) take one comparison and
+    one type test, without a call per cell."""
+    return [
+        [None if v == "" else (_clean(v) if isinstance(v, float) else v) for v in row]
+        for row in rows
+    ]
 
 
 def iter_records(sheet: SheetData, header_row: int = 1) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -90,17 +90,22 @@ def _actual(line: Indicator, plan: Plan, rng: random.Random) -> Any:
     return "・".join(format_number(Decimal(str(p)), grouping=False) for p in parts)
 
 
+def _id_rows(ws: Any) -> dict[str, int]:
+    """ID → row on an answer sheet opened with openpyxl."""
+    rows = {}
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        value = ws.cell(row, 1).value
+        if value:
+            rows[str(value)] = row
+    return rows
+
+
 def read_form_ids(form: Path) -> dict[str, int]:
     """ID → row of an issued form's answer sheet (read with openpyxl, as the filler does)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(form)
-    ws = wb[ANSWER_SHEET]
-    ids = {}
-    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
-        value = ws.cell(row, 1).value
-        if value:
-            ids[str(value)] = row
+    ids = _id_rows(wb[ANSWER_SHEET])
     wb.close()
     return ids
 
@@ -111,11 +116,7 @@ def fill_form(form: Path, out: Path, answers: dict[str, dict[str, Any]], *, rena
 
     wb = openpyxl.load_workbook(form)
     ws = wb[ANSWER_SHEET]
-    rows = {}
-    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
-        value = ws.cell(row, 1).value
-        if value:
-            rows[str(value)] = row
+    rows = _id_rows(ws)
     for line_id, values in answers.items():
         row = rows[line_id]
         for column, value in values.items():

@@ -119,7 +119,33 @@ def to_decimal(number: int | float | Decimal) -> Decimal:
         d = Decimal(number)
     else:
         d = Decimal(format(number, ".15g"))
-    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+    if not d.is_finite():
+        return d
+    # Decimal(int(d)), not quantize: quantize fails past 28 digits (a section may type 1e28)
+    return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
+
+
+_FAST_LIMIT = 10**15
+"""Below this, an int or a digit string is exactly a Decimal with no rounding or exponent."""
+
+
+_GROUPED_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+
+
+def _is_ascii_digits(text: str) -> bool:
+    """``"60716"`` (not ``"６０７１６"``, ``"1,234"``, ``""``), short enough for :data:`_FAST_LIMIT`."""
+    return text.isascii() and text.isdigit() and len(text) < 16
+
+
+def _ascii_int(text: str) -> int | None:
+    """``"60716"`` or ``"60,716"`` → 60716, exactly what :func:`parse_plain_number` reads there;
+    None for anything else (full-width, signs, decimals, spaces: the general path)."""
+    if _is_ascii_digits(text):
+        return int(text)
+    if text.isascii() and _GROUPED_RE.fullmatch(text):
+        digits = text.replace(",", "")
+        return int(digits) if len(digits) < 16 else None
+    return None
 
 
 def normalise_text(text: str) -> str:
@@ -132,6 +158,9 @@ def normalise_text(text: str) -> str:
 
 def parse_plain_number(text: str) -> Decimal | None:
     """A text that is exactly one number (``"1,234"``, ``"-5"``, ``"13.3"``) → Decimal; else None."""
+    whole = _ascii_int(text)
+    if whole is not None:  # the common case, without NFKC and the pattern
+        return Decimal(whole)
     s = normalise_text(text)
     if not re.fullmatch(_NUMBER, s):
         return None
@@ -151,6 +180,10 @@ def parse_master_value(
     qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE,
 ) -> Value:
     """Read a 基準値 / 現状値 / 目標値 as the plan writes it; never fails (unknown text is TEXT)."""
+    if type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT:
+        # the common master cell: what to_decimal and format_number would give, without Decimal
+        # arithmetic (exact below 10**15; larger ints take the general path)
+        return Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),))
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return BLANK
     if isinstance(cell, bool):
@@ -161,6 +194,11 @@ def parse_master_value(
         d = to_decimal(cell)
         return Value(format_number(d), ValueKind.NUMBER, (d,))
     raw = str(cell).strip()
+    whole = _ascii_int(raw)
+    if whole is not None and raw not in qualitative:
+        # plain ASCII digits (``60716``, ``60,716``): NFKC changes nothing and the annotated
+        # pattern would read exactly this number with no label, unit, comparator or note
+        return Value(raw, ValueKind.NUMBER, (Decimal(whole),))
     s = normalise_text(raw)
     if raw in NONE_MARKS or s in NONE_MARKS:
         return Value(raw, ValueKind.NONE)
@@ -271,12 +309,18 @@ def parse_answer(
     units = registry.lookup(unit) if unit and unit != NO_UNIT else ()
     if not units:
         return _parse_qualitative(cell, qualitative, params)
+    if type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT:  # as below, without Decimal arithmetic
+        return _check_numbers(Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params)
     if isinstance(cell, int | float | Decimal):
         if isinstance(cell, float | Decimal) and not _finite(cell):
             return Parsed(None, "V004", params=params)
         number = to_decimal(cell)
         return _check_numbers(Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params)
     raw = str(cell).strip()
+    if len(units) == 1 and _is_ascii_digits(raw) and _keep_unit_names(raw, units) == raw:
+        # digits typed in a text cell: nothing to normalise, no unit, comma, range or word, so
+        # the general path below would end in exactly this check
+        return _check_numbers(Value(raw, ValueKind.NUMBER, (Decimal(int(raw)),)), (), units, maximum, params)
     s = _keep_unit_names(normalise_text(raw), units)
     fixes: list[str] = []
     if s != " ".join(raw.split()):
@@ -407,6 +451,9 @@ def _check_numbers(
     warnings: tuple[str, ...] = (),
 ) -> Parsed:
     for number, unit in zip(value.numbers, units, strict=False):
+        if abs(number) >= _FAST_LIMIT:
+            # Excel keeps 15 significant digits: a larger count is a typing slip, never exact
+            return Parsed(None, "V014", params=params)
         params["number"] = format_number(number)
         if number < 0:
             return Parsed(None, "V007", params=params)

@@ -8,9 +8,11 @@ code as its ``error``, and its failure cases map back to file, row and column, h
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -50,7 +52,7 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
     found: dict[str, RowInput] = {}
     problems: list[Problem] = []
     moved: Problem | None = None
-    for r, _values in data_rows(answer):
+    for r, values in data_rows(answer):
         line_id = id_text(answer.sheet.cell(r, id_col))
         line = issued.get(line_id)
         if line is None:
@@ -59,7 +61,8 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
         if line_id in found:
             problems.append(Problem("C011", r, "ID", cell_ref(r, id_col), line_id, line_id))
             continue
-        cells = {name: answer.sheet.cell(r, c) for name, c in answer.col_of.items()}
+        width = len(values)  # the row as data_rows gives it: sheet.cell(r, c) without a call per cell
+        cells = {name: values[c - 1] if 1 <= c <= width else None for name, c in answer.col_of.items()}
         found[line_id] = RowInput(line_id, r, line.row, dict(line.fixed), cells)
         if r != line.row and moved is None:
             moved = Problem("C012", r, "ID", cell_ref(r, id_col), line_id, line_id,
@@ -130,11 +133,15 @@ def formula_inputs(answer: AnswerSheet, formulas: dict[str, bool], rows: Iterabl
 
 def normalise_choice(value: Any) -> str | None:
     """A choice cell as compared with the list: NFKC, no spaces at all; None when empty."""
-    import unicodedata
-
     if value is None:
         return None
-    text = "".join(unicodedata.normalize("NFKC", str(value)).split())
+    return _normalised_choice_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _normalised_choice_text(text: str) -> str | None:
+    # a form repeats a handful of choices on every line, and collect asks for each one thrice
+    text = "".join(unicodedata.normalize("NFKC", text).split())
     return text or None
 
 

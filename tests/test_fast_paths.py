@@ -1,0 +1,91 @@
+"""The shortcuts that make collect fast give exactly what the slow paths give.
+
+The parsed-master cache equals a fresh load and is refused when the master changes; the quick
+extent guard still refuses any spelling of a cell reference that would crash calamine; numbers
+too large for Excel are errors, not tracebacks.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit.master import load_master, load_master_cached
+from toolkit.reader import UnreadableWorkbook, check_file
+from toolkit.values import parse_answer, parse_master_value
+from toolkit.workspace import Config
+
+
+def test_cached_plan_equals_fresh_load(sample_workspace: Config, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    fresh, _ = load_master(sample_workspace.master, name="計画")
+    first = load_master_cached(sample_workspace.master, cache, name="計画")
+    assert list(cache.glob("*.json")), "the cache was not written"
+    second = load_master_cached(sample_workspace.master, cache, name="計画")
+    for plan in (first, second):
+        assert plan.indicators == fresh.indicators
+        assert plan.sections == fresh.sections
+        assert plan.policies == fresh.policies and plan.goals == fresh.goals
+        assert plan.answers == fresh.answers
+
+
+def test_cache_is_not_used_after_the_master_changes(sample_workspace: Config, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_master_cached(sample_workspace.master, cache)
+    book = openpyxl.load_workbook(sample_workspace.master)
+    sheet = book["指標"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("指標") + 1).value = "書き換えた指標名"
+    book.save(sample_workspace.master)
+    plan = load_master_cached(sample_workspace.master, cache)
+    assert plan.indicators[0].name == "書き換えた指標名"
+
+
+def test_a_corrupt_cache_falls_back_to_the_master(sample_workspace: Config, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_master_cached(sample_workspace.master, cache)
+    for path in cache.glob("*.json"):
+        path.write_text("{not json", encoding="utf-8")
+    plan = load_master_cached(sample_workspace.master, cache)
+    assert len(plan.indicators) == 103
+
+
+def _sheet_with(tmp_path: Path, cell_xml: str) -> Path:
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "x"
+    book.save(path)
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace("</sheetData>", f'<row r="1">{cell_xml}</row></sheetData>').replace('<dimension ref="A1"/>', "")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="XFD1048576"><v>1</v></c>',
+        '<c\tr="XFD1048576"><v>1</v></c>',
+        '<c t="n" r="XFD1"><v>1</v></c>',
+        '<c\nr="A1048576"><v>1</v></c>',
+    ],
+)
+def test_out_of_range_cells_are_refused_however_spelt(tmp_path: Path, cell: str) -> None:
+    with pytest.raises(UnreadableWorkbook) as caught:
+        check_file(_sheet_with(tmp_path, cell))
+    assert caught.value.code == "R011"
+
+
+@pytest.mark.parametrize("typed", [1e28, -1e28, 1e300, "1" * 40, "１" * 20])
+def test_numbers_too_large_for_excel_are_errors(typed: object) -> None:
+    parsed = parse_answer(typed, "人")
+    assert parsed.value is None and parsed.error == "V014"
+    parse_master_value(typed, "人")  # lenient, but never raises
