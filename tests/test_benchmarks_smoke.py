@@ -53,7 +53,7 @@ def test_steps_did_their_work(rows: list) -> None:
     assert details["load master"].startswith("30 lines")
     assert details["generate"].startswith("3 forms")
     assert details["fill"].startswith("3 forms filled")
-    assert details["collect"] == "3 files, 3 accepted"
+    assert details["collect"].startswith("3 files, 3 accepted")
     assert "written=True" in details["merge"]
     merge = next(r for r in rows if r.step == "merge")
     assert merge.reference is not None and merge.reference.seconds > 0

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.cli import cli
-from toolkit.collect import CollectResult, collect
+from toolkit.collect import CollectResult, collect, summary_lines
 from toolkit.form_layout import ANSWER_SHEET, IDENTITY_SHEET, column_index
 from toolkit.generate import generate_forms
 from toolkit.identify import identity_values
@@ -142,10 +142,13 @@ def test_rerun_does_not_duplicate_records(issued: Issued) -> None:
     collect(issued.config)
     root = issued.config.year_dir / "collect"
     ledger = (root / "ledger.jsonl").read_text(encoding="utf-8")
+    (record,) = (root / "submissions").glob("*.json")
+    record_stat = record.stat()
     collect(issued.config)
     assert (root / "ledger.jsonl").read_text(encoding="utf-8") == ledger
     assert len(ledger.splitlines()) == 1
-    assert len(list((root / "submissions").glob("*.json"))) == 1
+    assert list((root / "submissions").glob("*.json")) == [record]
+    assert record.stat().st_ino == record_stat.st_ino  # unchanged, so not rewritten
     assert len(list((root / "received").glob("*.xlsx"))) == 1
 
 
@@ -188,6 +191,8 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
     assert blank_row == {"C025"}, blank_row
     for f in sub.findings:
         assert f.message and f.file == "bad.xlsx" and f.section == section and f.sheet == ANSWER_SHEET
+    console = "\n".join(summary_lines(result))
+    assert f"[V001] {ANSWER_SHEET}!J{r} 「約100」は" in console and f"J{r} J{r}" not in console
     html = result.report_html.read_text(encoding="utf-8") if result.report_html else ""
     assert "&lt;script&gt;" in html and "<script>やめる" not in html
 

@@ -87,6 +87,20 @@ def test_catalogue_messages_are_japanese_and_render() -> None:
         assert f.message and "{" not in f.message, code
 
 
+def test_console_line_names_the_cell_once() -> None:
+    """Every catalogue message, shown on a console line after ``sheet!cell``, names the cell once."""
+    for code in CATALOGUE:
+        f = finding(code, file="a.xlsx", sheet="回答", cell="J12", value="約100")
+        line = f.line()
+        assert line.startswith(f"[{code}] 回答!J12 "), line
+        # the place shown first, plus the message's own mentions but a leading one
+        assert line.count("J12") == 1 + f.message.count("J12") - f.message.startswith("J12"), line
+    c020 = finding("C020", sheet="回答", cell="J12", unit="人")
+    assert c020.line() == "[C020] 回答!J12 実績値が空欄です。この指標の実績値（単位: 人）を入れてください。実績がない場合は「-」を入れてください。"
+    assert c020.message.startswith("J12 の実績値")  # the message itself still reads whole in a mail
+    assert finding("V001", cell="J1", value="約100").line().startswith("[V001] J1 「約100」")
+
+
 def test_finding_to_dict_and_counts() -> None:
     f = finding("V001", file="a.xlsx", sheet="回答", cell="J12", value="約100", unit="人")
     data = f.to_dict()

@@ -445,6 +445,45 @@ def test_failed_save_leaves_master_whole(ws: Config, monkeypatch: pytest.MonkeyP
     assert merge(ws).written
 
 
+_KILLED_WHILE_SAVING = """
+import os, signal, sys
+from pathlib import Path
+import openpyxl
+from toolkit.merge import merge
+from toolkit.workspace import load_config
+
+def half_then_killed(self, target):
+    target.write(b"PK\\x03\\x04 half a zip")
+    target.flush()
+    os.kill(os.getpid(), signal.SIGKILL)  # no except, no finally: as a power cut or kill -9
+
+openpyxl.Workbook.save = half_then_killed
+merge(load_config(Path(sys.argv[1])))
+"""
+
+
+def test_merge_killed_while_saving_leaves_master_whole_and_next_merge_cleans_up(ws: Config, tmp_path: Path) -> None:
+    """A real process killed in the middle of writing: the master is untouched, the next merge
+    takes the dead process's lock, removes its half-written file and merges."""
+    import subprocess
+    import sys
+
+    submit(ws, "第0001課", {single_lines(ws, "第0001課")[0]: full_answer()})
+    data = ws.master.read_bytes()
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_WHILE_SAVING, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(ws.root)], capture_output=True, timeout=120)
+    assert done.returncode == -9, done.stderr.decode(errors="replace")
+    assert ws.master.read_bytes() == data
+    leftovers = [p for p in ws.master.parent.iterdir() if p.name.startswith(".merge-")]
+    assert len(leftovers) == 1 and leftovers[0].read_bytes().startswith(b"PK\x03\x04 half")
+    assert (ws.root / ".toolkit" / "merge.lock").exists()  # the dead process never released it
+    assert merge(ws).written
+    assert [p for p in ws.master.parent.iterdir() if p.name.startswith(".merge-")] == []
+    assert not (ws.root / ".toolkit" / "merge.lock").exists()
+    assert openpyxl.load_workbook(ws.master)[L.SHEET_HISTORY].max_row > 1
+
+
 # CLI ----------------------------------------------------------------------------------------------
 
 

@@ -67,7 +67,7 @@ def id_text(value: Any) -> str:
     return str(value).strip()
 
 
-def cell_text(value: Any) -> str | None:
+def answer_text(value: Any) -> str | None:
     """A text answer cell as stored: text, None for empty (dates as ISO, numbers as written)."""
     if value is None:
         return None

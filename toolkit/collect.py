@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from toolkit.answers import AnswerSheet, RowInput, cell_text, find_answer_sheet
+from toolkit.answers import AnswerSheet, RowInput, answer_text, find_answer_sheet
 from toolkit.errors import ToolkitError
 from toolkit.findings import Finding, Severity, count_by_severity, finding
 from toolkit.form_layout import ANSWER_SHEET, INPUT_COLUMNS
@@ -307,7 +307,7 @@ def _record(row: RowInput, parsed: Parsed, ctx: _Context) -> dict[str, Any]:
     for column in rules.CHOICE_COLUMNS:
         record[column] = rules.normalise_choice(row.cells.get(column))
     for column in TEXT_ANSWER_FIELDS:
-        record[column] = cell_text(row.cells.get(column))
+        record[column] = answer_text(row.cells.get(column))
     return record
 
 
@@ -393,11 +393,11 @@ def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
         if column not in _ANSWER_COLUMNS:
             continue
         if column == "実績値":
-            values[column] = stored_actual(parsed.value) if parsed.value is not None else cell_text(row.cells.get(column))
+            values[column] = stored_actual(parsed.value) if parsed.value is not None else answer_text(row.cells.get(column))
         elif column in rules.CHOICE_COLUMNS:
             values[column] = rules.normalise_choice(row.cells.get(column))
         else:
-            values[column] = cell_text(row.cells.get(column))
+            values[column] = answer_text(row.cells.get(column))
     cells = {c: cell_ref(row.row, answer.col_of[c]) for c in values}
     return LineAnswer(row.id, row.row, values, cells)
 
@@ -432,7 +432,7 @@ def summary_lines(result: CollectResult) -> list[str]:
         lines.append(f"{sub.section or '（不明）'}\t{label[sub.status]}\tエラー {counts['error']}・警告 {counts['warning']}"
                      f"・修正 {counts['fixed']}\t{sub.file}")
         for f in [f for f in sub.findings if f.severity is Severity.ERROR][:5]:
-            lines.append(f"    [{f.code}] {f.sheet + '!' if f.sheet and f.cell else ''}{f.cell} {f.message}")
+            lines.append(f"    {f.line()}")
     for name, why in result.skipped:
         lines.append(f"（読み飛ばし）{name}: {why}")
     totals = "、".join(f"{label[st]} {n}" for st in Status if (n := sum(1 for s in result.submissions if s.status is st)))

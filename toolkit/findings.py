@@ -7,6 +7,7 @@ workbooks are all views of the same list.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -49,6 +50,22 @@ class Finding:
         """``file / sheet!cell`` as far as known, for console lines."""
         parts = [p for p in (self.file, f"{self.sheet}!{self.cell}" if self.cell else self.sheet) if p]
         return " ".join(parts)
+
+    def line(self) -> str:
+        """``[C020] 回答!J12 実績値が空欄です。…``: one console line, the cell named once.
+
+        A message that starts with its own cell (``J12 の実績値が…``, written so that it reads
+        whole in a mail or a cell comment) loses that lead after the ``sheet!cell`` shown before it.
+        """
+        text = self.message
+        if self.cell and text.startswith(self.cell) and not text[len(self.cell):][:1].isdigit():
+            text = _LEAD_PARTICLE.sub("", text[len(self.cell):], count=1) or self.message
+        place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.cell or self.sheet
+        return " ".join(p for p in (f"[{self.code}]", place, text) if p)
+
+
+_LEAD_PARTICLE = re.compile(r"^\s*[のにはが]?\s*")
+"""What joins a leading cell reference to the rest of a message (``J12 の``, ``J8 に``)."""
 
 
 def finding(

@@ -85,9 +85,11 @@ class Ledger:
             before = known.status if known else None
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{sub.sha256}.json"
-        tmp = path.with_suffix(".json.part")
-        tmp.write_text(json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
+        text = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+        if not _holds(path, text):  # a re-run of collect rewrites only what changed
+            tmp = path.with_suffix(".json.part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
         if before == sub.status:
             return False
         self._append(sub)
@@ -108,3 +110,11 @@ class Ledger:
             return []
         lines = self.path.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def _holds(path: Path, text: str) -> bool:
+    """True when ``path`` already holds exactly ``text`` (reading is cheaper than replacing)."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -39,7 +39,7 @@ from toolkit.reader import (
 )
 from toolkit.units import Unit, UnitKind, UnitRegistry
 from toolkit.values import BLANK as BLANK_VALUE
-from toolkit.values import Value, ValueKind, format_number, parse_master_value
+from toolkit.values import Value, ValueKind, cell_text, format_number, parse_master_value
 from toolkit.wareki import parse_year
 
 MASTER_LIMITS = Limits(
@@ -48,7 +48,7 @@ MASTER_LIMITS = Limits(
 )
 """Guards for reading the master: it grows every year (履歴 gets a row per changed cell, 450,000
 after one merge of a 100,000-line plan, 440 MB of XML) and is the coordinator's own file, so the
-form limits (300 MB, 200,000 rows) would refuse it. Same values as ``toolkit.merge.MASTER_LIMITS``."""
+form limits (300 MB, 200,000 rows) would refuse it."""
 
 
 def load_master(path: Path, *, name: str = "", allowed: AllowedValues | None = None) -> tuple[Plan, list[Finding]]:
@@ -140,20 +140,14 @@ def _record(values: list[Any], columns: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _units(sheet: SheetData | None, ctx: _Context) -> UnitRegistry:
     columns, rows = _table(sheet)
     extra = []
     for row, values in rows:
-        name = _text(_get(values, columns, "単位"))
-        kind_text = _text(_get(values, columns, "種別")) or UnitKind.INTEGER.value
+        name = cell_text(_get(values, columns, "単位"))
+        kind_text = cell_text(_get(values, columns, "種別")) or UnitKind.INTEGER.value
         try:
             kind = UnitKind(kind_text)
         except ValueError:
@@ -172,7 +166,7 @@ def _lists(sheet: SheetData | None) -> AllowedValues:
         return AllowedValues()
 
     def column(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        items = tuple(_text(_get(v, columns, name)) for _, v in rows)
+        items = tuple(cell_text(_get(v, columns, name)) for _, v in rows)
         items = tuple(i for i in items if i)
         return items or default
 
@@ -194,9 +188,9 @@ def _structure(sheet: SheetData | None) -> tuple[list[Goal], list[Policy]]:
         if goal_no is None:
             continue
         if goal_no not in goals:
-            goals[goal_no] = Goal(goal_no, _text(_get(values, columns, "基本目標名")), _text(_get(values, columns, "基本目標の説明")))
+            goals[goal_no] = Goal(goal_no, cell_text(_get(values, columns, "基本目標名")), cell_text(_get(values, columns, "基本目標の説明")))
         if policy_no is not None:
-            policies.append(Policy(goal_no, policy_no, _text(_get(values, columns, "施策の方向名")), _text(_get(values, columns, "計画書頁"))))
+            policies.append(Policy(goal_no, policy_no, cell_text(_get(values, columns, "施策の方向名")), cell_text(_get(values, columns, "計画書頁"))))
     return list(goals.values()), policies
 
 
@@ -204,13 +198,13 @@ def _sections(sheet: SheetData | None) -> list[Section]:
     columns, rows = _table(sheet)
     sections = []
     for _, values in rows:
-        name = _text(_get(values, columns, "担当課"))
+        name = cell_text(_get(values, columns, "担当課"))
         if not name:
             continue
-        aliases = tuple(a for a in re.split(L.SECTION_SPLIT, _text(_get(values, columns, "別名"))) if a)
+        aliases = tuple(a for a in re.split(L.SECTION_SPLIT, cell_text(_get(values, columns, "別名"))) if a)
         sections.append(Section(
-            name=name, bureau=_text(_get(values, columns, "部局")), aliases=aliases,
-            contact=_text(_get(values, columns, "連絡先")), email=_text(_get(values, columns, "メール")),
+            name=name, bureau=cell_text(_get(values, columns, "部局")), aliases=aliases,
+            contact=cell_text(_get(values, columns, "連絡先")), email=cell_text(_get(values, columns, "メール")),
         ))
     return sections
 
@@ -222,7 +216,7 @@ def _int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = _text(value)
+    text = cell_text(value)
     from toolkit.values import parse_plain_number
 
     number = parse_plain_number(text) if text else None
@@ -260,7 +254,7 @@ def _lines(
 
     for row, values in rows:
         get = _record(values, columns).get  # one dict per row, not a call per column read
-        line_id = _text(get("ID"))
+        line_id = cell_text(get("ID"))
         if not line_id:
             ctx.add("M004", sheet.name, row, col("ID"))
             continue
@@ -277,7 +271,7 @@ def _lines(
         policy_key = f"基本目標{goal_no} ({policy_no})"
         if policies and policy_key not in policy_keys:
             ctx.add("M012", sheet.name, row, col("施策の方向"), policy_key)
-        unit = _text(get("単位")) or "-"
+        unit = cell_text(get("単位")) or "-"
         if units.lookup(unit) is None:
             ctx.add("M005", sheet.name, row, col("単位"), unit)
         qualitative = (*lists.qualitative, "発行")
@@ -290,14 +284,14 @@ def _lines(
             ctx.add("M008", sheet.name, row, col("基準値"), baseline.raw)
         if current.kind is ValueKind.TEXT and unit != "-":
             ctx.add("M009", sheet.name, row, col("現状値"), current.raw)
-        trend_text = _text(get("方向"))
+        trend_text = cell_text(get("方向"))
         trend_given = bool(trend_text)
         try:
             trend = Trend(trend_text) if trend_text else infer_trend(baseline, target)
         except ValueError:
             ctx.add("M010", sheet.name, row, col("方向"), trend_text)
             trend, trend_given = infer_trend(baseline, target), False
-        section_text = _text(get("担当課"))
+        section_text = cell_text(get("担当課"))
         names = split_sections(section_text)
         if not names:
             ctx.add("M013", sheet.name, row, col("担当課"))
@@ -311,7 +305,7 @@ def _lines(
             id=line_id,
             torikumi_no=no,
             position=positions[no],
-            name=_text(get("指標")) or "-",
+            name=cell_text(get("指標")) or "-",
             unit=unit,
             baseline=baseline,
             baseline_year=parse_year(get("基準年度")),
@@ -321,12 +315,12 @@ def _lines(
             target_year=parse_year(get("目標年度")),
             trend=trend,
             trend_given=trend_given,
-            bureau=_text(get("部局")),
+            bureau=cell_text(get("部局")),
             sections=names,
             policy_key=policy_key,
-            item=_text(get("取組項目")),
-            torikumi=_text(get("取組")),
-            content=_text(get("取組内容")),
+            item=cell_text(get("取組項目")),
+            torikumi=cell_text(get("取組")),
+            content=cell_text(get("取組内容")),
             row=row,
             max_value=float(maximum) if isinstance(maximum, int | float) else None,
         ))
@@ -340,7 +334,7 @@ def _answers(sheet: SheetData | None, ctx: _Context, ids: set[str]) -> list[Answ
     answers: list[Answer] = []
     seen: dict[tuple[str, int], str] = {}
     for row, values in rows:
-        line_id = _text(_get(values, columns, "ID"))
+        line_id = cell_text(_get(values, columns, "ID"))
         year = parse_year(_get(values, columns, "年度"))
         if year is None:
             ctx.add("M015", sheet.name, row, columns.get("年度", 0), _get(values, columns, "年度"))
@@ -354,7 +348,7 @@ def _answers(sheet: SheetData | None, ctx: _Context, ids: set[str]) -> list[Answ
             continue
         seen[key] = here
         fields = {f: _get(values, columns, f) for f in L.ANSWER_COLUMNS[2:-2]}
-        answers.append(Answer(line_id, year, fields, _text(_get(values, columns, "回答課")), row))
+        answers.append(Answer(line_id, year, fields, cell_text(_get(values, columns, "回答課")), row))
     return answers
 
 

@@ -38,10 +38,12 @@ from toolkit import master_layout as L
 from toolkit.errors import BusyError, MasterError, ToolkitError
 from toolkit.findings import Finding, finding
 from toolkit.form_layout import CHECKED_FIXED
+from toolkit.master import MASTER_LIMITS
 from toolkit.model import ANSWER_FIELDS
-from toolkit.reader import Limits, UnreadableWorkbook, WorkbookData, read_workbook
+from toolkit.reader import UnreadableWorkbook, WorkbookData, read_workbook
 from toolkit.submissions import Status, Submission, collect_dir, load_submissions
 from toolkit.values import (
+    cell_text,
     format_number,
     normalise_text,
     parse_master_value,
@@ -52,11 +54,6 @@ from toolkit.wareki import parse_year
 from toolkit.workspace import Config
 
 LOCK_PATH = Path(".toolkit") / "merge.lock"
-MASTER_LIMITS = Limits(
-    max_file_bytes=500 * 1024 * 1024, max_uncompressed_bytes=4 * 1024**3, max_ratio=200.0,
-    max_rows=1_048_576, max_cols=2_000,
-)
-"""The master grows every year (実績, 履歴); it is the coordinator's own file, so the guards are wide."""
 HISTORY_NOTE = "備考"
 """Extra 履歴 column (added when missing) holding why a change happened, e.g. an overwrite."""
 
@@ -189,6 +186,7 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
     if dry_run:
         return MergeResult(plan_merge(read_master(master), master, submissions, config.fiscal_year), dry_run=True)
     with merge_lock(config.root):
+        remove_leftovers(master)
         before = _stat(master)
         plan = plan_merge(read_master(master), master, submissions, config.fiscal_year)
         if not plan.writes_anything:
@@ -398,9 +396,28 @@ def backup_master(master: Path, folder: Path, stamp: dt.datetime) -> Path:
     return target
 
 
+def remove_leftovers(master: Path) -> list[Path]:
+    """Delete the temporary files of a merge that was killed while saving (power cut, kill -9).
+
+    Called under the merge lock, so no running merge owns them; the master itself was never
+    touched by such a merge (it is replaced only by a finished, fsynced file).
+    """
+    removed = []
+    for leftover in master.parent.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            pass  # someone else's file or still open: harmless, tried again next time
+    return removed
+
+
+_TMP_PREFIX, _TMP_SUFFIX = ".merge-", ".xlsx.tmp"
+
+
 def save_atomic(book: Any, master: Path) -> None:
     """Save to a temporary file beside ``master``, fsync it, then ``os.replace`` it into place."""
-    fd, tmp_name = tempfile.mkstemp(prefix=".merge-", suffix=".xlsx.tmp", dir=master.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX, dir=master.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -508,12 +525,6 @@ def _get(values: tuple[Any, ...], header: dict[str, int], name: str) -> Any:
     return values[i] if i is not None and i < len(values) else None
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _read_fixed(book: Any, year: int, answers: dict[tuple[str, int], dict[str, Any]]) -> dict[str, dict[str, str]]:
@@ -521,7 +532,7 @@ def _read_fixed(book: Any, year: int, answers: dict[tuple[str, int], dict[str, A
     header, rows = _rows(book, L.SHEET_LINES)
     fixed: dict[str, dict[str, str]] = {}
     for _, values in rows:
-        line_id = _text(_get(values, header, "ID"))
+        line_id = cell_text(_get(values, header, "ID"))
         if not line_id or line_id in fixed:
             continue
         last = answers.get((line_id, year - 1), {}).get("実績値")
@@ -535,9 +546,9 @@ def master_fixed(get: Any, last_actual: Any = None) -> dict[str, str]:
     Mirrors :mod:`toolkit.generate`: 指標 ``-`` is shown as ``－（指標なし）``, and 現状値 is last
     year's 実績値 when the master has one.
     """
-    unit = _text(get("単位")) or "-"
-    name = _text(get("指標")) or "-"
-    out: dict[str, str] = {"ID": _text(get("ID")), "単位": unit,
+    unit = cell_text(get("単位")) or "-"
+    name = cell_text(get("指標")) or "-"
+    out: dict[str, str] = {"ID": cell_text(get("ID")), "単位": unit,
                            "指標": name if name not in ("", "-") else NO_INDICATOR}
     for column in _VALUE_FIXED:
         out[column] = parse_master_value(get(column), unit).display()
@@ -568,7 +579,7 @@ def _read_answers(book: Any) -> tuple[dict[tuple[str, int], int], dict[tuple[str
     last = L.HEADER_ROW
     for n, values in rows:
         last = n
-        line_id, year = _text(_get(values, header, "ID")), parse_year(_get(values, header, "年度"))
+        line_id, year = cell_text(_get(values, header, "ID")), parse_year(_get(values, header, "年度"))
         if not line_id or year is None or (line_id, year) in found:
             continue  # the loader reports these (M014–M016); the first row of a pair is the one used
         found[(line_id, year)] = n
@@ -584,8 +595,8 @@ def _read_sources(book: Any) -> dict[tuple[int, str, str], tuple[str, str, Any]]
         year = parse_year(_get(values, header, "年度"))
         if year is None:
             continue
-        key = (year, _text(_get(values, header, "ID")), _text(_get(values, header, "項目")))
-        sources[key] = (_text(_get(values, header, "ハッシュ")), _text(_get(values, header, "ファイル")),
+        key = (year, cell_text(_get(values, header, "ID")), cell_text(_get(values, header, "項目")))
+        sources[key] = (cell_text(_get(values, header, "ハッシュ")), cell_text(_get(values, header, "ファイル")),
                         comparable(_get(values, header, "新値")))
     return sources
 
@@ -678,7 +689,7 @@ def _conflict_sheet_rows(state: _MasterState, conflicts: list[Conflict]) -> tupl
     """
     kind_at = L.CONFLICT_COLUMNS.index("種類")
     existing = {_conflict_key(r): r for r in state.conflict_rows}
-    rows = [r for r in state.conflict_rows if _text(r[kind_at]) == ConflictKind.OVERWRITE]
+    rows = [r for r in state.conflict_rows if cell_text(r[kind_at]) == ConflictKind.OVERWRITE]
     seen = {_conflict_key(r) for r in rows}
     for c in conflicts:
         row = (None, c.year, c.id, c.field, str(c.kind), c.master_value, c.answer_value, c.section, c.file,
@@ -693,7 +704,7 @@ def _conflict_sheet_rows(state: _MasterState, conflicts: list[Conflict]) -> tupl
 
 def _conflict_key(row: tuple[Any, ...]) -> tuple[str, ...]:
     """年度 … ファイル of a 競合 row: what makes two rows the same conflict."""
-    return tuple(_text(v) for v in row[1:9])
+    return tuple(cell_text(v) for v in row[1:9])
 
 
 def _conflict_finding(c: Conflict) -> Finding:

@@ -28,7 +28,7 @@ from toolkit.findings import Finding, finding
 from toolkit.master_layout import ANSWER_COLUMNS, SHEET_ANSWERS
 from toolkit.model import Answer, Indicator, Plan, Torikumi
 from toolkit.reader import cell_ref
-from toolkit.values import ValueKind
+from toolkit.values import ValueKind, cell_text
 from toolkit.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
 from validation.msg_report import UNKNOWN_FORMAT
@@ -269,18 +269,12 @@ def _line_row(line: Indicator, answer: Answer | None, ev: Evaluation) -> LineRow
         current=line.current.display(), target=line.target.display(), actual=ev.actual.display(),
         rate=ev.rate_text() if line.has_indicator else "", rate_percent=ev.rate_percent,
         grade=ev.grade, grade_label=ev.grade_label, reason=ev.reason,
-        progress=_text(values.get("進捗状況")), result=_text(values.get("実施内容・成果")),
-        issue=_text(values.get("課題")), direction=_text(values.get("今後の方向性")),
-        remark=_text(values.get("備考")), sections=" ".join(line.sections), evaluation=ev, line=line,
+        progress=cell_text(values.get("進捗状況")), result=cell_text(values.get("実施内容・成果")),
+        issue=cell_text(values.get("課題")), direction=cell_text(values.get("今後の方向性")),
+        remark=cell_text(values.get("備考")), sections=" ".join(line.sections), evaluation=ev, line=line,
     )
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _review_texts(policy: PolicyBlock) -> None:

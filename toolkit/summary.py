@@ -35,7 +35,7 @@ def plan_summary(config: Config, *, max_findings: int = 20) -> str:
     if findings:
         lines.append(f"  マスターの問題: エラー {len(errors)} 件、警告 {len(warnings)} 件")
         for f in findings[:max_findings]:
-            lines.append(f"    [{f.code}] {f.sheet}!{f.cell} {f.message}")
+            lines.append(f"    {f.line()}")
         if len(findings) > max_findings:
             lines.append(f"    …ほか {len(findings) - max_findings} 件")
     else:

@@ -148,6 +148,15 @@ def _ascii_int(text: str) -> int | None:
     return None
 
 
+def cell_text(value: object) -> str:
+    """A cell's value as trimmed text: None → ``""``, ``12.0`` → ``"12"``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def normalise_text(text: str) -> str:
     """NFKC (full-width digits and signs to ASCII), Japanese minus marks, trimmed spaces."""
     s = unicodedata.normalize("NFKC", text)
