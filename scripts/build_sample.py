@@ -1,7 +1,8 @@
 """Build the bundled Shimonoseki sample master from the real seed document.
 
-Reads ``../shared/seeds/000_702094253f29a4d9.txt`` (第3期下関市地域福祉計画の取組み, text from
-the published PDF) and writes ``templates_xlsx/shimonoseki_master.xlsx``. The toolkit never reads
+Reads ``scripts/seeds/000_702094253f29a4d9.txt`` (第3期下関市地域福祉計画の取組み, text from
+the published PDF; another copy of the seed may be given as the argument) and writes
+``templates_xlsx/shimonoseki_master.xlsx``. The toolkit never reads
 the seed at run time: the built workbook is committed and shipped.
 
 What the seed holds and how it maps onto the master:
@@ -22,6 +23,7 @@ Run: ``python scripts/build_sample.py``.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from toolkit.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_t
 from toolkit.values import Value, ValueKind, parse_master_value
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_702094253f29a4d9.txt"
+SEED = ROOT / "scripts" / "seeds" / "000_702094253f29a4d9.txt"
 OUT = ROOT / "templates_xlsx" / "shimonoseki_master.xlsx"
 
 PLAN_NAME = "第3期下関市地域福祉計画"
@@ -207,14 +209,14 @@ def section_list(seed: Seed) -> list[Section]:
     return list(seen.values())
 
 
-def seed_text() -> str:
-    """The seed document's text (only available in the development checkout)."""
-    return SEED.read_text(encoding="utf-8")
+def seed_text(path: Path = SEED) -> str:
+    """The seed document's text."""
+    return path.read_text(encoding="utf-8")
 
 
 def main() -> None:
-    """Parse the seed and write ``templates_xlsx/shimonoseki_master.xlsx``."""
-    seed = parse_seed(seed_text())
+    """Parse the seed (``sys.argv[1]`` or the kept copy) and write ``templates_xlsx/shimonoseki_master.xlsx``."""
+    seed = parse_seed(seed_text(Path(sys.argv[1]) if len(sys.argv) > 1 else SEED))
     plan = build_plan(seed)
     write_master(OUT, plan)
     numeric = sum(1 for i in plan.indicators if i.baseline.kind is ValueKind.NUMBER)

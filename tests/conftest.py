@@ -11,7 +11,8 @@ from toolkit.synthetic import make_plan, make_workspace
 from toolkit.workspace import Config, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "scripts" / "seeds"
+"""The seed the bundled sample is built from, kept in the repo (scripts/seeds/README.md)."""
 
 
 def soffice() -> str:
