@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.damage import damaged, deflate_broken
 from toolkit.cli import cli
 from toolkit.collect import CollectResult, collect, summary_lines
 from toolkit.form_layout import ANSWER_SHEET, IDENTITY_SHEET, column_index
@@ -330,6 +331,34 @@ def test_hostile_files_do_not_stop_the_others(issued: Issued) -> None:
 
 
 # --- Versions ------------------------------------------------------------------------------
+
+
+def test_damaged_files_never_stop_collect(issued: Issued) -> None:
+    """Hundreds of randomly damaged copies of a filled form: every one gets a status and, when it
+    cannot be read, a finding naming it; the good file of another section is still accepted."""
+    sections = sorted(issued.forms)
+    good, broken = sections[0], sections[1]
+    inbox = issued.config.inbox
+    fill(issued.forms[good], inbox / "good.xlsx", issued.answers(good))
+    fill(issued.forms[broken], issued.config.root / "filled.xlsx", issued.answers(broken))
+    data = (issued.config.root / "filled.xlsx").read_bytes()
+    (inbox / "deflate.xlsx").write_bytes(deflate_broken(data, "xl/worksheets/sheet1.xml"))
+    rng = random.Random(20261123)
+    for n in range(120):
+        (inbox / "damaged" / f"{n:03d}.xlsx").parent.mkdir(exist_ok=True)
+        (inbox / "damaged" / f"{n:03d}.xlsx").write_bytes(damaged(data, rng))
+    result = collect(issued.config)
+    assert only(result, "good.xlsx").status is Status.ACCEPTED
+    assert only(result, "deflate.xlsx").status is Status.UNREADABLE
+    assert codes(only(result, "deflate.xlsx")) == {"R009"}
+    statuses = {s.file: s.status for s in result.submissions}
+    assert len(statuses) + len(result.skipped) == 122
+    for sub in result.submissions:
+        if sub.status is Status.UNREADABLE:
+            assert sub.findings and sub.findings[0].message.startswith(sub.file), sub.file
+    assert sum(s is Status.UNREADABLE for s in statuses.values()) > 30  # the damage was real
+    out = CliRunner().invoke(cli, ["collect", "-w", str(issued.config.root)])
+    assert out.exit_code == 1 and "Traceback" not in out.output
 
 
 def test_newer_saved_version_wins_even_if_received_first(issued: Issued) -> None:

@@ -177,3 +177,28 @@ def test_unreadable_master_in_cli_has_no_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "マスターブック" in result.output
+
+
+def test_damaged_masters_give_a_message_in_every_command(tmp_path: Path) -> None:
+    """The sample master broken 60 random ways (cut, bytes overwritten, XML parts mangled): every
+    command either works or stops with a Japanese line, never a traceback."""
+    import random
+
+    from tests.damage import damaged, deflate_broken
+
+    config = init_workspace(tmp_path / "ws", "shimonoseki")
+    data = config.master.read_bytes()
+    rng = random.Random(7)
+    masters = [deflate_broken(data, "xl/worksheets/sheet2.xml"), *(damaged(data, rng) for _ in range(60))]
+    failed = 0
+    for n, broken in enumerate(masters):
+        config.master.write_bytes(broken)
+        for command in (["show"], ["generate"], ["merge", "--dry-run"], ["report", "--format", "html,xlsx,csv"]):
+            result = CliRunner().invoke(cli, [*command, "-w", str(config.root)])
+            where = (n, command[0], result.output[-300:])
+            assert result.exception is None or isinstance(result.exception, SystemExit), (*where, result.exception)
+            assert "Traceback" not in result.output, where
+            if result.exit_code:
+                failed += 1
+                assert _is_japanese(result.output), where
+    assert failed > 60  # the damage was real: most masters cannot be used

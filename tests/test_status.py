@@ -77,3 +77,37 @@ def test_last_years_form_means_the_section_must_resend(issued: Issued) -> None:
     shutil.copyfile(last_year.forms[section], config.inbox / "old.xlsx")
     collect(config)
     assert by_section(issued, dt.date(2022, 6, 1))[section].state == RETURNED
+
+
+def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
+    """A record damaged by hand or by a full disk: collect rewrites it while the file is still in the
+    inbox; otherwise status, collect and merge stop with one line saying how to rebuild it from the
+    kept copy, and following that line gives the record back."""
+    config = issued.config
+    sections = sorted(issued.forms)
+    for section in sections[:2]:
+        fill(issued.forms[section], config.inbox / f"{section}.xlsx", issued.answers(section))
+    collect(config)
+    records = config.year_dir / "collect" / "submissions"
+    first, second = sorted(records.glob("*.json"), key=lambda p: json.loads(p.read_text(encoding="utf-8"))["file"])
+    runner = CliRunner()
+
+    first.write_text('{"file": "cut short', encoding="utf-8")
+    assert runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0  # both files still in the inbox
+    assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
+
+    (config.inbox / f"{sections[1]}.xlsx").unlink()  # the second file has left the inbox
+    second.write_text("[]", encoding="utf-8")
+    for command in (["status"], ["collect"], ["merge", "--dry-run"]):
+        out = runner.invoke(cli, [*command, "-w", str(config.root)])
+        assert out.exit_code == 1 and "Traceback" not in out.output, (command, out.output)
+        assert f"回収の記録 {second}" in out.output and "received" in out.output, out.output
+    copy = next((config.year_dir / "collect" / "received").glob(f"{second.stem}.*"))
+    second.unlink()
+    (config.inbox / copy.name).write_bytes(copy.read_bytes())
+    assert runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0
+    assert json.loads(second.read_text(encoding="utf-8"))["section"] == sections[1]
+    status = runner.invoke(cli, ["status", "-w", str(config.root), "--json"])
+    assert status.exit_code == 0
+    done = {e["section"] for e in json.loads(status.output)["sections"] if e["status"] == SUBMITTED}
+    assert set(sections[:2]) <= done

@@ -31,3 +31,7 @@ class MasterError(ToolkitError):
 
 class BusyError(ToolkitError):
     """Another run holds the lock, or the master is open in Excel."""
+
+
+class RecordError(ToolkitError):
+    """collect's record of a submission is damaged (edited by hand, cut short by a full disk)."""

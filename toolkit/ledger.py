@@ -16,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from toolkit.submissions import Status, Submission, collect_dir
+from toolkit.submissions import Status, Submission, collect_dir, read_record
 
 LEDGER = "ledger.jsonl"
 _UNKNOWN = object()
@@ -62,7 +62,7 @@ class Ledger:
         path = self.folder / f"{sha}.json"
         if not path.is_file():
             return None
-        return Submission.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        return read_record(path)  # a damaged record: unknown, and rewritten by this run
 
     def keep_copy(self, source: Path, sha: str) -> Path:
         """Copy the received file to ``received/<sha>.<ext>`` (once); returns the copy."""

@@ -35,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import master_layout as L
-from toolkit.errors import BusyError, MasterError, ToolkitError
+from toolkit.errors import BusyError, MasterError, RecordError
 from toolkit.findings import Finding, finding
 from toolkit.form_layout import CHECKED_FIXED
 from toolkit.master import MASTER_LIMITS
 from toolkit.model import ANSWER_FIELDS
 from toolkit.reader import UnreadableWorkbook, WorkbookData, read_workbook
-from toolkit.submissions import Status, Submission, collect_dir, load_submissions
+from toolkit.submissions import Status, Submission, load_submissions
 from toolkit.values import (
     cell_text,
     format_number,
@@ -208,12 +208,8 @@ def _submissions(config: Config) -> list[Submission]:
     """What collect recorded; a damaged record stops the merge with a message, not a traceback."""
     try:
         return load_submissions(config.year_dir)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        folder = collect_dir(config.year_dir) / "submissions"
-        raise ToolkitError(
-            f"回収の記録（{folder}）を読めません（{type(exc).__name__}）。"
-            "toolkit collect をもう一度実行して記録を作り直してください。マスターには何も書き込んでいません。"
-        ) from exc
+    except RecordError as exc:
+        raise RecordError(f"{exc} マスターには何も書き込んでいません。") from exc
 
 
 def read_master(master: Path) -> WorkbookData:

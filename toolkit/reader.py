@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -161,7 +162,7 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
     try:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(zf, limits)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error) as exc:  # zlib.error: a damaged deflate stream (mail, USB stick)
         raise UnreadableWorkbook("R009", detail="zip") from exc
     except (OSError, EOFError, zipfile.LargeZipFile, ValueError, RuntimeError, NotImplementedError) as exc:
         # RuntimeError: an encrypted zip member; NotImplementedError: an unknown compression

@@ -13,11 +13,13 @@ Merge reads :func:`load_submissions` and uses the ``accepted`` ones.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import RecordError
 from toolkit.findings import Finding, Severity
 from toolkit.values import Value, ValueKind
 
@@ -100,10 +102,40 @@ def collect_dir(year_dir: Path) -> Path:
     return year_dir / "collect"
 
 
-def load_submissions(year_dir: Path) -> list[Submission]:
-    """Every submission collect has recorded for the year, oldest first."""
+def load_submissions(year_dir: Path, *, repaired: Collection[str] = ()) -> list[Submission]:
+    """Every submission collect has recorded for the year, oldest first.
+
+    A damaged record raises :class:`RecordError` saying how to rebuild it, unless its content
+    hash is in ``repaired`` (files collect is reading again right now, whose records it rewrites):
+    those are left out.
+    """
     folder = collect_dir(year_dir) / "submissions"
     if not folder.is_dir():
         return []
-    subs = [Submission.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in folder.glob("*.json")]
+    subs = []
+    for path in folder.glob("*.json"):
+        sub = read_record(path)
+        if sub is not None:
+            subs.append(sub)
+        elif path.stem not in repaired:
+            raise RecordError(damaged_record_message(path))
     return sorted(subs, key=lambda s: (s.received_at, s.file))
+
+
+def read_record(path: Path) -> Submission | None:
+    """The submission stored in ``path``; None when the file cannot be read as one."""
+    try:
+        return Submission.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def damaged_record_message(path: Path) -> str:
+    """What to do about a damaged record: the kept copy of the file rebuilds it."""
+    received = path.parent.parent / "received"
+    copies = sorted(received.glob(f"{path.stem}.*")) if received.is_dir() else []
+    copy = copies[0] if copies else received / f"{path.stem}.xlsx"
+    return (
+        f"回収の記録 {path} が壊れていて読めません。このファイルを削除し、受け取ったファイルの控え "
+        f"{copy} を受信フォルダ（inbox）に入れてから toolkit collect をもう一度実行してください。記録が作り直されます。"
+    )

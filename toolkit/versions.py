@@ -40,7 +40,7 @@ def base_status(sub: Submission) -> Status:
 
 def resolve_versions(current: list[Submission], ledger: Ledger, year: int) -> None:
     """Per section, the newest version is used; every other version becomes superseded."""
-    stored = {s.sha256: s for s in load_submissions(ledger.year_dir)}
+    stored = {s.sha256: s for s in load_submissions(ledger.year_dir, repaired={s.sha256 for s in current})}
     before = {sha: s.status for sha, s in stored.items()}
     stored.update({s.sha256: s for s in current})
     groups: dict[str, list[Submission]] = {}
