@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import re
@@ -359,6 +360,80 @@ def test_damaged_files_never_stop_collect(issued: Issued) -> None:
     assert sum(s is Status.UNREADABLE for s in statuses.values()) > 30  # the damage was real
     out = CliRunner().invoke(cli, ["collect", "-w", str(issued.config.root)])
     assert out.exit_code == 1 and "Traceback" not in out.output
+
+
+def _hand_edit(wb: Any, rng: random.Random) -> None:
+    """What people do to a workbook in Excel, at random: type anything anywhere, insert and delete
+    rows and columns, merge cells, rename and add sheets."""
+    anything = (None, "", "=1+1", "=A1", 0, -5, 1e308, 2**63, "１２３", "12,345", "約100", "実施", "継続",
+                "x" * 5000, "\t改行\n", dt.datetime(2021, 4, 1), True, "-", "#REF!", "<b>", "12人", "1・120", "一二三")
+    for _ in range(rng.randrange(1, 6)):
+        ws = rng.choice(wb.worksheets)
+        op = rng.choice(("type", "type", "type", "insert row", "delete row", "insert column", "delete column",
+                         "merge", "rename", "add sheet"))
+        row, col = rng.randrange(1, 30), rng.randrange(1, 16)
+        if op == "type":
+            cell = ws.cell(row, col)
+            if type(cell).__name__ != "MergedCell":  # Excel types into a merged area's first cell only
+                cell.value = rng.choice(anything)
+        elif op == "insert row":
+            ws.insert_rows(row, rng.randrange(1, 3))
+        elif op == "delete row":
+            ws.delete_rows(row, rng.randrange(1, 3))
+        elif op == "insert column":
+            ws.insert_cols(col)
+        elif op == "delete column":
+            ws.delete_cols(col)
+        elif op == "merge":
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + rng.randrange(0, 3), end_column=col + 1)
+        elif op == "rename":
+            ws.title = f"{rng.choice(('Sheet', '回答(2)', 'R3回答', 'x'))}{rng.randrange(10)}"
+        else:
+            wb.create_sheet(rng.choice(("回答", "メモ")), 0)
+
+
+def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: Issued) -> None:
+    """Forms edited at random the ways people edit workbooks: collect never stops, every rejected
+    file gets its feedback copy, and every answer it read sits on the row holding its line's ID,
+    with the text exactly as openpyxl reads it in that row."""
+    from toolkit.answers import answer_text
+    from toolkit.model import TEXT_ANSWER_FIELDS
+
+    rng = random.Random(11)
+    sections = sorted(issued.forms)
+    for n in range(48):
+        section = sections[n % len(sections)]
+        fill(issued.forms[section], issued.config.inbox / f"{n:02d}.xlsx", issued.answers(section, seed=n),
+             edit=lambda wb, _rows: _hand_edit(wb, rng))
+    # and one for certain: 指標 and 単位 of a line merged, so the changed 単位 is a merged cell
+    merged_row = min(r.row for r in issued.identity(sections[0]).rows)
+    fill(issued.forms[sections[0]], issued.config.inbox / "merged.xlsx", issued.answers(sections[0]),
+         edit=lambda wb, _rows: wb[ANSWER_SHEET].merge_cells(f"E{merged_row}:F{merged_row}"))
+    result = collect(issued.config)
+    assert len(result.submissions) == 49
+    merged = only(result, "merged.xlsx")
+    assert ("C013", f"F{merged_row}") in {(f.code, f.cell) for f in merged.findings}
+    marked = openpyxl.load_workbook(result.feedback[merged.sha256])[ANSWER_SHEET][f"E{merged_row}"]
+    assert marked.comment is not None and "C013" in marked.comment.text  # shown on the merged area
+    assert not [why for _, why in result.skipped if "差戻し用" in why]
+    assert {s.status for s in result.submissions} >= {Status.ACCEPTED, Status.REJECTED}
+    checked = 0
+    for sub in result.submissions:
+        if sub.status is Status.REJECTED:
+            assert sub.sha256 in result.feedback, sub.file
+        if not sub.answers:
+            continue
+        wb = openpyxl.load_workbook(issued.config.inbox / sub.file, data_only=True)
+        for answer in sub.answers:
+            sheet = next(ws for ws in wb.worksheets
+                         if any(c.value == answer.id for c in ws[answer.row]))  # the ID is on the answer's row
+            for column in TEXT_ANSWER_FIELDS:
+                if column in answer.cells:
+                    seen = sheet[answer.cells[column]].value
+                    assert answer.values[column] == answer_text(seen), (sub.file, answer.id, column)
+                    checked += 1
+        wb.close()
+    assert checked > 100
 
 
 def test_newer_saved_version_wins_even_if_received_first(issued: Issued) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from toolkit.findings import Finding, Severity
 from toolkit.submissions import Submission
@@ -44,11 +45,12 @@ def write_feedback(received: Path, sub: Submission, folder: Path) -> Path:
         wb = openpyxl.Workbook()
         wb.active.title = FEEDBACK_SHEET
     fill = PatternFill("solid", fgColor=ERROR_FILL.lstrip("#"))
-    marked = _group_by_cell(f for f in sub.findings if f.severity is not Severity.FIXED)
-    for (sheet, cell), items in marked.items():
-        if sheet not in wb.sheetnames or ":" in cell:
-            continue
-        target_cell = wb[sheet][cell]
+    marked: dict[tuple[str, str], tuple[Any, list[Finding]]] = {}
+    for f in sub.findings:
+        cell = _anchor(wb, f) if f.severity is not Severity.FIXED else None
+        if cell is not None:
+            marked.setdefault((f.sheet, cell.coordinate), (cell, []))[1].append(f)
+    for target_cell, items in marked.values():
         if any(f.severity is Severity.ERROR for f in items):
             target_cell.fill = fill
         text = "\n".join(f"[{f.code}] {f.message}" for f in items)
@@ -59,12 +61,21 @@ def write_feedback(received: Path, sub: Submission, folder: Path) -> Path:
     return target
 
 
-def _group_by_cell(findings: object) -> dict[tuple[str, str], list[Finding]]:
-    groups: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:  # type: ignore[attr-defined]
-        if f.sheet and f.cell:
-            groups.setdefault((f.sheet, f.cell), []).append(f)
-    return groups
+def _anchor(wb: Any, f: Finding) -> Any:
+    """The cell that shows ``f`` in ``wb``: its cell, the first of a range (``L5:M5``), or the
+    top-left cell of the merged area it lies in (the only one of a merged area that takes a
+    comment); None when the sheet or the cell is not there."""
+    if not f.sheet or not f.cell or f.sheet not in wb.sheetnames:
+        return None
+    ws = wb[f.sheet]
+    first = f.cell.split(":", 1)[0]
+    try:
+        for area in ws.merged_cells.ranges:
+            if first in area:
+                return ws.cell(area.min_row, area.min_col)
+        return ws[first]
+    except (ValueError, KeyError, IndexError):  # not a cell reference openpyxl accepts
+        return None
 
 
 def _list_sheet(wb: object, findings: list[Finding], bold: object) -> None:
