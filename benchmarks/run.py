@@ -205,28 +205,27 @@ def task_merge(ws: str, repeat: int) -> tuple[float, str]:
     return seconds, f"{len(result.plan.changes):,} cells changed, written={result.written}"
 
 
-def base_merge(ws: str, repeat: int) -> tuple[float, str]:
-    """Baseline: openpyxl loading and saving the master unchanged (bench_merge.py's baseline,
-    which is a closure there), on the master as it is before merge."""
+def _resave_master(ws: str, repeat: int) -> float:
+    """Seconds for openpyxl loading the workspace's master and saving it unchanged (to a temp file)."""
     import openpyxl
 
     master = _config(ws).master
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "master.xlsx"
         seconds, _ = _best(lambda: openpyxl.load_workbook(master).save(out), repeat)
-    return seconds, "openpyxl load + save"
+    return seconds
+
+
+def base_merge(ws: str, repeat: int) -> tuple[float, str]:
+    """Baseline: openpyxl loading and saving the master unchanged (bench_merge.py's baseline,
+    which is a closure there), on the master as it is before merge."""
+    return _resave_master(ws, repeat), "openpyxl load + save"
 
 
 def after_merge(ws: str, repeat: int) -> tuple[float, str]:
     """Reference: openpyxl loading and saving the master as merge left it. Merge's output is
     larger than its input (履歴 gets a row per changed cell), so this is the floor for writing it."""
-    import openpyxl
-
-    master = _config(ws).master
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "master.xlsx"
-        seconds, _ = _best(lambda: openpyxl.load_workbook(master).save(out), repeat)
-    return seconds, "openpyxl load + save of the merged master"
+    return _resave_master(ws, repeat), "openpyxl load + save of the merged master"
 
 
 def task_report(ws: str, repeat: int) -> tuple[float, str]:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import soffice
+from tests.test_merge import YEAR, answers_sheet
 from toolkit import master_layout as L
 from toolkit.collect import collect
 from toolkit.generate import generate_forms
@@ -23,24 +24,11 @@ from toolkit.simulate import answer_for, fill_form, resave_with_libreoffice
 from toolkit.submissions import Status
 from toolkit.synthetic import make_plan, make_workspace
 
-YEAR = 2021
 _TEXT = st.one_of(
     st.none(),
     st.sampled_from(["予定どおり実施した。", "＝会議を2回開催", "=1+1", "参加者 120人\n次年度も継続", " 前後に空白 "]),
     st.text(alphabet=st.sampled_from(list("地域福祉の推進ABC123、。・（）")), min_size=1, max_size=30),
 )
-
-
-def master_answers(master: Path) -> dict[str, dict[str, Any]]:
-    wb = openpyxl.load_workbook(master)
-    ws = wb[L.SHEET_ANSWERS]
-    header = [c.value for c in ws[1]]
-    out = {}
-    for values in ws.iter_rows(min_row=2, values_only=True):
-        row = dict(zip(header, values, strict=False))
-        if row.get("ID") and row.get("年度") == YEAR:
-            out[row["ID"]] = row
-    return out
 
 
 def history_count(master: Path) -> int:
@@ -80,7 +68,7 @@ def test_generate_fill_collect_merge_round_trip(tmp_path_factory: Any, seed: int
     ]
     first = merge(config)
     assert not first.plan.blocking, first.plan.findings()
-    got = master_answers(config.master)
+    got = answers_sheet(config)
     for line_id, answer in typed.items():
         expected = {f: comparable(expected_stored(f, answer.get(f), lines[line_id].unit)) for f in ANSWER_FIELDS}
         if all(v is None for v in expected.values()):

@@ -104,13 +104,6 @@ class Ledger:
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    def records(self) -> list[dict[str, str]]:
-        """Every ledger line, oldest first."""
-        if not self.path.is_file():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
-
 
 def _holds(path: Path, text: str) -> bool:
     """True when ``path`` already holds exactly ``text`` (reading is cheaper than replacing)."""

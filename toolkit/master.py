@@ -140,8 +140,6 @@ def _record(values: list[Any], columns: dict[str, int]) -> dict[str, Any]:
     }
 
 
-
-
 def _units(sheet: SheetData | None, ctx: _Context) -> UnitRegistry:
     columns, rows = _table(sheet)
     extra = []

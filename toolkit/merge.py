@@ -20,6 +20,7 @@ different non-blank values make the whole line a conflict.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -392,20 +393,15 @@ def backup_master(master: Path, folder: Path, stamp: dt.datetime) -> Path:
     return target
 
 
-def remove_leftovers(master: Path) -> list[Path]:
+def remove_leftovers(master: Path) -> None:
     """Delete the temporary files of a merge that was killed while saving (power cut, kill -9).
 
     Called under the merge lock, so no running merge owns them; the master itself was never
     touched by such a merge (it is replaced only by a finished, fsynced file).
     """
-    removed = []
     for leftover in master.parent.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"):
-        try:
+        with contextlib.suppress(OSError):  # still open (Windows): harmless, tried again next time
             leftover.unlink()
-            removed.append(leftover)
-        except OSError:
-            pass  # someone else's file or still open: harmless, tried again next time
-    return removed
 
 
 _TMP_PREFIX, _TMP_SUFFIX = ".merge-", ".xlsx.tmp"
