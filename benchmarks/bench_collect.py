@@ -16,16 +16,16 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from toolkit.collect import FORM_LIMITS, MASTER_CACHE, collect
-from toolkit.generate import generate_forms
-from toolkit.identify import identity_values
-from toolkit.identity import FormIdentity
-from toolkit.master import load_master_cached
-from toolkit.reader import check_file, read_checked, read_workbook
-from toolkit.simulate import answer_for, fill_form
-from toolkit.submissions import Status
-from toolkit.summary import load_plan
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.collect.identify import identity_values
+from toolkit.collect.run import FORM_LIMITS, MASTER_CACHE, collect
+from toolkit.collect.submissions import Status
+from toolkit.demo.simulate import answer_for, fill_form
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.excel.reader import check_file, read_checked, read_workbook
+from toolkit.generate.forms import generate_forms
+from toolkit.master.load import load_master_cached
+from toolkit.master.summary import load_plan
+from toolkit.plan.identity import FormIdentity
 
 
 def _bare_read(files: list[Path]) -> int:

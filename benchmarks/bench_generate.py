@@ -22,13 +22,13 @@ from typing import Any
 
 import xlsxwriter
 
-from toolkit import form_layout as F
-from toolkit.generate import form_sections, generate_forms, lines_for
-from toolkit.master import load_master
-from toolkit.model import Plan
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.excel.write import WORKBOOK_OPTIONS
+from toolkit.generate.forms import form_sections, generate_forms, lines_for
+from toolkit.master.load import load_master
+from toolkit.plan import form as F
+from toolkit.plan.model import Plan
 from toolkit.workspace import Config
-from toolkit.writers.safe import WORKBOOK_OPTIONS
 
 _INTEGER = {"人", "回", "件", "か所"}
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import openpyxl
 
-from toolkit.master import load_master
-from toolkit.master_layout import RELATED_SECTION
-from toolkit.merge import merge
-from toolkit.simulate import answer_for
-from toolkit.submissions import LineAnswer, Status, Submission, collect_dir
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir
+from toolkit.demo.simulate import answer_for
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.master.layout import RELATED_SECTION
+from toolkit.master.load import load_master
+from toolkit.merge.run import merge
 from toolkit.workspace import Config
 
 

@@ -26,12 +26,13 @@ from typing import Any
 import xlsxwriter
 from jinja2 import Environment
 
-from toolkit.model import Answer, Plan
-from toolkit.report import Report, build_report, write_report
-from toolkit.simulate import answer_for
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.demo.simulate import answer_for
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.excel.write import WORKBOOK_OPTIONS
+from toolkit.plan.model import Answer, Plan
+from toolkit.report.build import Report, build_report
+from toolkit.report.run import write_report
 from toolkit.workspace import Config
-from toolkit.writers.safe import WORKBOOK_OPTIONS
 
 FORMATS = ("html", "xlsx", "csv")
 

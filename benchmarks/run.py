@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--sizes small,medium,large] [--repeat N] [--out FILE] [--profile STEP]
 
-For each size a synthetic plan is written as a workspace (``toolkit.synthetic``), then every step
+For each size a synthetic plan is written as a workspace (``toolkit.demo.synthetic``), then every step
 of the cycle runs on it in order: load master, generate, fill (simulated sections, setup only),
 collect, merge, report. Each measured step, and each baseline, runs in a fresh child process
 (``multiprocessing`` spawn context) that reports its seconds and its peak memory
@@ -64,7 +64,7 @@ def _config(ws: str) -> Any:
 
 
 def _plan(config: Any) -> Any:
-    from toolkit.summary import load_plan
+    from toolkit.master.summary import load_plan
 
     return load_plan(config)[0]
 
@@ -83,7 +83,7 @@ def _best(func: Callable[[], Any], repeat: int, reset: Callable[[], None] | None
 
 def task_build(ws: str, repeat: int, lines: int = 0, sections: int = 0) -> tuple[float, str]:
     """Setup: the synthetic plan and its workspace (master + toolkit.toml)."""
-    from toolkit.synthetic import make_plan, make_workspace
+    from toolkit.demo.synthetic import make_plan, make_workspace
 
     start = time.perf_counter()
     make_workspace(Path(ws), make_plan(lines, sections, seed=7))
@@ -93,7 +93,7 @@ def task_build(ws: str, repeat: int, lines: int = 0, sections: int = 0) -> tuple
 
 def task_load(ws: str, repeat: int) -> tuple[float, str]:
     """Toolkit: load the master into a plan (what every command starts with)."""
-    from toolkit.summary import load_plan
+    from toolkit.master.summary import load_plan
 
     config = _config(ws)
     seconds, (plan, findings) = _best(lambda: load_plan(config), repeat)
@@ -118,7 +118,7 @@ def base_load(ws: str, repeat: int) -> tuple[float, str]:
 
 def task_generate(ws: str, repeat: int) -> tuple[float, str]:
     """Toolkit: ``generate_forms`` with the plan already in memory (loading is its own step)."""
-    from toolkit.generate import generate_forms
+    from toolkit.generate.forms import generate_forms
 
     config = _config(ws)
     plan = _plan(config)
@@ -139,11 +139,11 @@ def base_generate(ws: str, repeat: int) -> tuple[float, str]:
 
 def task_fill(ws: str, repeat: int) -> tuple[float, str]:
     """Setup: every section types realistic answers into its form with openpyxl (→ inbox)."""
-    from toolkit.generate import FORMS_DIR
-    from toolkit.identify import identity_values
-    from toolkit.identity import FormIdentity
-    from toolkit.reader import read_workbook
-    from toolkit.simulate import answer_for, fill_form
+    from toolkit.collect.identify import identity_values
+    from toolkit.demo.simulate import answer_for, fill_form
+    from toolkit.excel.reader import read_workbook
+    from toolkit.generate.forms import FORMS_DIR
+    from toolkit.plan.identity import FormIdentity
 
     config = _config(ws)
     plan = _plan(config)
@@ -163,8 +163,8 @@ def task_fill(ws: str, repeat: int) -> tuple[float, str]:
 def task_collect(ws: str, repeat: int) -> tuple[float, str]:
     """Toolkit: ``collect`` from scratch (master load, every file, ledger, reports and feedback),
     its master cache cleared; then once more with the cache warm, as a re-run meets it."""
-    from toolkit import collect as collect_step
-    from toolkit.submissions import Status, collect_dir
+    from toolkit.collect import run as collect_step
+    from toolkit.collect.submissions import Status, collect_dir
 
     config = _config(ws)
     cache = getattr(collect_step, "MASTER_CACHE", None)
@@ -195,7 +195,7 @@ def base_collect(ws: str, repeat: int) -> tuple[float, str]:
 def task_merge(ws: str, repeat: int) -> tuple[float, str]:
     """Toolkit: ``merge`` (openpyxl edit in place, backup, history, atomic save); the master is
     put back before each repeat so every run does the full work."""
-    from toolkit.merge import merge
+    from toolkit.merge.run import merge
 
     config = _config(ws)
     pristine = config.master.with_name("master.before-merge.xlsx")

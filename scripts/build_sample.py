@@ -27,10 +27,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.master import split_sections, write_master
-from toolkit.master_layout import RELATED_SECTION
-from toolkit.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
-from toolkit.values import Value, ValueKind, parse_master_value
+from toolkit.master.layout import RELATED_SECTION
+from toolkit.master.load import split_sections, write_master
+from toolkit.plan.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
+from toolkit.plan.values import Value, ValueKind, parse_master_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "scripts" / "seeds" / "000_702094253f29a4d9.txt"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.master import write_master
-from toolkit.model import Plan
+from toolkit.master.load import write_master
+from toolkit.plan.model import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.workspace import Config, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,16 +21,17 @@ from hypothesis import strategies as st
 
 from tests.damage import damaged, deflate_broken
 from toolkit.cli import cli
-from toolkit.collect import CollectResult, collect, summary_lines
-from toolkit.form_layout import ANSWER_SHEET, IDENTITY_SHEET, column_index
-from toolkit.generate import generate_forms
-from toolkit.identify import identity_values
-from toolkit.identity import FormIdentity
-from toolkit.model import Plan
-from toolkit.reader import read_workbook
-from toolkit.simulate import answer_for, resave_with_libreoffice
-from toolkit.submissions import Status, load_submissions
-from toolkit.summary import load_plan
+from toolkit.collect.identify import identity_values
+from toolkit.collect.result import CollectResult, summary_lines
+from toolkit.collect.run import collect
+from toolkit.collect.submissions import Status, load_submissions
+from toolkit.demo.simulate import answer_for, resave_with_libreoffice
+from toolkit.excel.reader import read_workbook
+from toolkit.generate.forms import generate_forms
+from toolkit.master.summary import load_plan
+from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, column_index
+from toolkit.plan.identity import FormIdentity
+from toolkit.plan.model import Plan
 from toolkit.workspace import Config
 
 Edit = Callable[[Any, dict[str, int]], None]
@@ -396,8 +397,8 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
     """Forms edited at random the ways people edit workbooks: collect never stops, every rejected
     file gets its feedback copy, and every answer it read sits on the row holding its line's ID,
     with the text exactly as openpyxl reads it in that row."""
-    from toolkit.answers import answer_text
-    from toolkit.model import TEXT_ANSWER_FIELDS
+    from toolkit.collect.answers import answer_text
+    from toolkit.plan.model import TEXT_ANSWER_FIELDS
 
     rng = random.Random(11)
     sections = sorted(issued.forms)
@@ -549,7 +550,7 @@ def test_section_text_stays_text_in_the_excel_report(issued: Issued) -> None:
 
 
 def test_record_json_matches_the_submission_contract(issued: Issued) -> None:
-    from toolkit.ledger import submission_dict
+    from toolkit.collect.ledger import submission_dict
 
     section = first_section(issued)
     fill(issued.forms[section], issued.config.inbox / "c.xlsx", issued.answers(section))

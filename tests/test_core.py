@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import WorkspaceError
-from toolkit.findings import Severity, count_by_severity, finding
-from toolkit.wareki import fiscal_label, fiscal_label_both, parse_year, short_label
+from toolkit.plan.wareki import fiscal_label, fiscal_label_both, parse_year, short_label
 from toolkit.workspace import find_workspace, load_config
 from validation.catalogue import CATALOGUE
+from validation.findings import Severity, count_by_severity, finding
 
 REPO = Path(__file__).resolve().parent.parent
 

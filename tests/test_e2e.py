@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from tests.conftest import soffice
 from toolkit.cli import cli
-from toolkit.master import load_master
-from toolkit.simulate import fill_form, resave_with_libreoffice
-from toolkit.submissions import Status, load_submissions
+from toolkit.collect.submissions import Status, load_submissions
+from toolkit.demo.simulate import fill_form, resave_with_libreoffice
+from toolkit.master.load import load_master
 from toolkit.workspace import load_config
 
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.evaluate import (
+from toolkit.master.load import load_master
+from toolkit.plan.model import Answer, Indicator, Plan, Trend
+from toolkit.plan.values import parse_master_value
+from toolkit.report.evaluate import (
     NOT_EVALUATED,
     evaluate_line,
     evaluate_plan,
     grade_of,
     roll_up,
 )
-from toolkit.master import load_master
-from toolkit.model import Answer, Indicator, Plan, Trend
-from toolkit.values import parse_master_value
 from toolkit.workspace import bundled
 
 
@@ -156,6 +156,6 @@ def test_roll_up_counts_and_shares(sample: Plan) -> None:
 
 
 def test_module_does_no_io() -> None:
-    source = Path(__file__).resolve().parent.parent / "toolkit" / "evaluate.py"
+    source = Path(__file__).resolve().parent.parent / "toolkit" / "report" / "evaluate.py"
     text = source.read_text(encoding="utf-8")
     assert "open(" not in text and "openpyxl" not in text and "Path" not in text

@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.master import load_master, load_master_cached
-from toolkit.reader import UnreadableWorkbook, check_file
-from toolkit.values import parse_answer, parse_master_value
+from toolkit.excel.reader import UnreadableWorkbook, check_file
+from toolkit.master.load import load_master, load_master_cached
+from toolkit.plan.values import parse_answer, parse_master_value
 from toolkit.workspace import Config
 
 

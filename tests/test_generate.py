@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import form_layout as F
 from toolkit.cli import cli
-from toolkit.generate import (
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.generate.forms import (
     GenerateResult,
     form_file_name,
     generate_forms,
@@ -22,10 +22,10 @@ from toolkit.generate import (
     lines_for,
     unique_file_name,
 )
-from toolkit.identity import FormIdentity, read_identity_cells, verify
-from toolkit.master_layout import RELATED_SECTION
-from toolkit.model import Answer, Plan, Section
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.master.layout import RELATED_SECTION
+from toolkit.plan import form as F
+from toolkit.plan.identity import FormIdentity, read_identity_cells, verify
+from toolkit.plan.model import Answer, Plan, Section
 from toolkit.workspace import Config
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 
 from tests.conftest import soffice
-from toolkit import form_layout as F
-from toolkit.generate import generate_forms
+from toolkit.generate.forms import generate_forms
+from toolkit.plan import form as F
 from toolkit.workspace import Config
 
 

@@ -6,10 +6,10 @@ import zipfile
 
 import openpyxl
 
-from toolkit import form_layout as F
-from toolkit.generate import generate_forms, lines_for
-from toolkit.master_layout import RELATED_SECTION
-from toolkit.summary import load_plan
+from toolkit.generate.forms import generate_forms, lines_for
+from toolkit.master.layout import RELATED_SECTION
+from toolkit.master.summary import load_plan
+from toolkit.plan import form as F
 from toolkit.workspace import Config
 
 

@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from toolkit import master_layout as L
 from toolkit.cli import cli
+from toolkit.demo.synthetic import make_plan
 from toolkit.errors import MasterError
-from toolkit.findings import Finding, Severity
-from toolkit.master import load_master, write_master
-from toolkit.synthetic import make_plan
+from toolkit.master import layout as L
+from toolkit.master.load import load_master, write_master
 from toolkit.workspace import bundled, init_workspace
+from validation.findings import Finding, Severity
 
 _COL = {name: openpyxl.utils.get_column_letter(i) for i, name in enumerate(L.LINE_COLUMNS, start=1)}
 

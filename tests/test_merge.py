@@ -18,14 +18,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import master_layout as L
 from toolkit.cli import cli
+from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir
+from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.errors import BusyError, MasterError
-from toolkit.master import load_master
-from toolkit.merge import ConflictKind, comparable, merge, merge_lock
-from toolkit.model import ANSWER_FIELDS
-from toolkit.submissions import LineAnswer, Status, Submission, collect_dir
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.master import layout as L
+from toolkit.master.load import load_master
+from toolkit.merge.run import ConflictKind, comparable, merge, merge_lock
+from toolkit.plan.model import ANSWER_FIELDS
 from toolkit.workspace import Config
 
 YEAR = 2021
@@ -449,7 +449,7 @@ _KILLED_WHILE_SAVING = """
 import os, signal, sys
 from pathlib import Path
 import openpyxl
-from toolkit.merge import merge
+from toolkit.merge.run import merge
 from toolkit.workspace import load_config
 
 def half_then_killed(self, target):

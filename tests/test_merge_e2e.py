@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 
 from tests.conftest import soffice
 from tests.test_merge import YEAR, answers_sheet
-from toolkit import master_layout as L
-from toolkit.collect import collect
-from toolkit.generate import generate_forms
-from toolkit.master import load_master
-from toolkit.merge import comparable, merge
-from toolkit.model import ANSWER_FIELDS
-from toolkit.simulate import answer_for, fill_form, resave_with_libreoffice
-from toolkit.submissions import Status
-from toolkit.synthetic import make_plan, make_workspace
+from toolkit.collect.run import collect
+from toolkit.collect.submissions import Status
+from toolkit.demo.simulate import answer_for, fill_form, resave_with_libreoffice
+from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.generate.forms import generate_forms
+from toolkit.master import layout as L
+from toolkit.master.load import load_master
+from toolkit.merge.run import comparable, merge
+from toolkit.plan.model import ANSWER_FIELDS
 
 _TEXT = st.one_of(
     st.none(),

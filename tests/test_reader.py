@@ -1,4 +1,4 @@
-"""The guards of toolkit.reader, each against a real hostile file made here."""
+"""The guards of toolkit.excel.reader, each against a real hostile file made here."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import soffice
-from toolkit.reader import Limits, UnreadableWorkbook, check_file, read_workbook
+from toolkit.excel.reader import Limits, UnreadableWorkbook, check_file, read_workbook
 
 
 def plain_xlsx(path: Path, rows: int = 3) -> Path:

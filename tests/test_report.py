@@ -16,13 +16,14 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.master_layout import ANSWER_COLUMNS, SHEET_ANSWERS
-from toolkit.model import Plan
-from toolkit.report import build_report, write_report
-from toolkit.simulate import answer_for
-from toolkit.summary import load_plan
+from toolkit.demo.simulate import answer_for
+from toolkit.master.layout import ANSWER_COLUMNS, SHEET_ANSWERS
+from toolkit.master.summary import load_plan
+from toolkit.plan.model import Plan
+from toolkit.report import opendata as report_csv
+from toolkit.report.build import build_report
+from toolkit.report.run import write_report
 from toolkit.workspace import Config
-from toolkit.writers import report_csv
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = "=1+1"
@@ -238,7 +239,7 @@ def test_pdf_has_japanese_text(answered: Config) -> None:
 
 
 def test_pdf_without_chromium_says_how_to_install(answered: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("toolkit.pdf.shutil.which", lambda name: None)
+    monkeypatch.setattr("toolkit.report.pdf.shutil.which", lambda name: None)
     result = CliRunner().invoke(cli, ["report", "-w", str(answered.root), "--format", "pdf"])
     assert result.exit_code == 1
     assert "apt-get install chromium fonts-noto-cjk" in result.output
@@ -299,7 +300,7 @@ def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> No
 def test_report_modules_import_on_their_own() -> None:
     import sys
 
-    for module in ("toolkit.pdf", "toolkit.writers.report_html", "toolkit.writers.report_xlsx",
-                   "toolkit.writers.report_csv", "toolkit.report", "toolkit.evaluate", "toolkit.cli.report_cmd"):
+    for module in ("toolkit.report.pdf", "toolkit.report.html", "toolkit.report.xlsx",
+                   "toolkit.report.opendata", "toolkit.report.build", "toolkit.report.evaluate", "toolkit.cli.report_cmd"):
         done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr

@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 
 from tests.conftest import REPO, SEEDS, soffice
-from toolkit import master_layout as L
-from toolkit.findings import Severity
-from toolkit.master import load_master
-from toolkit.model import Indicator, Plan, Trend
-from toolkit.values import ValueKind
+from toolkit.master import layout as L
+from toolkit.master.load import load_master
+from toolkit.plan.model import Indicator, Plan, Trend
+from toolkit.plan.values import ValueKind
 from toolkit.workspace import Config, bundled
+from validation.findings import Severity
 
 SEED = SEEDS / "000_702094253f29a4d9.txt"
 MASTER = REPO / "templates_xlsx" / "shimonoseki_master.xlsx"

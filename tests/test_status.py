@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from tests.test_collect import Issued, fill, issue, set_saved_time
 from toolkit.cli import cli
-from toolkit.collect import collect
-from toolkit.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
+from toolkit.collect.run import collect
+from toolkit.collect.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
 from toolkit.workspace import Config
 
 

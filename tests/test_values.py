@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.values import (
+from toolkit.plan.values import (
     BLANK,
     ValueKind,
     format_number,

@@ -1,6 +1,6 @@
 """The exception tree for failures that stop a command.
 
-Problems *in the inputs* are findings (see :mod:`toolkit.findings`); these exceptions are for
+Problems *in the inputs* are findings (see :mod:`validation.findings`); these exceptions are for
 the cases where a command cannot go on at all. The CLI turns each into one Japanese line.
 """
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import WorkspaceError
-from toolkit.model import AllowedValues
+from toolkit.plan.model import AllowedValues
 
 CONFIG_NAME = "toolkit.toml"
 SECRET_PATH = Path(".toolkit") / "secret.key"

@@ -5,7 +5,7 @@ from validation.message import Message
 E, W, F = "error", "warning", "fixed"
 
 MESSAGES: dict[str, Message] = {
-    # Reading: the file itself (raised by toolkit.reader before any parser sees it)
+    # Reading: the file itself (raised by toolkit.excel.reader before any parser sees it)
     "R001": Message(E, "ファイルを開けません（{detail}）。ファイルが別のアプリで開かれていないか確認してください。"),
     "R002": Message(E, "ファイルが空（0 バイト）です。担当課に、保存したファイルをもう一度送ってもらってください。"),
     "R003": Message(E, "ファイルが大きすぎます（{size_mb} MB）。配布した様式に回答だけを入れて送ってもらってください。"),

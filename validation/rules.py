@@ -18,12 +18,18 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from toolkit.answers import AnswerSheet, RowInput, data_rows, id_text
-from toolkit.form_layout import CHECKED_FIXED, INPUT_COLUMNS
-from toolkit.identity import FormIdentity
-from toolkit.model import TEXT_ANSWER_FIELDS, AllowedValues
-from toolkit.reader import cell_ref
-from toolkit.values import format_number, parse_plain_number, to_decimal
+from toolkit.plan.form import (
+    CHECKED_FIXED,
+    INPUT_COLUMNS,
+    AnswerSheet,
+    RowInput,
+    data_rows,
+    id_text,
+)
+from toolkit.plan.identity import FormIdentity
+from toolkit.plan.model import TEXT_ANSWER_FIELDS, AllowedValues
+from toolkit.plan.sheets import cell_ref
+from toolkit.plan.values import format_number, parse_plain_number, to_decimal
 
 CHOICE_COLUMNS = ("進捗状況", "今後の方向性")
 
@@ -217,7 +223,7 @@ def _failures(cases: pd.DataFrame) -> list[tuple[int, str, str]]:
 
 def latest_number(text: str) -> float:
     """The first number of an issued 現状値 text, or NaN (for the 10× plausibility check)."""
-    from toolkit.values import parse_master_value
+    from toolkit.plan.values import parse_master_value
 
     value = parse_master_value((text or "").split("\n", 1)[0])
     number = value.number

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from toolkit.cli import cli, echo_progress, json_option, workspace_option
-from toolkit.collect import collect, find_inbox_files, summary_lines
+from toolkit.collect.result import summary_lines
+from toolkit.collect.run import collect, find_inbox_files
+from toolkit.collect.status import section_status, status_lines
 from toolkit.errors import UsageError
-from toolkit.status import section_status, status_lines
 from toolkit.workspace import open_workspace
 
 

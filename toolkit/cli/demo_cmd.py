@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from toolkit import demo
 from toolkit.cli import cli
+from toolkit.demo import run as demo
 
 
 def _step(number: int, title: str, explain: str) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from toolkit.cli import cli, echo_progress, workspace_option
-from toolkit.findings import Severity
-from toolkit.generate import GenerateResult, generate_forms
-from toolkit.wareki import fiscal_label_both
+from toolkit.generate.forms import GenerateResult, generate_forms
+from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import open_workspace
+from validation.findings import Severity
 
 SHOWN_SECTIONS = 30
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli import cli, workspace_option
-from toolkit.summary import plan_summary
+from toolkit.master.summary import plan_summary
 from toolkit.workspace import EXAMPLES, init_workspace, open_workspace
 
 

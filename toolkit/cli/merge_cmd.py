@@ -1,4 +1,4 @@
-"""`toolkit merge`: accepted answers → master workbook (a thin layer over :mod:`toolkit.merge`)."""
+"""`toolkit merge`: accepted answers → master workbook (a thin layer over :mod:`toolkit.merge.run`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from toolkit.cli import cli, workspace_option
-from toolkit.findings import Finding
-from toolkit.merge import MergePlan, MergeResult, merge
+from toolkit.merge.run import MergePlan, MergeResult, merge
 from toolkit.workspace import open_workspace
+from validation.findings import Finding
 
 _SHOWN = 50
 """At most this many changes are listed by --dry-run (the rest are counted)."""

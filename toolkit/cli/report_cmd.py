@@ -1,4 +1,4 @@
-"""`toolkit report`: the progress report of the workspace's fiscal year (a thin layer over :mod:`toolkit.report`)."""
+"""`toolkit report`: the progress report of the workspace's fiscal year (a thin layer over :mod:`toolkit.report.build`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from toolkit.cli import cli, workspace_option
-from toolkit.evaluate import GRADES
-from toolkit.report import ReportResult, parse_formats, write_report
+from toolkit.report.evaluate import GRADES
+from toolkit.report.run import ReportResult, parse_formats, write_report
 from toolkit.workspace import open_workspace
 
 _SHOWN = 20

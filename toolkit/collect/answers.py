@@ -1,0 +1,49 @@
+"""Find a returned form's answer sheet and lift its rows out as plain data for the rules.
+
+The sheet is found by its header row (the form's columns), so a renamed sheet or rows
+inserted above the header are still read. Rows are matched to the issued lines by ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from toolkit.plan.form import ANSWER_SHEET, COLUMNS, AnswerSheet
+from toolkit.plan.identity import FormIdentity
+from toolkit.plan.sheets import WorkbookData
+
+_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+HEADER_SEARCH_ROWS = 40
+"""How far down a sheet the header row is looked for (the title block is 5 rows)."""
+
+
+def find_answer_sheet(book: WorkbookData, identity: FormIdentity) -> AnswerSheet | None:
+    """The sheet whose header row holds the form's columns (the 回答 sheet first)."""
+    wanted = list(identity.columns or COLUMNS)
+    for sheet in sorted(book.sheets, key=lambda s: s.name != ANSWER_SHEET):
+        for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
+            texts = [_header_text(v) for v in sheet.rows[r - 1]]
+            if all(name in texts for name in wanted):
+                return AnswerSheet(sheet, r, {name: texts.index(name) + 1 for name in wanted})
+    return None
+
+
+def _header_text(value: Any) -> str:
+    """A header cell's column name: its first line without spaces or a trailing note such as
+    ``(R3年度)`` or ``(▼選択)`` (generate adds those)."""
+    if value is None:
+        return ""
+    first = str(value).strip().split("\n", 1)[0]
+    return _NOTE.sub("", "".join(first.split()))
+
+
+def answer_text(value: Any) -> str | None:
+    """A text answer cell as stored: text, None for empty (dates as ISO, numbers as written)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None

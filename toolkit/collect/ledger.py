@@ -1,0 +1,113 @@
+"""The durable record of received files (see :mod:`toolkit.collect.submissions` for the layout).
+
+Every file is kept by content hash under ``received/``; its :class:`Submission` is written to
+``submissions/<sha256>.json``; ``ledger.jsonl`` gets a line when a file is first seen and when
+its status changes, so re-running collect on the same files adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from toolkit.collect.submissions import Status, Submission, collect_dir, read_record
+
+LEDGER = "ledger.jsonl"
+_UNKNOWN = object()
+
+
+def submission_dict(sub: Submission) -> dict[str, Any]:
+    """The same JSON as :meth:`Submission.to_dict`, built without ``asdict``'s deep copies
+    (it dominated collect's time on 150 forms)."""
+    data = {f.name: getattr(sub, f.name) for f in fields(sub) if f.name not in ("status", "answers", "findings")}
+    data["status"] = str(sub.status)
+    data["issued"] = sub.issued
+    data["answers"] = [{"id": a.id, "row": a.row, "values": a.values, "cells": a.cells} for a in sub.answers]
+    data["findings"] = [f.to_dict() for f in sub.findings]
+    return data
+
+
+def sha256_of(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def now_iso() -> str:
+    """The current time, local, to the second, ISO 8601 with offset."""
+    return dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+class Ledger:
+    """Read and append the year's record of submissions."""
+
+    def __init__(self, year_dir: Path) -> None:
+        self.year_dir = year_dir
+        self.root = collect_dir(year_dir)
+        self.received = self.root / "received"
+        self.folder = self.root / "submissions"
+        self.path = self.root / LEDGER
+
+    def known(self, sha: str) -> Submission | None:
+        """The stored submission of a file with this content, if collect has seen it."""
+        path = self.folder / f"{sha}.json"
+        if not path.is_file():
+            return None
+        return read_record(path)  # a damaged record: unknown, and rewritten by this run
+
+    def keep_copy(self, source: Path, sha: str) -> Path:
+        """Copy the received file to ``received/<sha>.<ext>`` (once); returns the copy."""
+        self.received.mkdir(parents=True, exist_ok=True)
+        target = self.received / f"{sha}{source.suffix.lower() or '.xlsx'}"
+        if not target.exists():
+            tmp = target.with_suffix(target.suffix + ".part")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        return target
+
+    def save(self, sub: Submission, before: Status | object | None = _UNKNOWN) -> bool:
+        """Write the submission; append a ledger line when new or its status changed.
+
+        ``before`` is the stored status when the caller already knows it (None: not stored).
+        Returns True when a ledger line was appended.
+        """
+        if before is _UNKNOWN:
+            known = self.known(sub.sha256)
+            before = known.status if known else None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{sub.sha256}.json"
+        text = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+        if not _holds(path, text):  # a re-run of collect rewrites only what changed
+            tmp = path.with_suffix(".json.part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        if before == sub.status:
+            return False
+        self._append(sub)
+        return True
+
+    def _append(self, sub: Submission) -> None:
+        record = {
+            "section": sub.section, "file": sub.file, "sha256": sub.sha256, "saved_at": sub.saved_at,
+            "received_at": sub.received_at, "status": str(sub.status), "form_id": sub.form_id,
+            "recorded_at": now_iso(),
+        }
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _holds(path: Path, text: str) -> bool:
+    """True when ``path`` already holds exactly ``text`` (reading is cheaper than replacing)."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

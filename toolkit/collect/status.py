@@ -1,0 +1,129 @@
+"""status: per section, whether its form came back (未提出 / 提出済 / 差戻し / 再提出), how late,
+and a reminder text the coordinator can paste into a mail.
+
+Built from the collect record only (:func:`toolkit.collect.submissions.load_submissions`), so it shows
+what collect decided, including versions whose files have since left the inbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.collect.submissions import Status, Submission, load_submissions
+from toolkit.plan.model import Plan
+from toolkit.plan.wareki import fiscal_label
+from toolkit.workspace import Config
+
+NOT_SUBMITTED = "未提出"
+SUBMITTED = "提出済"
+RETURNED = "差戻し"
+RESUBMITTED = "再提出"
+
+
+@dataclass
+class SectionStatus:
+    """One section's standing."""
+
+    section: str
+    bureau: str
+    state: str
+    lines: int
+    deadline: dt.date | None
+    days_late: int
+    file: str = ""
+    received_at: str = ""
+    errors: int = 0
+    reminder: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for ``toolkit status --json``."""
+        return {"section": self.section, "bureau": self.bureau, "status": self.state, "lines": self.lines,
+                "deadline": self.deadline.isoformat() if self.deadline else None, "days_late": self.days_late,
+                "file": self.file, "received_at": self.received_at, "errors": self.errors,
+                "reminder": self.reminder}
+
+
+def section_status(config: Config, *, plan: Plan | None = None, today: dt.date | None = None) -> list[SectionStatus]:
+    """Every section that has lines, with its state, days late and reminder text."""
+    from toolkit.generate.forms import form_sections, lines_for
+    from toolkit.master.summary import load_plan
+
+    if plan is None:
+        plan, _ = load_plan(config)
+    today = today or dt.date.today()
+    subs = [s for s in load_submissions(config.year_dir)
+            if s.section and s.fiscal_year == config.fiscal_year and s.status in (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)]
+    # a wrong form (last year's, edited identity) sent by a section still means it must resend
+    wrong = [s for s in load_submissions(config.year_dir) if s.status is Status.REJECTED and s not in subs]
+    result = []
+    for section in form_sections(plan, config):
+        mine = [s for s in subs if s.section == section.name] or [s for s in wrong if s.section == section.name]
+        entry = _standing(section.name, section.bureau, len(lines_for(plan, config, section.name)), mine, config, today)
+        entry.reminder = reminder_text(entry, config)
+        result.append(entry)
+    return result
+
+
+def _standing(name: str, bureau: str, lines: int, mine: list[Submission], config: Config, today: dt.date) -> SectionStatus:
+    deadline = config.deadline
+    current = next((s for s in mine if s.status is not Status.SUPERSEDED), None)
+    if current is None:
+        late = (today - deadline).days if deadline and today > deadline else 0
+        return SectionStatus(name, bureau, NOT_SUBMITTED, lines, deadline, late)
+    errors = sum(1 for f in current.findings if str(f.severity) == "error")
+    if current.status is Status.REJECTED:
+        state = RETURNED
+        late = (today - deadline).days if deadline and today > deadline else 0
+    else:
+        earlier_rejected = any(s is not current and _was_rejected(s) for s in mine)
+        state = RESUBMITTED if earlier_rejected else SUBMITTED
+        received = _date(current.received_at) or today
+        late = (received - deadline).days if deadline and received > deadline else 0
+    return SectionStatus(name, bureau, state, lines, deadline, late, current.file, current.received_at, errors)
+
+
+def _was_rejected(sub: Submission) -> bool:
+    return any(str(f.severity) == "error" and f.code != "C040" for f in sub.findings)
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def reminder_text(entry: SectionStatus, config: Config) -> str:
+    """A mail body for a late or returned section (empty when none is needed)."""
+    deadline = f"{entry.deadline.month}月{entry.deadline.day}日" if entry.deadline else "期限"
+    year = fiscal_label(config.fiscal_year)
+    sign = f"\n\n{config.contact or config.coordinator}"
+    if entry.state == RETURNED:
+        return (f"{entry.bureau} {entry.section} ご担当者様\n\n"
+                f"{config.plan_name}の{year}進捗状況調査票をご提出いただきありがとうございます。"
+                f"ご提出のファイル（{entry.file}）に修正が必要な箇所が {entry.errors} 件ありました。"
+                "お送りする「要修正」ファイルの赤色のセルとエラー一覧シートをご確認のうえ、"
+                f"修正したファイルを再度ご提出ください。{sign}").strip()
+    if entry.state == NOT_SUBMITTED and entry.days_late > 0:
+        return (f"{entry.bureau} {entry.section} ご担当者様\n\n"
+                f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を"
+                f"{entry.days_late} 日過ぎています。お忙しいところ恐れ入りますが、"
+                f"お送りした様式に入力のうえ、至急ご提出ください。{sign}").strip()
+    return ""
+
+
+def status_lines(entries: list[SectionStatus]) -> list[str]:
+    """The console table and, below it, the reminder texts."""
+    lines = []
+    for e in entries:
+        late = f"{e.days_late}日遅れ" if e.days_late else ""
+        deadline = e.deadline.isoformat() if e.deadline else "期限なし"
+        lines.append(f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip())
+    counts = {state: sum(1 for e in entries if e.state == state) for state in (NOT_SUBMITTED, SUBMITTED, RETURNED, RESUBMITTED)}
+    lines.append("合計: " + "、".join(f"{k} {v}" for k, v in counts.items()))
+    for e in entries:
+        if e.reminder:
+            lines += ["", f"--- {e.section} への連絡文 ---", e.reminder]
+    return lines

@@ -1,0 +1,1 @@
+"""The demo: the whole cycle on a bundled plan, with sections' answers simulated; synthetic plans."""

@@ -1,0 +1,43 @@
+"""A plain-text summary of a workspace's plan, for ``toolkit init`` and ``toolkit show``."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from toolkit.master.load import load_master
+from toolkit.plan.wareki import fiscal_label_both
+from toolkit.workspace import Config
+from validation.findings import Severity
+
+
+def load_plan(config: Config):  # type: ignore[no-untyped-def]
+    """The workspace's plan and the findings of its master."""
+    return load_master(config.master, name=config.plan_name, allowed=config.allowed)
+
+
+def plan_summary(config: Config, *, max_findings: int = 20) -> str:
+    """Counts of goals, policies, 取組, indicator lines and sections, and the master's problems."""
+    plan, findings = load_plan(config)
+    actions = plan.torikumi()
+    with_indicator = sum(1 for i in plan.indicators if i.has_indicator)
+    per_section = Counter(s for i in plan.indicators for s in i.sections)
+    lines = [
+        f"{plan.name}　{fiscal_label_both(config.fiscal_year)}",
+        f"  基本目標 {len(plan.goals)}・施策の方向 {len(plan.policies)}・取組 {len(actions)}・"
+        f"指標行 {len(plan.indicators)}（うち指標のない取組 {len(plan.indicators) - with_indicator}）・"
+        f"担当課 {len(plan.sections)}",
+    ]
+    if per_section:
+        top = "、".join(f"{name} {n}" for name, n in per_section.most_common(5))
+        lines.append(f"  行数の多い担当課: {top}")
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    if findings:
+        lines.append(f"  マスターの問題: エラー {len(errors)} 件、警告 {len(warnings)} 件")
+        for f in findings[:max_findings]:
+            lines.append(f"    {f.line()}")
+        if len(findings) > max_findings:
+            lines.append(f"    …ほか {len(findings) - max_findings} 件")
+    else:
+        lines.append("  マスターの問題: なし")
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""Write a new master workbook (template or sample) with xlsxwriter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from toolkit.excel.style import base, header
+from toolkit.excel.write import WORKBOOK_OPTIONS, write_value
+from toolkit.master import layout as L
+from toolkit.plan.model import Plan
+
+_WIDTHS = {
+    "ID": 9, "No.": 5, "基本目標": 6, "施策の方向": 6, "取組項目": 6, "取組": 24, "取組内容": 50,
+    "指標": 28, "単位": 7, "基準値": 12, "基準年度": 8, "現状値": 12, "現状年度": 8, "目標値": 14,
+    "目標年度": 8, "方向": 6, "上限": 6, "部局": 12, "担当課": 16, "備考": 20,
+    "基本目標名": 20, "基本目標の説明": 40, "施策の方向名": 36, "計画書頁": 10, "別名": 20,
+    "連絡先": 20, "メール": 24, "種別": 8, "実績値": 12, "進捗状況": 10, "実施内容・成果": 40,
+    "課題": 30, "今後の方向性": 10, "回答課": 16, "更新日時": 18, "日時": 18, "年度": 8,
+    "項目": 12, "旧値": 16, "新値": 16, "ファイル": 24, "ハッシュ": 18,
+}
+
+
+def write_master_workbook(
+    path: Path,
+    plan: Plan,
+    *,
+    guide: tuple[str, ...],
+    cell_value: Callable[[Any], Any],
+) -> Path:
+    """Write ``plan`` in the layout of :mod:`toolkit.master.layout`; returns ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    fmt_head = wb.add_format(header())
+    fmt_cell = wb.add_format(base({"text_wrap": True}))
+    fmt_int = wb.add_format(base({"num_format": "#,##0"}))
+    fmt_dec = wb.add_format(base({"num_format": "#,##0.0##"}))
+    fmt_guide = wb.add_format({"font_name": "游ゴシック", "font_size": 11, "text_wrap": True, "valign": "top"})
+
+    ws = wb.add_worksheet(L.SHEET_GUIDE)
+    ws.set_column(0, 0, 110)
+    for r, line in enumerate(guide or _default_guide(plan)):
+        write_value(ws, r, 0, line, fmt_guide)
+
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        L.SHEET_LINES: [_line_row(i, cell_value) for i in plan.indicators],
+        L.SHEET_STRUCTURE: [_structure_row(plan, p) for p in plan.policies],
+        L.SHEET_SECTIONS: [(s.bureau, s.name, "、".join(s.aliases), s.contact, s.email) for s in plan.sections],
+        L.SHEET_LISTS: _list_rows(plan),
+        L.SHEET_UNITS: [],
+        L.SHEET_ANSWERS: [
+            (a.id, a.year, *(a.values.get(f) for f in L.ANSWER_COLUMNS[2:-2]), a.sections, None)
+            for a in plan.answers
+        ],
+        L.SHEET_HISTORY: [],
+    }
+    for name in L.SHEET_ORDER[1:]:
+        columns = L.SHEET_COLUMNS[name]
+        sheet = wb.add_worksheet(name)
+        for c, title in enumerate(columns):
+            sheet.write_string(0, c, title, fmt_head)
+            sheet.set_column(c, c, _WIDTHS.get(title, 12))
+        for r, values in enumerate(rows[name], start=1):
+            for c, value in enumerate(values):
+                fmt = fmt_cell
+                if isinstance(value, int) and not isinstance(value, bool) and columns[c] not in ("年度", "No.", "基本目標", "施策の方向", "取組項目", "基準年度", "現状年度", "目標年度"):
+                    fmt = fmt_int
+                elif isinstance(value, float):
+                    fmt = fmt_dec
+                write_value(sheet, r, c, value, fmt)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows[name]), 1), len(columns) - 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.repeat_rows(0)
+        sheet.fit_to_pages(1, 0)
+    wb.close()
+    return path
+
+
+def _line_row(ind: Any, cell_value: Callable[[Any], Any]) -> tuple[Any, ...]:
+    goal_no, policy_no = _split_key(ind.policy_key)
+    return (
+        ind.id, ind.torikumi_no, goal_no, policy_no, _maybe_int(ind.item), ind.torikumi, ind.content,
+        ind.name, ind.unit, cell_value(ind.baseline), ind.baseline_year, cell_value(ind.current),
+        ind.current_year, cell_value(ind.target), ind.target_year,
+        ind.trend.value if ind.trend_given else None, ind.max_value, ind.bureau,
+        " ".join(ind.sections), None,
+    )
+
+
+def _split_key(key: str) -> tuple[int | None, int | None]:
+    import re
+
+    m = re.match(r"基本目標(\d+) \((\d+)\)", key)
+    return (int(m[1]), int(m[2])) if m else (None, None)
+
+
+def _maybe_int(text: str) -> Any:
+    return int(text) if text.isdigit() else (text or None)
+
+
+def _structure_row(plan: Plan, policy: Any) -> tuple[Any, ...]:
+    goal = plan.goal(policy.goal_no)
+    return (
+        policy.goal_no, goal.name if goal else "", goal.subtitle if goal else "",
+        policy.no, policy.name, policy.page,
+    )
+
+
+def _list_rows(plan: Plan) -> list[tuple[Any, ...]]:
+    lists = (plan.allowed.progress, plan.allowed.direction_next, plan.allowed.qualitative)
+    depth = max(len(x) for x in lists)
+    return [tuple(x[i] if i < len(x) else None for x in lists) for i in range(depth)]
+
+
+def _default_guide(plan: Plan) -> tuple[str, ...]:
+    return (
+        f"{plan.name or '計画'}　進捗管理マスターブック",
+        "",
+        "このブックは進捗管理の台帳（マスター）です。toolkit はこのブックから担当課ごとの照会様式を作り、回収した回答をこのブックに書き込みます。",
+        "各シートの 1 行目は見出しです。見出しの文字は変えないでください（列の順番の入れ替えや列の追加はできます）。",
+        "",
+        "指標: 1 行が 1 つの指標です。ID は一度付けたら変えないでください（例: T001-1 = 取組No.1 の 1 つ目の指標）。指標のない取組は 指標・単位 を「-」にします。",
+        "　基本目標・施策の方向 は 体系 シートの番号、担当課 は 担当課 シートの課名（複数のときは空白で区切る）、関係課 は toolkit.toml で指定した課が回答します。",
+        "　基準値・現状値・目標値 は計画書のとおりに入れます（例: 1・120、25,000人以上(累計)、継続、-）。方向（増加・減少・維持）は空欄なら基準値と目標値から判定します。上限 は % の指標で 100 を超えてよいときの上限です。",
+        "体系: 基本目標と施策の方向の名前、計画書の頁。",
+        "担当課: 部局・課名・別名（旧課名など、読点で区切る）・連絡先。",
+        "選択肢: 進捗状況・今後の方向性・定性的な実績値 で選べる値。",
+        "単位: 標準にない単位を追加するとき（種別は 整数・小数・割合）。",
+        "実績: 年度ごとの回答（toolkit merge が書き込みます）。年度は西暦（例: 2021）。",
+        "履歴: toolkit merge が変更したセルの記録（いつ・どの値を・どのファイルから）。",
+    )

@@ -1,0 +1,1 @@
+"""merge: write accepted answers into the master, losing nothing (plan → read state → apply → keep safe)."""

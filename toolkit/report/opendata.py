@@ -1,0 +1,125 @@
+"""Open data CSV of the report: one row per indicator line and fiscal year (long form).
+
+Follows the machine-readability rules for Japanese government data (総務省「機械判読可能な
+データの表記方法の統一ルール」): one header row, no merged cells, one item per cell, numbers
+as plain numbers without separators or units (units in their own column), blank distinct from
+0, years in 西暦 with the 和暦 in the column beside. Encoded UTF-8 with a BOM so that Excel
+opens it without garbling the Japanese (other tools ignore the BOM).
+
+Text that a spreadsheet could run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+CR) is prefixed with ``'``; numbers, including negative ones, are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from toolkit.plan.model import Indicator, Plan
+from toolkit.plan.values import Value, ValueKind
+from toolkit.plan.wareki import fiscal_label
+from toolkit.report.build import Report
+from toolkit.report.evaluate import evaluate_line
+
+ENCODING = "utf-8-sig"
+COLUMNS = (
+    "ID", "No.", "基本目標番号", "基本目標", "施策の方向番号", "施策の方向", "計画書頁", "取組項目", "取組",
+    "指標", "単位", "方向", "基準値", "基準値（表記）", "基準年度", "基準年度（和暦）", "現状値", "現状値（表記）",
+    "現状年度", "現状年度（和暦）", "目標値", "目標値（表記）", "目標年度", "目標年度（和暦）",
+    "年度", "年度（和暦）", "実績値", "実績値（表記）", "達成率（%）", "評価", "評価区分", "評価対象外の理由",
+    "進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考", "部局", "担当課",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+Cell = str | int | float | Decimal | None
+
+
+def safe_text(text: str) -> str:
+    """Text that no spreadsheet runs as a formula; a plain number and a lone ``-`` stay as they are."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text) and text.strip() != "-":
+        return "'" + text
+    return text
+
+
+def _number(value: Value) -> Decimal | None:
+    """The value as one number when it is one (not compound, not qualitative)."""
+    return value.numbers[0] if value.kind is ValueKind.NUMBER else None
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return safe_text(str(value))
+    if isinstance(value, Decimal):
+        return format(value.normalize() if value == value.to_integral_value() else value, "f")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value) if isinstance(value, int) else repr(round(value, 6))
+    return safe_text(str(value))
+
+
+def _era(year: int | None) -> str:
+    return fiscal_label(year) if year else ""
+
+
+def rows(plan: Plan, report: Report) -> list[list[Cell]]:
+    """The CSV rows (without header): every indicator line for the report's year and every
+    other year that has an answer in the master."""
+    goal_of = {p.key: p for p in plan.policies}
+    goals = {g.no: g for g in plan.goals}
+    years_of: dict[str, set[int]] = {}
+    for answer in plan.answers:
+        years_of.setdefault(answer.id, set()).add(answer.year)
+    answers = {(a.id, a.year): a for a in plan.answers}
+    result: list[list[Cell]] = []
+    for line in plan.indicators:
+        policy = goal_of.get(line.policy_key)
+        goal = goals.get(policy.goal_no) if policy else None
+        fixed = _fixed(line, policy.goal_no if policy else None, goal.name if goal else "",
+                       policy.no if policy else None, policy.name if policy else "", policy.page if policy else "")
+        for year in sorted(years_of.get(line.id, set()) | {report.year}):
+            found = answers.get((line.id, year))
+            ev = evaluate_line(line, found, report.thresholds, plan.allowed.qualitative)
+            values = found.values if found else {}
+            result.append([
+                *fixed, year, _era(year), _number(ev.actual), ev.actual.display() or None,
+                ev.rate_percent, ev.grade if line.has_indicator else None,
+                report.grade_labels[ev.grade] if line.has_indicator else None, ev.reason or None,
+                *(_text(values.get(f)) for f in ("進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")),
+                line.bureau, " ".join(line.sections),
+            ])
+    return result
+
+
+def _fixed(line: Indicator, goal_no: int | None, goal: str, policy_no: int | None, policy: str, page: str) -> list[Cell]:
+    return [
+        line.id, line.torikumi_no, goal_no, goal, policy_no, policy, page or None, line.item or None,
+        line.torikumi, line.name, line.unit, str(line.trend),
+        _number(line.baseline), line.baseline.display() or None, line.baseline_year, _era(line.baseline_year) or None,
+        _number(line.current), line.current.display() or None, line.current_year, _era(line.current_year) or None,
+        _number(line.target), line.target.display() or None, line.target_year, _era(line.target_year) or None,
+    ]
+
+
+def _text(value: object) -> Cell:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def write_csv(plan: Plan, report: Report, path: Path) -> Path:
+    """Write the open data CSV (UTF-8 with BOM, CRLF line ends as RFC 4180 says)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=ENCODING, newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows(plan, report):
+            writer.writerow([_cell(v) for v in row])
+    return path

@@ -1,1 +1,0 @@
-"""Everything that writes new workbooks (xlsxwriter): forms, masters, reports, feedback copies."""
