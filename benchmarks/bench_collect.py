@@ -23,7 +23,7 @@ from toolkit.demo.simulate import answer_for, fill_form
 from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.excel.reader import check_file, read_checked, read_workbook
 from toolkit.generate.forms import generate_forms
-from toolkit.master.load import load_master_cached
+from toolkit.master.cache import load_master_cached
 from toolkit.master.summary import load_plan
 from toolkit.plan.identity import FormIdentity
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.master.layout import RELATED_SECTION
-from toolkit.master.load import split_sections, write_master
+from toolkit.master.load import split_sections
+from toolkit.master.write import write_master
 from toolkit.plan.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
 from toolkit.plan.values import Value, ValueKind, parse_master_value
 

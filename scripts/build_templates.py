@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.master.load import write_master
+from toolkit.master.write import write_master
 from toolkit.plan.model import Plan
 
 ROOT = Path(__file__).resolve().parent.parent

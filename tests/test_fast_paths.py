@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from toolkit.excel.reader import UnreadableWorkbook, check_file
-from toolkit.master.load import load_master, load_master_cached
+from toolkit.master.cache import load_master_cached
+from toolkit.master.load import load_master
 from toolkit.plan.values import parse_answer, parse_master_value
 from toolkit.workspace import Config
 

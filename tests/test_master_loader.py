@@ -14,7 +14,8 @@ from toolkit.cli import cli
 from toolkit.demo.synthetic import make_plan
 from toolkit.errors import MasterError
 from toolkit.master import layout as L
-from toolkit.master.load import load_master, write_master
+from toolkit.master.load import load_master
+from toolkit.master.write import write_master
 from toolkit.workspace import bundled, init_workspace
 from validation.findings import Finding, Severity
 

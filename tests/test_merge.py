@@ -24,7 +24,10 @@ from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.errors import BusyError, MasterError
 from toolkit.master import layout as L
 from toolkit.master.load import load_master
-from toolkit.merge.run import ConflictKind, comparable, merge, merge_lock
+from toolkit.merge.plan import ConflictKind
+from toolkit.merge.run import merge
+from toolkit.merge.safety import merge_lock
+from toolkit.merge.state import comparable
 from toolkit.plan.model import ANSWER_FIELDS
 from toolkit.workspace import Config
 

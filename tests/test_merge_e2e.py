@@ -21,7 +21,8 @@ from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.generate.forms import generate_forms
 from toolkit.master import layout as L
 from toolkit.master.load import load_master
-from toolkit.merge.run import comparable, merge
+from toolkit.merge.run import merge
+from toolkit.merge.state import comparable
 from toolkit.plan.model import ANSWER_FIELDS
 
 _TEXT = st.one_of(

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from toolkit.cli import cli, workspace_option
-from toolkit.merge.run import MergePlan, MergeResult, merge
+from toolkit.merge.plan import MergePlan
+from toolkit.merge.run import MergeResult, merge
 from toolkit.workspace import open_workspace
 from validation.findings import Finding
 

@@ -24,7 +24,7 @@ from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_
 from toolkit.collect.versions import resolve_versions
 from toolkit.errors import ToolkitError
 from toolkit.excel.reader import FileInfo, Limits, UnreadableWorkbook, check_file, read_checked
-from toolkit.master.load import load_master_cached
+from toolkit.master.cache import load_master_cached
 from toolkit.plan.form import ANSWER_SHEET, INPUT_COLUMNS, AnswerSheet, RowInput
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.model import TEXT_ANSWER_FIELDS, Indicator, Plan

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from toolkit.master.layout import RELATED_SECTION
-from toolkit.master.load import write_master
+from toolkit.master.write import write_master
 from toolkit.plan.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
 from toolkit.plan.values import BLANK, Value, ValueKind, format_number, parse_master_value
 from toolkit.workspace import CONFIG_NAME, Config, _config_text, load_config

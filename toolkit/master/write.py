@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from toolkit.excel.style import base, header
 from toolkit.excel.write import WORKBOOK_OPTIONS, write_value
 from toolkit.master import layout as L
 from toolkit.plan.model import Plan
+from toolkit.plan.values import Value, ValueKind, format_number
 
 _WIDTHS = {
     "ID": 9, "No.": 5, "基本目標": 6, "施策の方向": 6, "取組項目": 6, "取組": 24, "取組内容": 50,
@@ -134,3 +135,20 @@ def _default_guide(plan: Plan) -> tuple[str, ...]:
         "実績: 年度ごとの回答（toolkit merge が書き込みます）。年度は西暦（例: 2021）。",
         "履歴: toolkit merge が変更したセルの記録（いつ・どの値を・どのファイルから）。",
     )
+
+
+
+
+def cell_value(value: Value) -> Any:
+    """How a master value is stored: plain numbers as numbers, everything else as its text."""
+    if value.kind is ValueKind.BLANK:
+        return None
+    if value.kind is ValueKind.NUMBER and value.raw == format_number(value.numbers[0]) and not (value.comparator or value.note or value.label or value.sub is not None):
+        n = value.numbers[0]
+        return int(n) if n == n.to_integral_value() else float(n)
+    return value.raw
+
+
+def write_master(path: Path, plan: Plan, *, guide: Iterable[str] = ()) -> Path:
+    """Write ``plan`` as a new master workbook (xlsxwriter) in the documented layout."""
+    return write_master_workbook(path, plan, guide=tuple(guide), cell_value=cell_value)

@@ -1,0 +1,293 @@
+"""Planning a merge: from the master's state and the accepted submissions, the cell changes and
+the conflicts, as data (``--dry-run`` prints this; nothing here writes).
+
+Policy choices: a blank answer never erases a value already in the master; on a line shared by
+several sections, a field one section left blank takes the other section's value, and two
+different non-blank values make the whole line a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from toolkit.collect.submissions import Status, Submission
+from toolkit.master import layout as L
+from toolkit.merge.state import MasterState, clean_value, comparable, issued_text
+from toolkit.plan.form import CHECKED_FIXED
+from toolkit.plan.model import ANSWER_FIELDS
+from toolkit.plan.values import (
+    cell_text,
+    normalise_text,
+)
+from validation.findings import Finding, finding
+
+
+class ConflictKind(StrEnum):
+    """Why a line (or a field of it) was not merged, or was merged with a warning."""
+
+    SHARED = "回答の不一致"
+    MASTER_CHANGED = "マスター変更"
+    UNKNOWN_ID = "マスターにない行"
+    OVERWRITE = "上書き"
+
+
+_CODES = {
+    ConflictKind.SHARED: "G001",
+    ConflictKind.MASTER_CHANGED: "G002",
+    ConflictKind.UNKNOWN_ID: "G003",
+    ConflictKind.OVERWRITE: "G004",
+}
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One answer cell of the 実績 sheet that changes: ``row`` is 0 for a line not in 実績 yet."""
+
+    id: str
+    year: int
+    field: str
+    old: Any
+    new: Any
+    section: str
+    file: str
+    sha256: str
+    row: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A disagreement shown to the coordinator (the 競合 sheet, the console, ``--dry-run``)."""
+
+    kind: ConflictKind
+    id: str
+    year: int
+    field: str
+    master_value: str
+    answer_value: str
+    section: str
+    file: str
+    detail: str
+
+    @property
+    def blocking(self) -> bool:
+        """True when the line was left as it was (everything but an allowed overwrite)."""
+        return self.kind is not ConflictKind.OVERWRITE
+
+
+@dataclass
+class MergePlan:
+    """What a merge would do, as data: cell changes, conflicts and counts."""
+
+    master: Path
+    year: int
+    submissions: list[Submission] = field(default_factory=list)
+    ignored: int = 0
+    changes: list[CellChange] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    lines_unchanged: int = 0
+    conflict_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    conflict_sheet_changed: bool = False
+    state: Any = field(default=None, repr=False)
+
+    @property
+    def lines_changed(self) -> int:
+        """How many (ID, 年度) lines get at least one new value."""
+        return len({(c.id, c.year) for c in self.changes})
+
+    @property
+    def blocking(self) -> list[Conflict]:
+        """The conflicts whose lines were left as they were."""
+        return [c for c in self.conflicts if c.blocking]
+
+    @property
+    def overwrites(self) -> list[Conflict]:
+        """Earlier merged answers replaced by a newer submission (allowed, recorded)."""
+        return [c for c in self.conflicts if not c.blocking]
+
+    @property
+    def writes_anything(self) -> bool:
+        """False when the master would come out exactly as it is (then the file is not touched)."""
+        return bool(self.changes) or self.conflict_sheet_changed
+
+    def findings(self) -> list[Finding]:
+        """The conflicts as catalogue findings (Japanese messages saying what to do)."""
+        return [_conflict_finding(c) for c in self.conflicts]
+
+
+def choose_submissions(submissions: Iterable[Submission], year: int) -> tuple[list[Submission], int]:
+    """The latest accepted submission per section for ``year``, and how many others were ignored."""
+    latest: dict[str, Submission] = {}
+    ignored = 0
+    for sub in submissions:
+        if sub.status is not Status.ACCEPTED or sub.fiscal_year != year or not sub.section:
+            ignored += 1
+            continue
+        held = latest.get(sub.section)
+        if held is None or _version_key(sub) > _version_key(held):
+            if held is not None:
+                ignored += 1
+            latest[sub.section] = sub
+        else:
+            ignored += 1
+    return sorted(latest.values(), key=lambda s: (s.received_at, s.file)), ignored
+
+
+def _version_key(sub: Submission) -> tuple[dt.datetime, str, str]:
+    """Which of two versions is newer: the workbook's own saved time, then receipt (as collect)."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", (sub.saved_at or "").strip()).replace("Z", "+00:00")
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        when = dt.datetime.min
+    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return when, sub.received_at, sub.file
+
+
+def plan_merge(book: Any, master: Path, submissions: Iterable[Submission], year: int) -> MergePlan:
+    """Work out every cell change and conflict without touching the workbook."""
+    chosen, ignored = choose_submissions(submissions, year)
+    plan = MergePlan(master=master, year=year, submissions=chosen, ignored=ignored)
+    state = plan.state = MasterState.read(book, plan.year)
+    by_id: dict[str, list[tuple[Submission, dict[str, Any]]]] = {}
+    for sub in chosen:
+        for answer in sub.answers:
+            values = {f: clean_value(answer.values.get(f)) for f in ANSWER_FIELDS}
+            if all(v is None for v in values.values()):
+                continue  # a line nobody answered stays untouched
+            by_id.setdefault(answer.id, []).append((sub, values))
+    for line_id, answers in by_id.items():
+        conflicts = _line_conflicts(state, line_id, year, answers)
+        if conflicts:
+            plan.conflicts.extend(conflicts)
+            continue
+        changes, overwrites = _line_changes(state, line_id, year, answers)
+        plan.changes.extend(changes)
+        plan.conflicts.extend(overwrites)
+        if not changes:
+            plan.lines_unchanged += 1
+    plan.conflict_rows, plan.conflict_sheet_changed = _conflict_sheet_rows(state, plan.conflicts)
+    return plan
+
+
+def _line_conflicts(state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]) -> list[Conflict]:
+    """Why this line must be left alone: unknown ID, master changed since issue, sections disagree."""
+    now = state.fixed.get(line_id)
+    if now is None:
+        return [Conflict(ConflictKind.UNKNOWN_ID, line_id, year, "", "", "", s.section, s.file, "") for s, _ in answers]
+    found: list[Conflict] = []
+    for sub, _ in answers:
+        issued = sub.issued.get(line_id, {})
+        for name in CHECKED_FIXED:
+            if name == "ID" or name not in issued:
+                continue
+            if issued_text(issued[name]) != normalise_text(now[name]):
+                found.append(Conflict(ConflictKind.MASTER_CHANGED, line_id, year, name, now[name],
+                                      str(issued[name]), sub.section, sub.file, ""))
+    if len(answers) > 1:
+        for name in ANSWER_FIELDS:
+            given = [(s, v[name]) for s, v in answers if v[name] is not None]
+            if _decided(state, line_id, year, name, given):
+                continue
+            if len({comparable(v) for _, v in given}) > 1:
+                shown = "、".join(f"{s.section}: {v}" for s, v in given)
+                for sub, value in given:
+                    old = state.answer_values.get((line_id, year), {}).get(name)
+                    found.append(Conflict(ConflictKind.SHARED, line_id, year, name, _show(old), _show(value),
+                                          sub.section, sub.file, shown))
+    return found
+
+
+def _decided(state: MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]) -> bool:
+    """True when sections disagree and the coordinator has typed one of their values in 実績.
+
+    A value the master holds because an earlier merge put it there is no decision: the last
+    history row for the cell shows that value, so the disagreement is still reported.
+    """
+    held = comparable(state.answer_values.get((line_id, year), {}).get(name))
+    values = {comparable(v) for _, v in given}
+    if len(values) < 2 or held is None or held not in values:
+        return False
+    merged = state.sources.get((year, line_id, name))
+    return merged is None or merged[2] != held
+
+
+def _line_changes(state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]) -> tuple[list[CellChange], list[Conflict]]:
+    """The cells of one agreed line that differ from the master, and the overwrites among them."""
+    key = (line_id, year)
+    row = state.answer_rows.get(key, 0)
+    old_values = state.answer_values.get(key, {})
+    changes: list[CellChange] = []
+    overwrites: list[Conflict] = []
+    names = " ".join(sorted({s.section for s, _ in answers}))
+    for name in ANSWER_FIELDS:
+        given = [(s, v[name]) for s, v in answers if v[name] is not None]
+        if not given or len({comparable(v) for _, v in given}) > 1:
+            continue  # a blank never erases; a disagreement the coordinator decided keeps the master's value
+        sub, new = given[-1]
+        old = old_values.get(name)
+        if comparable(old) == comparable(new):
+            continue
+        note = ""
+        if comparable(old) is not None:
+            previous_sha, previous_file, _ = state.sources.get((year, line_id, name), ("", "", None))
+            if previous_sha != sub.sha256:
+                previous = previous_file or "マスターへの直接入力"
+                note = f"上書き: 以前の値（{previous}）を置き換え"
+                overwrites.append(Conflict(ConflictKind.OVERWRITE, line_id, year, name, _show(old), _show(new),
+                                           sub.section, sub.file, previous))
+        changes.append(CellChange(line_id, year, name, old, new, names, sub.file, sub.sha256, row, note))
+    return changes, overwrites
+
+
+def _conflict_sheet_rows(state: MasterState, conflicts: list[Conflict]) -> tuple[list[tuple[Any, ...]], bool]:
+    """The 競合 sheet after this merge, and whether it differs from what is there.
+
+    Standing conflicts are replaced by the current ones (a resolved conflict disappears) but keep
+    the date they were first seen; overwrite records are events and are kept. 検出日時 is None
+    for a new row (filled in when written).
+    """
+    kind_at = L.CONFLICT_COLUMNS.index("種類")
+    existing = {_conflict_key(r): r for r in state.conflict_rows}
+    rows = [r for r in state.conflict_rows if cell_text(r[kind_at]) == ConflictKind.OVERWRITE]
+    seen = {_conflict_key(r) for r in rows}
+    for c in conflicts:
+        row = (None, c.year, c.id, c.field, str(c.kind), c.master_value, c.answer_value, c.section, c.file,
+               _conflict_finding(c).message)
+        key = _conflict_key(row)
+        if key not in seen:
+            seen.add(key)
+            rows.append(existing.get(key, row))
+    before = sorted(_conflict_key(r) for r in state.conflict_rows)
+    return rows, before != sorted(_conflict_key(r) for r in rows)
+
+
+def _conflict_key(row: tuple[Any, ...]) -> tuple[str, ...]:
+    """年度 … ファイル of a 競合 row: what makes two rows the same conflict."""
+    return tuple(cell_text(v) for v in row[1:9])
+
+
+def _conflict_finding(c: Conflict) -> Finding:
+    params: dict[str, Any] = {"line": c.id, "field": c.field, "source": c.file}
+    if c.kind is ConflictKind.SHARED:
+        params["answers"] = c.detail
+    elif c.kind is ConflictKind.MASTER_CHANGED:
+        params.update(issued=c.answer_value, master=c.master_value)
+    elif c.kind is ConflictKind.OVERWRITE:
+        params.update(previous=c.detail, old=c.master_value, new=c.answer_value)
+    return finding(_CODES[c.kind], file=c.file, sheet=L.SHEET_ANSWERS, value=c.answer_value,
+                   section=c.section, row_id=c.id, **params)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
