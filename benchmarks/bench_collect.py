@@ -34,7 +34,9 @@ def _bare_read(files: list[Path]) -> int:
     for path in files:
         wb = CalamineWorkbook.from_path(str(path))
         for name in wb.sheet_names:
-            cells += sum(len(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            cells += sum(
+                len(r) for r in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            )
         wb.close()
     return cells
 
@@ -72,7 +74,11 @@ def run(lines: int = 3000, sections: int = 150) -> dict[str, Any]:
             found = identity_values(read_workbook(form.path))
             assert found
             rows = FormIdentity.from_payload(found[1][0]).rows
-            fill_form(form.path, config.inbox / form.path.name, {r.id: answer_for(by_id[r.id], plan, rng) for r in rows})
+            fill_form(
+                form.path,
+                config.inbox / form.path.name,
+                {r.id: answer_for(by_id[r.id], plan, rng) for r in rows},
+            )
         files = sorted(config.inbox.glob("*.xlsx"))
         bare, cells = _best(lambda: _bare_read(files))
 
@@ -89,13 +95,28 @@ def run(lines: int = 3000, sections: int = 150) -> dict[str, Any]:
         core, _ = _best(no_reports)
         master, _ = _best(lambda: load_plan(config))
         cache = config.root / MASTER_CACHE
-        cached, _ = _best(lambda: load_master_cached(config.master, cache, name=config.plan_name, allowed=config.allowed))
+        cached, _ = _best(
+            lambda: load_master_cached(
+                config.master, cache, name=config.plan_name, allowed=config.allowed
+            )
+        )
         guard, _ = _best(lambda: _guard(files))
         read, _ = _best(lambda: _read(files))
         accepted = sum(1 for s in result.submissions if s.status is Status.ACCEPTED)
-    return {"files": len(files), "lines": lines, "cells": cells, "accepted": accepted,
-            "calamine_read": bare, "collect_first": first, "collect_rerun": rerun, "collect_no_reports": core,
-            "master_load": master, "master_cached": cached, "guard": guard, "read": read}
+    return {
+        "files": len(files),
+        "lines": lines,
+        "cells": cells,
+        "accepted": accepted,
+        "calamine_read": bare,
+        "collect_first": first,
+        "collect_rerun": rerun,
+        "collect_no_reports": core,
+        "master_load": master,
+        "master_cached": cached,
+        "guard": guard,
+        "read": read,
+    }
 
 
 def main() -> None:
@@ -103,7 +124,9 @@ def main() -> None:
     sections = int(sys.argv[2]) if len(sys.argv) > 2 else 150
     r = run(lines, sections)
     base = r["calamine_read"]
-    print(f"{r['files']} forms, {r['lines']} lines, {r['cells']:,} cells read; {r['accepted']} accepted")
+    print(
+        f"{r['files']} forms, {r['lines']} lines, {r['cells']:,} cells read; {r['accepted']} accepted"
+    )
     print(f"{'what':<34}{'seconds':>10}{'× calamine':>12}")
     rows = (
         ("calamine_read", "python-calamine, read only"),

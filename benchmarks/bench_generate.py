@@ -33,15 +33,37 @@ from toolkit.workspace import Config
 _INTEGER = {"人", "回", "件", "か所"}
 
 
-def _prepare_baseline(plan: Plan, config: Config) -> list[tuple[str, list[list[Any]], list[str], str]]:
+def _prepare_baseline(
+    plan: Plan, config: Config
+) -> list[tuple[str, list[list[Any]], list[str], str]]:
     """Per section: file name, cell rows, 実績値 check kinds and an identity text (outside the clock)."""
     jobs = []
     for section in form_sections(plan, config):
         lines = lines_for(plan, config, section.name)
-        rows = [[i.id, i.torikumi_no, i.torikumi, i.content, i.name, i.unit, i.baseline.raw, i.current.raw, i.target.raw]
-                for i in lines]
-        kinds = ["integer" if i.unit in _INTEGER else "list" if i.unit == "-" else "any" if "・" in i.unit else "decimal"
-                 for i in lines]
+        rows = [
+            [
+                i.id,
+                i.torikumi_no,
+                i.torikumi,
+                i.content,
+                i.name,
+                i.unit,
+                i.baseline.raw,
+                i.current.raw,
+                i.target.raw,
+            ]
+            for i in lines
+        ]
+        kinds = [
+            "integer"
+            if i.unit in _INTEGER
+            else "list"
+            if i.unit == "-"
+            else "any"
+            if "・" in i.unit
+            else "decimal"
+            for i in lines
+        ]
         identity = json.dumps([{"id": r[0], "fixed": r} for r in rows], ensure_ascii=False)
         jobs.append((f"{section.bureau}_{section.name}.xlsx", rows, kinds, identity))
     return jobs
@@ -53,8 +75,19 @@ def _baseline(jobs: list[tuple[str, list[list[Any]], list[str], str]], out: Path
     for name, rows, kinds, identity in jobs:
         wb = xlsxwriter.Workbook(str(out / name), {**WORKBOOK_OPTIONS, "in_memory": True})
         # As many formats as the form uses (title, labels, header, fixed and input cells, guide).
-        formats = [wb.add_format({"font_name": "游ゴシック", "font_size": 10, "border": 1, "bg_color": f"#F2F2{n:02X}",
-                                  "text_wrap": True, "locked": n % 2 == 0}) for n in range(21)]
+        formats = [
+            wb.add_format(
+                {
+                    "font_name": "游ゴシック",
+                    "font_size": 10,
+                    "border": 1,
+                    "bg_color": f"#F2F2{n:02X}",
+                    "text_wrap": True,
+                    "locked": n % 2 == 0,
+                }
+            )
+            for n in range(21)
+        ]
         fixed, entry, head = formats[0], formats[1], formats[2]
         ws = wb.add_worksheet(F.ANSWER_SHEET)
         guide = wb.add_worksheet(F.GUIDE_SHEET)
@@ -87,16 +120,59 @@ def _baseline(jobs: list[tuple[str, list[list[Any]], list[str], str]], out: Path
                 ws.write_blank(r, c, None, entry)
             kind = kinds[i]
             if kind == "list":
-                ws.data_validation(r, 9, r, 9, {"validate": "list", "source": "='選択肢'!$C$2:$C$5", "input_message": "選んでください"})
+                ws.data_validation(
+                    r,
+                    9,
+                    r,
+                    9,
+                    {
+                        "validate": "list",
+                        "source": "='選択肢'!$C$2:$C$5",
+                        "input_message": "選んでください",
+                    },
+                )
             elif kind == "any":
                 ws.data_validation(r, 9, r, 9, {"validate": "any", "input_message": "例: 1・120"})
             else:
-                ws.data_validation(r, 9, r, 9, {"validate": kind, "criteria": ">=", "value": 0, "input_message": "数値", "error_message": "数値"})
+                ws.data_validation(
+                    r,
+                    9,
+                    r,
+                    9,
+                    {
+                        "validate": kind,
+                        "criteria": ">=",
+                        "value": 0,
+                        "input_message": "数値",
+                        "error_message": "数値",
+                    },
+                )
         last = first + len(rows) - 1
         for c in (10, 13):
-            ws.data_validation(first, c, last, c, {"validate": "list", "source": "='選択肢'!$A$2:$A$5", "input_message": "選んでください"})
+            ws.data_validation(
+                first,
+                c,
+                last,
+                c,
+                {
+                    "validate": "list",
+                    "source": "='選択肢'!$A$2:$A$5",
+                    "input_message": "選んでください",
+                },
+            )
         for c in (11, 12, 14):
-            ws.data_validation(first, c, last, c, {"validate": "length", "criteria": "<=", "value": 400, "input_message": "400字以内"})
+            ws.data_validation(
+                first,
+                c,
+                last,
+                c,
+                {
+                    "validate": "length",
+                    "criteria": "<=",
+                    "value": 400,
+                    "input_message": "400字以内",
+                },
+            )
         for r in range(12):
             guide.write_string(r, 0, "見出し")
             guide.set_row(r, 40)
@@ -140,8 +216,14 @@ def run(lines: int = 3000, sections: int = 150, repeat: int = 3) -> dict[str, An
         load_master(config.master)
         load = time.perf_counter() - start
     return {
-        "lines": lines, "sections": sections, "forms": len(result.forms), "rows": result.total_rows,
-        "baseline_s": baseline, "toolkit_s": toolkit, "ratio": toolkit / baseline, "master_load_s": load,
+        "lines": lines,
+        "sections": sections,
+        "forms": len(result.forms),
+        "rows": result.total_rows,
+        "baseline_s": baseline,
+        "toolkit_s": toolkit,
+        "ratio": toolkit / baseline,
+        "master_load_s": load,
     }
 
 
@@ -149,11 +231,15 @@ def main() -> None:
     lines = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     sections = int(sys.argv[2]) if len(sys.argv) > 2 else 150
     r = run(lines, sections)
-    print(f"generate: {r['lines']} lines / {r['sections']} sections → {r['forms']} forms, {r['rows']} rows (best of 3)")
+    print(
+        f"generate: {r['lines']} lines / {r['sections']} sections → {r['forms']} forms, {r['rows']} rows (best of 3)"
+    )
     print(f"{'':34}{'seconds':>9}{'ratio':>8}")
     print(f"{'bare xlsxwriter baseline':34}{r['baseline_s']:9.2f}{1.0:8.2f}")
     print(f"{'toolkit generate (plan in memory)':34}{r['toolkit_s']:9.2f}{r['ratio']:8.2f}")
-    print(f"{'master load (not in the ratio)':34}{r['master_load_s']:9.2f}{r['master_load_s'] / r['baseline_s']:8.2f}")
+    print(
+        f"{'master load (not in the ratio)':34}{r['master_load_s']:9.2f}{r['master_load_s'] / r['baseline_s']:8.2f}"
+    )
     print(f"target: ratio <= 2.0 → {'met' if r['ratio'] <= 2.0 else 'NOT met'}")
 
 

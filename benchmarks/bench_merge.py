@@ -34,8 +34,14 @@ def write_submissions(config: Config, seed: int = 0) -> int:
     rng = random.Random(seed)
     answers = {line.id: answer_for(line, plan, rng) for line in plan.indicators}
     issued = {
-        i.id: {"ID": i.id, "指標": i.name, "単位": i.unit, "基準値": i.baseline.display(),
-               "現状値": i.current.display(), "目標値": i.target.display()}
+        i.id: {
+            "ID": i.id,
+            "指標": i.name,
+            "単位": i.unit,
+            "基準値": i.baseline.display(),
+            "現状値": i.current.display(),
+            "目標値": i.target.display(),
+        }
         for i in plan.indicators
     }
     by_section: dict[str, list[str]] = {}
@@ -48,12 +54,19 @@ def write_submissions(config: Config, seed: int = 0) -> int:
     for n, (section, ids) in enumerate(sorted(by_section.items())):
         sha = hashlib.sha256(f"{section}-{seed}".encode()).hexdigest()
         sub = Submission(
-            file=f"{section}.xlsx", sha256=sha, status=Status.ACCEPTED, received_at=f"2022-05-01T10:{n % 60:02d}:00",
-            section=section, fiscal_year=config.fiscal_year, saved_at="2022-05-01T09:00:00",
+            file=f"{section}.xlsx",
+            sha256=sha,
+            status=Status.ACCEPTED,
+            received_at=f"2022-05-01T10:{n % 60:02d}:00",
+            section=section,
+            fiscal_year=config.fiscal_year,
+            saved_at="2022-05-01T09:00:00",
             issued={i: issued[i] for i in ids},
             answers=[LineAnswer(i, 8 + k, answers[i]) for k, i in enumerate(ids)],
         )
-        (folder / f"{sha}.json").write_text(json.dumps(sub.to_dict(), ensure_ascii=False), encoding="utf-8")
+        (folder / f"{sha}.json").write_text(
+            json.dumps(sub.to_dict(), ensure_ascii=False), encoding="utf-8"
+        )
     return len(by_section)
 
 
@@ -80,12 +93,18 @@ def run(lines: int = 3000, sections: int = 150) -> dict[str, Any]:
         write_submissions(config, seed=1)
         t_update, update = _timed(lambda: merge(config))
         return {
-            "lines": lines, "sections": count,
-            "baseline_s": t_base, "baseline_after_s": t_base_after,
-            "first_merge_s": t_first, "first_cells": len(first.plan.changes),
-            "noop_merge_s": t_again, "noop_written": again.written,
-            "update_merge_s": t_update, "update_cells": len(update.plan.changes),
-            "ratio_first": t_first / t_base, "ratio_noop": t_again / t_base,
+            "lines": lines,
+            "sections": count,
+            "baseline_s": t_base,
+            "baseline_after_s": t_base_after,
+            "first_merge_s": t_first,
+            "first_cells": len(first.plan.changes),
+            "noop_merge_s": t_again,
+            "noop_written": again.written,
+            "update_merge_s": t_update,
+            "update_cells": len(update.plan.changes),
+            "ratio_first": t_first / t_base,
+            "ratio_noop": t_again / t_base,
             "ratio_update_vs_after": t_update / t_base_after,
         }
 
@@ -100,7 +119,11 @@ def main() -> None:
         (f"first merge ({r['first_cells']} cells + history)", r["first_merge_s"], r["ratio_first"]),
         ("re-merge, nothing changes (file untouched)", r["noop_merge_s"], r["ratio_noop"]),
         ("openpyxl load+save, master after merge", r["baseline_after_s"], 1.0),
-        (f"merge of new answers ({r['update_cells']} cells)", r["update_merge_s"], r["ratio_update_vs_after"]),
+        (
+            f"merge of new answers ({r['update_cells']} cells)",
+            r["update_merge_s"],
+            r["ratio_update_vs_after"],
+        ),
     ]
     for name, seconds, ratio in rows:
         print(f"{name:<48}{seconds:>9.2f}{ratio:>7.2f}×")

@@ -54,11 +54,34 @@ def prepare_baseline(report: Report) -> Tables:
     for block in report.torikumi():
         index.append([block.item_label, block.bureau, block.sections, str(block.no)])
         for line in block.lines:
-            indicator.append([str(block.no), block.key, block.name, block.content, line.name, line.unit,
-                              line.baseline, line.current, line.target, line.actual, line.rate, line.grade,
-                              block.bureau, block.sections])
-            status.append([f"No.{block.no} {block.name}", f"{line.result}\n（進捗状況: {line.progress}）",
-                           line.direction, line.name, line.actual + line.remark, block.sections])
+            indicator.append(
+                [
+                    str(block.no),
+                    block.key,
+                    block.name,
+                    block.content,
+                    line.name,
+                    line.unit,
+                    line.baseline,
+                    line.current,
+                    line.target,
+                    line.actual,
+                    line.rate,
+                    line.grade,
+                    block.bureau,
+                    block.sections,
+                ]
+            )
+            status.append(
+                [
+                    f"No.{block.no} {block.name}",
+                    f"{line.result}\n（進捗状況: {line.progress}）",
+                    line.direction,
+                    line.name,
+                    line.actual + line.remark,
+                    block.sections,
+                ]
+            )
     return [indicator, status, index]
 
 
@@ -66,7 +89,9 @@ def baseline(tables: Tables, out: Path, title: str = "進捗状況報告書") ->
     """Bare jinja2 + xlsxwriter (+ csv): the same rows, no toolkit logic."""
     out.mkdir(parents=True, exist_ok=True)
     template = Environment(autoescape=True).from_string(_TEMPLATE)
-    (out / "baseline.html").write_text(template.render(title=title, tables=tables), encoding="utf-8")
+    (out / "baseline.html").write_text(
+        template.render(title=title, tables=tables), encoding="utf-8"
+    )
     wb = xlsxwriter.Workbook(str(out / "baseline.xlsx"), WORKBOOK_OPTIONS)
     for n, table in enumerate(tables, start=1):
         ws = wb.add_worksheet(f"表{n}")
@@ -81,7 +106,10 @@ def baseline(tables: Tables, out: Path, title: str = "進捗状況報告書") ->
 def answered_plan(plan: Plan, year: int, seed: int = 7) -> Plan:
     """``plan`` with a simulated answer for every line in ``year`` (as if merged)."""
     rng = random.Random(seed)
-    answers = [Answer(id=line.id, year=year, values=answer_for(line, plan, rng)) for line in plan.indicators]
+    answers = [
+        Answer(id=line.id, year=year, values=answer_for(line, plan, rng))
+        for line in plan.indicators
+    ]
     plan.answers = [*plan.answers, *answers]
     return plan
 
@@ -95,7 +123,9 @@ def time_toolkit(config: Config, plan: Plan, out: Path) -> float:
 
 def time_baseline(config: Config, plan: Plan, out: Path) -> float:
     """Seconds for the baseline (rows prepared outside the clock)."""
-    tables = prepare_baseline(build_report(plan, config.fiscal_year, thresholds=config.grade_thresholds))
+    tables = prepare_baseline(
+        build_report(plan, config.fiscal_year, thresholds=config.grade_thresholds)
+    )
     start = time.perf_counter()
     baseline(tables, out)
     return time.perf_counter() - start
@@ -112,14 +142,22 @@ def run(lines: int = 3000, sections: int = 150, repeat: int = 3) -> dict[str, An
         for _ in range(repeat):
             base = min(base, time_baseline(config, plan, root / "baseline"))
             toolkit = min(toolkit, time_toolkit(config, plan, root / "report"))
-    return {"lines": lines, "sections": sections, "baseline_s": base, "toolkit_s": toolkit, "ratio": toolkit / base}
+    return {
+        "lines": lines,
+        "sections": sections,
+        "baseline_s": base,
+        "toolkit_s": toolkit,
+        "ratio": toolkit / base,
+    }
 
 
 def main() -> None:
     lines = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     sections = int(sys.argv[2]) if len(sys.argv) > 2 else 150
     r = run(lines, sections)
-    print(f"report ({', '.join(FORMATS)}): {r['lines']} lines / {r['sections']} sections (best of 3)")
+    print(
+        f"report ({', '.join(FORMATS)}): {r['lines']} lines / {r['sections']} sections (best of 3)"
+    )
     print(f"{'':34}{'seconds':>9}{'ratio':>8}")
     print(f"{'bare jinja2 + xlsxwriter + csv':34}{r['baseline_s']:9.2f}{1.0:8.2f}")
     print(f"{'toolkit report':34}{r['toolkit_s']:9.2f}{r['ratio']:8.2f}")

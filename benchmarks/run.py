@@ -35,7 +35,11 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:  # the sibling bench_* modules, also when imported from tests
     sys.path.insert(0, str(_HERE))
 
-SIZES: dict[str, tuple[int, int]] = {"small": (100, 20), "medium": (3000, 150), "large": (100_000, 1741)}
+SIZES: dict[str, tuple[int, int]] = {
+    "small": (100, 20),
+    "medium": (3000, 150),
+    "large": (100_000, 1741),
+}
 """Name → (indicator lines, sections); 1,741 is the number of Japanese municipalities."""
 DEFAULT_REPEAT = {"small": 3, "medium": 2, "large": 1}
 TARGETS = {"generate": 2.0, "collect": 3.0, "merge": 2.0}
@@ -69,7 +73,9 @@ def _plan(config: Any) -> Any:
     return load_plan(config)[0]
 
 
-def _best(func: Callable[[], Any], repeat: int, reset: Callable[[], None] | None = None) -> tuple[float, Any]:
+def _best(
+    func: Callable[[], Any], repeat: int, reset: Callable[[], None] | None = None
+) -> tuple[float, Any]:
     """Best of ``repeat`` timed calls; ``reset`` (untimed) runs before each call."""
     best, result = float("inf"), None
     for _ in range(max(1, repeat)):
@@ -108,7 +114,9 @@ def base_load(ws: str, repeat: int) -> tuple[float, str]:
 
     def read() -> int:
         wb = CalamineWorkbook.from_path(str(master))
-        cells = sum(len(r) for name in wb.sheet_names for r in wb.get_sheet_by_name(name).to_python())
+        cells = sum(
+            len(r) for name in wb.sheet_names for r in wb.get_sheet_by_name(name).to_python()
+        )
         wb.close()
         return cells
 
@@ -156,7 +164,9 @@ def task_fill(ws: str, repeat: int) -> tuple[float, str]:
         if not found:
             raise RuntimeError(f"no identity in {form.name}")
         rows = FormIdentity.from_payload(found[1][0]).rows
-        fill_form(form, config.inbox / form.name, {r.id: answer_for(by_id[r.id], plan, rng) for r in rows})
+        fill_form(
+            form, config.inbox / form.name, {r.id: answer_for(by_id[r.id], plan, rng) for r in rows}
+        )
     return time.perf_counter() - start, f"{len(forms)} forms filled"
 
 
@@ -200,7 +210,9 @@ def task_merge(ws: str, repeat: int) -> tuple[float, str]:
     config = _config(ws)
     pristine = config.master.with_name("master.before-merge.xlsx")
     shutil.copyfile(config.master, pristine)
-    seconds, result = _best(lambda: merge(config), repeat, reset=lambda: shutil.copyfile(pristine, config.master))
+    seconds, result = _best(
+        lambda: merge(config), repeat, reset=lambda: shutil.copyfile(pristine, config.master)
+    )
     pristine.unlink()
     return seconds, f"{len(result.plan.changes):,} cells changed, written={result.written}"
 
@@ -237,7 +249,10 @@ def task_report(ws: str, repeat: int) -> tuple[float, str]:
     out = Path(ws) / "bench-report"
     seconds = min(bench_report.time_toolkit(config, plan, out) for _ in range(max(1, repeat)))
     size = sum(p.stat().st_size for p in out.iterdir())
-    return seconds, f"{len(plan.answers_for(config.fiscal_year)):,} answers, {size / 1e6:.1f} MB written"
+    return (
+        seconds,
+        f"{len(plan.answers_for(config.fiscal_year)):,} answers, {size / 1e6:.1f} MB written",
+    )
 
 
 def base_report(ws: str, repeat: int) -> tuple[float, str]:
@@ -247,7 +262,9 @@ def base_report(ws: str, repeat: int) -> tuple[float, str]:
     config = _config(ws)
     plan = _plan(config)
     with tempfile.TemporaryDirectory() as tmp:
-        seconds = min(bench_report.time_baseline(config, plan, Path(tmp)) for _ in range(max(1, repeat)))
+        seconds = min(
+            bench_report.time_baseline(config, plan, Path(tmp)) for _ in range(max(1, repeat))
+        )
     return seconds, "same rows"
 
 
@@ -297,7 +314,12 @@ class Row:
     @property
     def ratio(self) -> float | None:
         """Toolkit seconds / baseline seconds (None for setup steps or failures)."""
-        if self.baseline is None or self.toolkit.error or self.baseline.error or self.baseline.seconds <= 0:
+        if (
+            self.baseline is None
+            or self.toolkit.error
+            or self.baseline.error
+            or self.baseline.seconds <= 0
+        ):
             return None
         return self.toolkit.seconds / self.baseline.seconds
 
@@ -316,8 +338,13 @@ def _peak_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def _run_task(func: Callable[..., tuple[float, str]], ws: str, repeat: int, kwargs: dict[str, Any],
-              profile: bool) -> Measure:
+def _run_task(
+    func: Callable[..., tuple[float, str]],
+    ws: str,
+    repeat: int,
+    kwargs: dict[str, Any],
+    profile: bool,
+) -> Measure:
     """Run one task here (in this process) and measure it."""
     try:
         if profile:
@@ -337,7 +364,9 @@ def _run_task(func: Callable[..., tuple[float, str]], ws: str, repeat: int, kwar
         return Measure(0.0, _peak_mb(), error=f"{type(exc).__name__}: {exc}")
 
 
-def _child(conn: Any, step: str, which: int, ws: str, repeat: int, kwargs: dict[str, Any], profile: bool) -> None:
+def _child(
+    conn: Any, step: str, which: int, ws: str, repeat: int, kwargs: dict[str, Any], profile: bool
+) -> None:
     """Entry point of a child process: run one task and send its :class:`Measure` back."""
     measure = _run_task(_task(step, which), ws, repeat, kwargs, profile)
     conn.send(measure)
@@ -352,8 +381,16 @@ def _task(step: str, which: int) -> Task:
     return task
 
 
-def measure(step: str, which: int, ws: Path, repeat: int, *, isolate: bool = True, profile: bool = False,
-            **kwargs: Any) -> Measure:
+def measure(
+    step: str,
+    which: int,
+    ws: Path,
+    repeat: int,
+    *,
+    isolate: bool = True,
+    profile: bool = False,
+    **kwargs: Any,
+) -> Measure:
     """Run task ``which`` of ``step`` (0 toolkit, 1 baseline, 2 reference) in a fresh spawned child (or in this
     process when ``isolate`` is False, e.g. in tests; then memory is this process's peak)."""
     if not isolate:
@@ -369,7 +406,11 @@ def measure(step: str, which: int, ws: Path, repeat: int, *, isolate: bool = Tru
         result = Measure(0.0, 0.0, error="child process died")
     proc.join()
     if proc.exitcode and not result.error:
-        result.error = f"killed by signal {-proc.exitcode}" if proc.exitcode < 0 else f"exit code {proc.exitcode}"
+        result.error = (
+            f"killed by signal {-proc.exitcode}"
+            if proc.exitcode < 0
+            else f"exit code {proc.exitcode}"
+        )
     return result
 
 
@@ -377,8 +418,17 @@ def measure(step: str, which: int, ws: Path, repeat: int, *, isolate: bool = Tru
 # One size, all sizes, and the table.
 
 
-def run_size(name: str, lines: int, sections: int, folder: Path, *, repeat: int = 1, isolate: bool = True,
-             profile: str = "", echo: Callable[[str], None] = print) -> list[Row]:
+def run_size(
+    name: str,
+    lines: int,
+    sections: int,
+    folder: Path,
+    *,
+    repeat: int = 1,
+    isolate: bool = True,
+    profile: str = "",
+    echo: Callable[[str], None] = print,
+) -> list[Row]:
     """Every step of the cycle at one size, in order, in workspace ``folder/ws``."""
     ws = folder / "ws"
     rows: list[Row] = []
@@ -387,9 +437,18 @@ def run_size(name: str, lines: int, sections: int, folder: Path, *, repeat: int 
         base = None
         # Baselines run first: merge's baseline must see the master before merge changes it.
         if TASKS[step][1] is not None:
-            base = measure(step, 1, ws, repeat, isolate=isolate, profile=profile == f"{step}:baseline")
-        tool = measure(step, 0, ws, 1 if step in SETUP_STEPS else repeat, isolate=isolate,
-                       profile=profile == step, **kwargs)
+            base = measure(
+                step, 1, ws, repeat, isolate=isolate, profile=profile == f"{step}:baseline"
+            )
+        tool = measure(
+            step,
+            0,
+            ws,
+            1 if step in SETUP_STEPS else repeat,
+            isolate=isolate,
+            profile=profile == step,
+            **kwargs,
+        )
         row = Row(name, lines, sections, step, tool, base)
         if step in REFERENCES and not tool.error:
             row.reference = measure(step, 2, ws, repeat, isolate=isolate)
@@ -402,7 +461,9 @@ def run_size(name: str, lines: int, sections: int, folder: Path, *, repeat: int 
 
 
 def _progress_line(row: Row) -> str:
-    text = f"  {row.size:<6} {row.step:<16} {row.toolkit.seconds:9.2f} s {row.toolkit.peak_mb:8.0f} MB"
+    text = (
+        f"  {row.size:<6} {row.step:<16} {row.toolkit.seconds:9.2f} s {row.toolkit.peak_mb:8.0f} MB"
+    )
     if row.baseline:
         text += f"   baseline {row.baseline.seconds:8.2f} s {row.baseline.peak_mb:8.0f} MB"
     if row.ratio is not None:
@@ -431,11 +492,22 @@ def table(rows: list[Row]) -> str:
         if r.over_target:
             ratio = f"**{ratio}**"
         ref = r.reference
-        ref_text = ref and (f"{REFERENCES[r.step][0]}: ERROR {ref.error}" if ref.error else
-                            f"{REFERENCES[r.step][0]}: {ref.seconds:.2f} s, {ref.peak_mb:,.0f} MB "
-                            f"(ratio to it {r.toolkit.seconds / ref.seconds:.2f})")
-        detail = "; ".join(x for x in (r.toolkit.detail, ref_text, r.toolkit.error and f"ERROR {r.toolkit.error}",
-                                        b and b.error and f"baseline ERROR {b.error}") if x)
+        ref_text = ref and (
+            f"{REFERENCES[r.step][0]}: ERROR {ref.error}"
+            if ref.error
+            else f"{REFERENCES[r.step][0]}: {ref.seconds:.2f} s, {ref.peak_mb:,.0f} MB "
+            f"(ratio to it {r.toolkit.seconds / ref.seconds:.2f})"
+        )
+        detail = "; ".join(
+            x
+            for x in (
+                r.toolkit.detail,
+                ref_text,
+                r.toolkit.error and f"ERROR {r.toolkit.error}",
+                b and b.error and f"baseline ERROR {b.error}",
+            )
+            if x
+        )
         step = f"{r.step} (setup)" if r.step in SETUP_STEPS else r.step
         out.append(
             f"| {r.size} ({r.lines:,} / {r.sections:,}) | {step} | {r.toolkit.seconds:.2f} | "
@@ -452,8 +524,10 @@ def machine() -> str:
         memory = f"{pages / 2**30:.0f} GiB"
     except (ValueError, OSError, AttributeError):
         memory = "unknown memory"
-    return (f"{os.cpu_count()} CPUs, {memory}, Python {platform.python_version()} "
-            f"({platform.system()} {platform.machine()})")
+    return (
+        f"{os.cpu_count()} CPUs, {memory}, Python {platform.python_version()} "
+        f"({platform.system()} {platform.machine()})"
+    )
 
 
 def results_markdown(rows: list[Row], repeat_note: str) -> str:
@@ -474,8 +548,13 @@ def results_markdown(rows: list[Row], repeat_note: str) -> str:
         "Merge writes a larger master than it reads (履歴 gets one row per changed cell), so its row also",
         "shows openpyxl loading and saving the merged master: the floor for writing that output.",
         "",
-        "Over target: " + (", ".join(f"{r.step} at {r.size} (×{r.ratio:.2f} > {r.target:.0f}×)" for r in over)
-                           if over else "none") + ".",
+        "Over target: "
+        + (
+            ", ".join(f"{r.step} at {r.size} (×{r.ratio:.2f} > {r.target:.0f}×)" for r in over)
+            if over
+            else "none"
+        )
+        + ".",
         "",
     ]
     return "\n".join(lines)
@@ -491,12 +570,29 @@ def parse_sizes(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time each step of the cycle against its bare-library baseline.")
-    parser.add_argument("--sizes", default="small,medium,large", help="comma-separated: small, medium, large")
-    parser.add_argument("--repeat", type=int, default=0, help="best of N per step (default: 3 small, 2 medium, 1 large)")
-    parser.add_argument("--out", type=Path, default=_HERE / "results.md", help="markdown file to write")
-    parser.add_argument("--profile", default="", help="cProfile one step, e.g. 'collect' or 'merge:baseline' (stderr)")
-    parser.add_argument("--keep", type=Path, default=None, help="keep the workspaces under this folder")
+    parser = argparse.ArgumentParser(
+        description="Time each step of the cycle against its bare-library baseline."
+    )
+    parser.add_argument(
+        "--sizes", default="small,medium,large", help="comma-separated: small, medium, large"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        help="best of N per step (default: 3 small, 2 medium, 1 large)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=_HERE / "results.md", help="markdown file to write"
+    )
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="cProfile one step, e.g. 'collect' or 'merge:baseline' (stderr)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the workspaces under this folder"
+    )
     args = parser.parse_args(argv)
     rows: list[Row] = []
     repeats = []
@@ -511,8 +607,15 @@ def main(argv: list[str] | None = None) -> int:
             if folder.exists() and args.keep:
                 shutil.rmtree(folder)
             folder.mkdir(parents=True, exist_ok=True)
-            rows += run_size(name, lines, sections, folder, repeat=repeat, profile=args.profile,
-                             echo=lambda t: print(t, flush=True))
+            rows += run_size(
+                name,
+                lines,
+                sections,
+                folder,
+                repeat=repeat,
+                profile=args.profile,
+                echo=lambda t: print(t, flush=True),
+            )
     print()
     print(table(rows))
     args.out.write_text(results_markdown(rows, ", ".join(repeats)), encoding="utf-8")

@@ -107,16 +107,40 @@ def parse_seed(text: str) -> Seed:
             continue
         cells = _cells(line)
         if cells[0].isdigit() and len(cells) >= 11:
-            rows.append(SeedRow(
-                int(cells[0]), cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7],
-                cells[8], cells[9], cells[10], position=1,
-            ))
+            rows.append(
+                SeedRow(
+                    int(cells[0]),
+                    cells[1],
+                    cells[2],
+                    cells[3],
+                    cells[4],
+                    cells[5],
+                    cells[6],
+                    cells[7],
+                    cells[8],
+                    cells[9],
+                    cells[10],
+                    position=1,
+                )
+            )
         elif not cells[0] and len(cells) >= 9 and cells[4] and rows:
             prev = rows[-1]
-            rows.append(SeedRow(
-                prev.no, prev.key, prev.torikumi, prev.content, cells[4], cells[5], cells[6], cells[7],
-                cells[8], prev.bureau, prev.section, position=prev.position + 1,
-            ))
+            rows.append(
+                SeedRow(
+                    prev.no,
+                    prev.key,
+                    prev.torikumi,
+                    prev.content,
+                    cells[4],
+                    cells[5],
+                    cells[6],
+                    cells[7],
+                    cells[8],
+                    prev.bureau,
+                    prev.section,
+                    position=prev.position + 1,
+                )
+            )
     return Seed(goals, policies, rows, items)
 
 
@@ -148,34 +172,41 @@ def build_plan(seed: Seed) -> Plan:
             raise ValueError(f"No.{row.no}: 体系「{row.key}」を読めません")
         item_no, item_name, bureau, section = seed.items[row.no]
         # The index and the indicator table must agree (up to PDF line-wrap spaces).
-        if (bureau, section) != (row.bureau, row.section) or _squash(item_name) != _squash(row.torikumi):
+        if (bureau, section) != (row.bureau, row.section) or _squash(item_name) != _squash(
+            row.torikumi
+        ):
             raise ValueError(f"No.{row.no}: 担当課一覧表と指標の表が食い違っています")
         baseline = parse_master_value(row.baseline, row.unit)
         target = parse_master_value(row.target, row.unit)
         trend, given = _trend(row.name, baseline, target)
-        indicators.append(Indicator(
-            id=f"T{row.no:03d}-{row.position}",
-            torikumi_no=row.no,
-            position=row.position,
-            name=row.name or "-",
-            unit=row.unit or "-",
-            baseline=baseline,
-            baseline_year=BASELINE_YEAR,
-            current=parse_master_value(row.current, row.unit),
-            current_year=CURRENT_YEAR,
-            target=target,
-            target_year=TARGET_YEAR,
-            trend=trend,
-            trend_given=given,
-            bureau=row.bureau,
-            sections=split_sections(row.section),
-            policy_key=f"基本目標{m[1]} ({m[2]})",
-            item=item_no,
-            torikumi=item_name,
-            content=row.content,
-        ))
+        indicators.append(
+            Indicator(
+                id=f"T{row.no:03d}-{row.position}",
+                torikumi_no=row.no,
+                position=row.position,
+                name=row.name or "-",
+                unit=row.unit or "-",
+                baseline=baseline,
+                baseline_year=BASELINE_YEAR,
+                current=parse_master_value(row.current, row.unit),
+                current_year=CURRENT_YEAR,
+                target=target,
+                target_year=TARGET_YEAR,
+                trend=trend,
+                trend_given=given,
+                bureau=row.bureau,
+                sections=split_sections(row.section),
+                policy_key=f"基本目標{m[1]} ({m[2]})",
+                item=item_no,
+                torikumi=item_name,
+                content=row.content,
+            )
+        )
     return Plan(
-        name=PLAN_NAME, goals=seed.goals, policies=seed.policies, indicators=indicators,
+        name=PLAN_NAME,
+        goals=seed.goals,
+        policies=seed.policies,
+        indicators=indicators,
         sections=section_list(seed),
     )
 

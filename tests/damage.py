@@ -28,9 +28,14 @@ def damaged(data: bytes, rng: random.Random) -> bytes:
                 if name == victim:
                     i = rng.randrange(len(part))
                     j = min(len(part), i + rng.randrange(1, 200))
-                    part = rng.choice((part[:i] + part[j:], part[:j] + part[i:j] + part[j:],
-                                       part[:i] + part[i:j][::-1] + part[j:],
-                                       part[:i] + rng.randbytes(j - i) + part[j:]))
+                    part = rng.choice(
+                        (
+                            part[:i] + part[j:],
+                            part[:j] + part[i:j] + part[j:],
+                            part[:i] + part[i:j][::-1] + part[j:],
+                            part[:i] + rng.randbytes(j - i) + part[j:],
+                        )
+                    )
                 zout.writestr(name, part)
     return out.getvalue()
 
@@ -41,4 +46,4 @@ def deflate_broken(data: bytes, member: str) -> bytes:
         info = zf.getinfo(member)
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     middle = start + info.compress_size // 2
-    return data[:middle] + bytes(b ^ 0xA5 for b in data[middle:middle + 16]) + data[middle + 16:]
+    return data[:middle] + bytes(b ^ 0xA5 for b in data[middle : middle + 16]) + data[middle + 16 :]

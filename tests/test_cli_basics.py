@@ -48,7 +48,9 @@ def test_init_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_init_with_year(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "ws"), "--example", "shimonoseki", "--year", "2022"])
+    result = CliRunner().invoke(
+        cli, ["init", str(tmp_path / "ws"), "--example", "shimonoseki", "--year", "2022"]
+    )
     assert result.exit_code == 0, result.output
     assert "fiscal_year = 2022" in (tmp_path / "ws" / "toolkit.toml").read_text(encoding="utf-8")
 

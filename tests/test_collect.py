@@ -77,7 +77,9 @@ def issued(small_workspace: Config) -> Issued:
     return issue(small_workspace)
 
 
-def fill(form: Path, out: Path, answers: dict[str, dict[str, Any]], edit: Edit | None = None) -> Path:
+def fill(
+    form: Path, out: Path, answers: dict[str, dict[str, Any]], edit: Edit | None = None
+) -> Path:
     """Type answers into a copy of ``form`` with openpyxl (as Excel would edit it), then ``edit``."""
     wb = openpyxl.load_workbook(form)
     ws = wb[ANSWER_SHEET]
@@ -163,7 +165,11 @@ def test_normalised_values_are_recorded_as_fixed(issued: Issued) -> None:
     result = collect(issued.config)
     sub = only(result, "f.xlsx")
     assert sub.status is Status.ACCEPTED
-    row = issued.identity(section).rows[[r.id for r in issued.identity(section).rows].index(line_id)].row
+    row = (
+        issued.identity(section)
+        .rows[[r.id for r in issued.identity(section).rows].index(line_id)]
+        .row
+    )
     fixed = {(f.code, f.cell) for f in sub.findings if str(f.severity) == "fixed"}
     assert ("V101", f"J{row}") in fixed and ("V101", f"K{row}") in fixed
     answer = next(a for a in sub.answers if a.id == line_id)
@@ -179,7 +185,9 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
     row_of = {r.id: r.row for r in issued.identity(section).rows}
     other = next(i for i in ids if i != line_id)
     answers = issued.answers(section)
-    answers[line_id].update({"実績値": "約100", "今後の方向性": "<script>やめる</script>", "課題": "あ" * 401})
+    answers[line_id].update(
+        {"実績値": "約100", "今後の方向性": "<script>やめる</script>", "課題": "あ" * 401}
+    )
     answers[other].update({"進捗状況": None})
     blank = next(i for i in ids if i not in (line_id, other))
     del answers[blank]
@@ -193,7 +201,9 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
     blank_row = {f.code for f in sub.findings if f.row_id == blank}
     assert blank_row == {"C025"}, blank_row
     for f in sub.findings:
-        assert f.message and f.file == "bad.xlsx" and f.section == section and f.sheet == ANSWER_SHEET
+        assert (
+            f.message and f.file == "bad.xlsx" and f.section == section and f.sheet == ANSWER_SHEET
+        )
     console = "\n".join(summary_lines(result))
     assert f"[V001] {ANSWER_SHEET}!J{r} 「約100」は" in console and f"J{r} J{r}" not in console
     html = result.report_html.read_text(encoding="utf-8") if result.report_html else ""
@@ -202,7 +212,8 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
 
 def test_plausibility_warnings_do_not_block(issued: Issued) -> None:
     section, line_id = issued.section_with(
-        lambda i: i.unit == "人" and i.current.number is not None and i.current.number > 10)
+        lambda i: i.unit == "人" and i.current.number is not None and i.current.number > 10
+    )
     answers = issued.answers(section)
     latest = issued.plan.by_id()[line_id].current.number
     answers[line_id].update({"実績値": int(latest * 20), "進捗状況": "未実施"})
@@ -279,11 +290,15 @@ def test_files_are_told_apart_by_content(issued: Issued, tmp_path: Path) -> None
     last_year = issue(Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1}))
     shutil.copyfile(last_year.forms[section], inbox / "去年.xlsx")
     # another plan's form
-    other_plan = issue(Config(**{**config.__dict__, "plan_name": "別の計画", "outputs": tmp_path / "o1"}))
+    other_plan = issue(
+        Config(**{**config.__dict__, "plan_name": "別の計画", "outputs": tmp_path / "o1"})
+    )
     shutil.copyfile(other_plan.forms[section], inbox / "別計画.xlsx")
     # another workspace (its own secret), same plan
     twin = tmp_path / "twin"
-    shutil.copytree(config.root, twin, ignore=shutil.ignore_patterns(".toolkit", "outputs", "inbox"))
+    shutil.copytree(
+        config.root, twin, ignore=shutil.ignore_patterns(".toolkit", "outputs", "inbox")
+    )
     from toolkit.workspace import load_config
 
     other_ws = issue(load_config(twin))
@@ -335,6 +350,7 @@ def test_hostile_files_do_not_stop_the_others(issued: Issued) -> None:
 # --- Versions ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_damaged_files_never_stop_collect(issued: Issued) -> None:
     """Hundreds of randomly damaged copies of a filled form: every one gets a status and, when it
     cannot be read, a finding naming it; the good file of another section is still accepted."""
@@ -366,16 +382,53 @@ def test_damaged_files_never_stop_collect(issued: Issued) -> None:
 def _hand_edit(wb: Any, rng: random.Random) -> None:
     """What people do to a workbook in Excel, at random: type anything anywhere, insert and delete
     rows and columns, merge cells, rename and add sheets."""
-    anything = (None, "", "=1+1", "=A1", 0, -5, 1e308, 2**63, "１２３", "12,345", "約100", "実施", "継続",
-                "x" * 5000, "\t改行\n", dt.datetime(2021, 4, 1), True, "-", "#REF!", "<b>", "12人", "1・120", "一二三")
+    anything = (
+        None,
+        "",
+        "=1+1",
+        "=A1",
+        0,
+        -5,
+        1e308,
+        2**63,
+        "１２３",
+        "12,345",
+        "約100",
+        "実施",
+        "継続",
+        "x" * 5000,
+        "\t改行\n",
+        dt.datetime(2021, 4, 1),
+        True,
+        "-",
+        "#REF!",
+        "<b>",
+        "12人",
+        "1・120",
+        "一二三",
+    )
     for _ in range(rng.randrange(1, 6)):
         ws = rng.choice(wb.worksheets)
-        op = rng.choice(("type", "type", "type", "insert row", "delete row", "insert column", "delete column",
-                         "merge", "rename", "add sheet"))
+        op = rng.choice(
+            (
+                "type",
+                "type",
+                "type",
+                "insert row",
+                "delete row",
+                "insert column",
+                "delete column",
+                "merge",
+                "rename",
+                "add sheet",
+            )
+        )
         row, col = rng.randrange(1, 30), rng.randrange(1, 16)
         if op == "type":
             cell = ws.cell(row, col)
-            if type(cell).__name__ != "MergedCell":  # Excel types into a merged area's first cell only
+            if (
+                type(cell).__name__ != "MergedCell"
+            ):  # Excel types into a merged area's first cell only
                 cell.value = rng.choice(anything)
         elif op == "insert row":
             ws.insert_rows(row, rng.randrange(1, 3))
@@ -386,13 +439,19 @@ def _hand_edit(wb: Any, rng: random.Random) -> None:
         elif op == "delete column":
             ws.delete_cols(col)
         elif op == "merge":
-            ws.merge_cells(start_row=row, start_column=col, end_row=row + rng.randrange(0, 3), end_column=col + 1)
+            ws.merge_cells(
+                start_row=row,
+                start_column=col,
+                end_row=row + rng.randrange(0, 3),
+                end_column=col + 1,
+            )
         elif op == "rename":
             ws.title = f"{rng.choice(('Sheet', '回答(2)', 'R3回答', 'x'))}{rng.randrange(10)}"
         else:
             wb.create_sheet(rng.choice(("回答", "メモ")), 0)
 
 
+@pytest.mark.slow
 def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: Issued) -> None:
     """Forms edited at random the ways people edit workbooks: collect never stops, every rejected
     file gets its feedback copy, and every answer it read sits on the row holding its line's ID,
@@ -404,12 +463,20 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
     sections = sorted(issued.forms)
     for n in range(48):
         section = sections[n % len(sections)]
-        fill(issued.forms[section], issued.config.inbox / f"{n:02d}.xlsx", issued.answers(section, seed=n),
-             edit=lambda wb, _rows: _hand_edit(wb, rng))
+        fill(
+            issued.forms[section],
+            issued.config.inbox / f"{n:02d}.xlsx",
+            issued.answers(section, seed=n),
+            edit=lambda wb, _rows: _hand_edit(wb, rng),
+        )
     # and one for certain: 指標 and 単位 of a line merged, so the changed 単位 is a merged cell
     merged_row = min(r.row for r in issued.identity(sections[0]).rows)
-    fill(issued.forms[sections[0]], issued.config.inbox / "merged.xlsx", issued.answers(sections[0]),
-         edit=lambda wb, _rows: wb[ANSWER_SHEET].merge_cells(f"E{merged_row}:F{merged_row}"))
+    fill(
+        issued.forms[sections[0]],
+        issued.config.inbox / "merged.xlsx",
+        issued.answers(sections[0]),
+        edit=lambda wb, _rows: wb[ANSWER_SHEET].merge_cells(f"E{merged_row}:F{merged_row}"),
+    )
     result = collect(issued.config)
     assert len(result.submissions) == 49
     merged = only(result, "merged.xlsx")
@@ -426,8 +493,9 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
             continue
         wb = openpyxl.load_workbook(issued.config.inbox / sub.file, data_only=True)
         for answer in sub.answers:
-            sheet = next(ws for ws in wb.worksheets
-                         if any(c.value == answer.id for c in ws[answer.row]))  # the ID is on the answer's row
+            sheet = next(
+                ws for ws in wb.worksheets if any(c.value == answer.id for c in ws[answer.row])
+            )  # the ID is on the answer's row
             for column in TEXT_ANSWER_FIELDS:
                 if column in answer.cells:
                     seen = sheet[answer.cells[column]].value
@@ -496,6 +564,7 @@ def test_cli_json_shape_and_exit_code(issued: Issued) -> None:
 # --- LibreOffice ---------------------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_resaved_form_is_read_exactly(issued: Issued, tmp_path: Path) -> None:
     section = first_section(issued)
     typed = issued.answers(section, 5)
@@ -520,20 +589,32 @@ def add_part(src: Path, dst: Path, name: str, data: bytes) -> Path:
     return dst
 
 
-def test_macro_workbook_accepted_with_a_warning_and_huge_sheet_refused(issued: Issued, tmp_path: Path) -> None:
+def test_macro_workbook_accepted_with_a_warning_and_huge_sheet_refused(
+    issued: Issued, tmp_path: Path
+) -> None:
     section = first_section(issued)
     filled = fill(issued.forms[section], tmp_path / "filled.xlsx", issued.answers(section))
-    add_part(filled, issued.config.inbox / "macro.xlsm", "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 vba")
-    with zipfile.ZipFile(filled) as zin, zipfile.ZipFile(issued.config.inbox / "huge.xlsx", "w") as zout:
+    add_part(
+        filled, issued.config.inbox / "macro.xlsm", "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 vba"
+    )
+    with (
+        zipfile.ZipFile(filled) as zin,
+        zipfile.ZipFile(issued.config.inbox / "huge.xlsx", "w") as zout,
+    ):
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+                data = data.replace(
+                    b"</sheetData>",
+                    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+                )
             zout.writestr(info, data)
     result = collect(issued.config)
     macro, huge = only(result, "macro.xlsm"), only(result, "huge.xlsx")
     assert macro.status is Status.ACCEPTED
-    assert "R012" in codes(macro) and "macro.xlsm" in next(f.message for f in macro.findings if f.code == "R012")
+    assert "R012" in codes(macro) and "macro.xlsm" in next(
+        f.message for f in macro.findings if f.code == "R012"
+    )
     assert (huge.status, codes(huge)) == (Status.UNREADABLE, {"R011"})
 
 
@@ -562,7 +643,9 @@ def test_record_json_matches_the_submission_contract(issued: Issued) -> None:
 
 def test_same_content_twice_is_read_once(issued: Issued) -> None:
     section = first_section(issued)
-    a = fill(issued.forms[section], issued.config.inbox / "a" / "回答.xlsx", issued.answers(section))
+    a = fill(
+        issued.forms[section], issued.config.inbox / "a" / "回答.xlsx", issued.answers(section)
+    )
     (issued.config.inbox / "b").mkdir()
     shutil.copyfile(a, issued.config.inbox / "b" / "回答のコピー.xlsx")
     result = collect(issued.config)
@@ -576,15 +659,26 @@ def test_commands_have_help() -> None:
         assert run.exit_code == 0 and "--json" in run.output
 
 
-
 _FULL = str.maketrans("0123456789,", "０１２３４５６７８９，")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(number=st.integers(min_value=0, max_value=9_999_999), style=st.sampled_from(["int", "comma", "full", "unit"]))
-def test_round_trip_of_a_count_typed_any_unambiguous_way(issued: Issued, number: int, style: str) -> None:
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    number=st.integers(min_value=0, max_value=9_999_999),
+    style=st.sampled_from(["int", "comma", "full", "unit"]),
+)
+def test_round_trip_of_a_count_typed_any_unambiguous_way(
+    issued: Issued, number: int, style: str
+) -> None:
     section, line_id = issued.section_with(lambda i: i.unit == "人")
-    typed: Any = {"int": number, "comma": f"{number:,}", "full": f"{number:,}".translate(_FULL), "unit": f"{number}人"}[style]
+    typed: Any = {
+        "int": number,
+        "comma": f"{number:,}",
+        "full": f"{number:,}".translate(_FULL),
+        "unit": f"{number}人",
+    }[style]
     answers = issued.answers(section)
     answers[line_id].update({"実績値": typed, "進捗状況": "実施"})
     shutil.rmtree(issued.config.inbox)
@@ -595,7 +689,10 @@ def test_round_trip_of_a_count_typed_any_unambiguous_way(issued: Issued, number:
     assert next(a for a in sub.answers if a.id == line_id).values["実績値"] == number
 
 
-def test_formula_with_cached_value_after_libreoffice_uses_the_value(issued: Issued, tmp_path: Path) -> None:
+@pytest.mark.libreoffice
+def test_formula_with_cached_value_after_libreoffice_uses_the_value(
+    issued: Issued, tmp_path: Path
+) -> None:
     section, line_id = issued.section_with(lambda i: i.unit == "人")
     answers = issued.answers(section)
     answers[line_id].update({"実績値": "=100+20", "進捗状況": "実施"})
@@ -603,7 +700,9 @@ def test_formula_with_cached_value_after_libreoffice_uses_the_value(issued: Issu
     resave_with_libreoffice(filled, issued.config.inbox / "fx_lo.xlsx")
     sub = only(collect(issued.config), "fx_lo.xlsx")
     row = next(r.row for r in issued.identity(section).rows if r.id == line_id)
-    assert ("C016", f"J{row}", "warning") in {(f.code, f.cell, str(f.severity)) for f in sub.findings}
+    assert ("C016", f"J{row}", "warning") in {
+        (f.code, f.cell, str(f.severity)) for f in sub.findings
+    }
     assert sub.status is Status.ACCEPTED
     assert next(a for a in sub.answers if a.id == line_id).values["実績値"] == 120
 
@@ -622,9 +721,25 @@ def test_broken_identity_and_missing_answer_sheet(issued: Issued) -> None:
         for cell in ws[7]:
             cell.value = None
 
-    fill(issued.forms[section], issued.config.inbox / "id.xlsx", issued.answers(section), break_identity)
-    fill(issued.forms[section], issued.config.inbox / "nohead.xlsx", issued.answers(section), drop_header)
+    fill(
+        issued.forms[section],
+        issued.config.inbox / "id.xlsx",
+        issued.answers(section),
+        break_identity,
+    )
+    fill(
+        issued.forms[section],
+        issued.config.inbox / "nohead.xlsx",
+        issued.answers(section),
+        drop_header,
+    )
     result = collect(issued.config)
-    assert (only(result, "id.xlsx").status, codes(only(result, "id.xlsx"))) == (Status.UNIDENTIFIED, {"C006"})
-    assert (only(result, "nohead.xlsx").status, codes(only(result, "nohead.xlsx"))) == (Status.REJECTED, {"C007"})
+    assert (only(result, "id.xlsx").status, codes(only(result, "id.xlsx"))) == (
+        Status.UNIDENTIFIED,
+        {"C006"},
+    )
+    assert (only(result, "nohead.xlsx").status, codes(only(result, "nohead.xlsx"))) == (
+        Status.REJECTED,
+        {"C007"},
+    )
     assert only(result, "nohead.xlsx").sha256 in result.feedback

@@ -18,7 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize(
     ("year", "label", "short"),
-    [(2021, "令和3年度", "R3"), (2019, "令和元年度", "R1"), (2017, "平成29年度", "H29"), (2018, "平成30年度", "H30")],
+    [
+        (2021, "令和3年度", "R3"),
+        (2019, "令和元年度", "R1"),
+        (2017, "平成29年度", "H29"),
+        (2018, "平成30年度", "H30"),
+    ],
 )
 def test_era_labels(year: int, label: str, short: str) -> None:
     assert fiscal_label(year) == label
@@ -31,7 +36,9 @@ def test_title_block_label() -> None:
     assert fiscal_label_both(2021) == "令和3年度 (2021年度)"
 
 
-@pytest.mark.parametrize("text", ["2021", "２０２１", 2021, 2021.0, "R3", "令和3年度", "r3", "令和３年度"])
+@pytest.mark.parametrize(
+    "text", ["2021", "２０２１", 2021, 2021.0, "R3", "令和3年度", "r3", "令和３年度"]
+)
 def test_parse_year_forms(text: object) -> None:
     assert parse_year(text) == 2021
 
@@ -96,7 +103,10 @@ def test_console_line_names_the_cell_once() -> None:
         # the place shown first, plus the message's own mentions but a leading one
         assert line.count("J12") == 1 + f.message.count("J12") - f.message.startswith("J12"), line
     c020 = finding("C020", sheet="回答", cell="J12", unit="人")
-    assert c020.line() == "[C020] 回答!J12 実績値が空欄です。この指標の実績値（単位: 人）を入れてください。実績がない場合は「-」を入れてください。"
+    assert (
+        c020.line()
+        == "[C020] 回答!J12 実績値が空欄です。この指標の実績値（単位: 人）を入れてください。実績がない場合は「-」を入れてください。"
+    )
     assert c020.message.startswith("J12 の実績値")  # the message itself still reads whole in a mail
     assert finding("V001", cell="J1", value="約100").line().startswith("[V001] J1 「約100」")
 
@@ -105,5 +115,9 @@ def test_finding_to_dict_and_counts() -> None:
     f = finding("V001", file="a.xlsx", sheet="回答", cell="J12", value="約100", unit="人")
     data = f.to_dict()
     assert data["severity"] == "error" and data["cell"] == "J12" and "約" in data["message"]
-    assert count_by_severity([f, finding("V101", value="１", normalised="1")]) == {"error": 1, "warning": 0, "fixed": 1}
+    assert count_by_severity([f, finding("V101", value="１", normalised="1")]) == {
+        "error": 1,
+        "warning": 0,
+        "fixed": 1,
+    }
     assert f.severity is Severity.ERROR

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import soffice
@@ -23,6 +24,8 @@ from toolkit.demo.simulate import fill_form, resave_with_libreoffice
 from toolkit.master.load import load_master
 from toolkit.workspace import load_config
 
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
+
 
 def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     soffice()
@@ -30,9 +33,17 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(folder)])
     assert result.exit_code == 0, result.output
     out = result.output
-    for step in ("toolkit generate", "toolkit collect", "toolkit status", "toolkit merge", "toolkit report"):
+    for step in (
+        "toolkit generate",
+        "toolkit collect",
+        "toolkit status",
+        "toolkit merge",
+        "toolkit report",
+    ):
         assert f"$ {step}" in out
-    assert "差戻し" in out and "V003" in out and "V001" in out  # the wrongly typed file was sent back
+    assert (
+        "差戻し" in out and "V003" in out and "V001" in out
+    )  # the wrongly typed file was sent back
     assert "LibreOffice で保存して返送" in out
     last = out.strip().splitlines()[-1]
     assert last.startswith("報告書: ") and last.endswith(".html")
@@ -66,7 +77,14 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
 
 def _toolkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_cycle_through_a_real_subprocess(tmp_path: Path) -> None:
@@ -92,8 +110,14 @@ def test_cycle_through_a_real_subprocess(tmp_path: Path) -> None:
             actual = "実施"
         elif line.is_numeric:
             actual = 50 if line.unit == "%" else ("1・20" if "・" in line.unit else 100 + n)
-        answers[line_id] = {"実績値": actual, "進捗状況": "実施", "今後の方向性": "継続",
-                            "実施内容・成果": f"=1+{n} は式ではなく文字", "課題": None, "備考": None}
+        answers[line_id] = {
+            "実績値": actual,
+            "進捗状況": "実施",
+            "今後の方向性": "継続",
+            "実施内容・成果": f"=1+{n} は式ではなく文字",
+            "課題": None,
+            "備考": None,
+        }
     filled = fill_form(form, ws / "inbox" / "返送.xlsx", answers)
     resave_with_libreoffice(filled)
 

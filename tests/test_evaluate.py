@@ -77,7 +77,9 @@ def test_compound_takes_the_lower_part(sample: Plan) -> None:
     both = ev(lectures, "1・90")
     assert both.part_rates == pytest.approx((1.0, 0.9))
     assert both.rate == pytest.approx(0.9)
-    assert both.grade == "B"  # 90 < 120 but the plan's own target (100) is below the baseline: not D
+    assert (
+        both.grade == "B"
+    )  # 90 < 120 but the plan's own target (100) is below the baseline: not D
     none_held = ev(lectures, "0・130")
     assert none_held.rate == 0
     assert none_held.grade == "D"  # 0 回 against a baseline of 1 回
@@ -111,8 +113,12 @@ def test_no_answer_at_all_is_not_evaluated(sample: Plan) -> None:
 
 
 def test_hold_is_achieved_at_or_above_the_target(sample: Plan) -> None:
-    hold = dataclasses.replace(line(sample, "T002-1"), baseline=parse_master_value(50, "人"),
-                               target=parse_master_value(50, "人"), trend=Trend.HOLD)
+    hold = dataclasses.replace(
+        line(sample, "T002-1"),
+        baseline=parse_master_value(50, "人"),
+        target=parse_master_value(50, "人"),
+        trend=Trend.HOLD,
+    )
     assert ev(hold, 50).grade == "A"
     assert ev(hold, 60).grade == "A"
     assert ev(hold, 45).grade == "B"  # 90%: 維持 lines are never D
@@ -133,18 +139,25 @@ def test_grade_boundaries() -> None:
 
 
 def test_roll_up_counts_and_shares(sample: Plan) -> None:
-    plan = dataclasses.replace(sample, answers=[
-        Answer("T062-1", 2021, {"実績値": 10}),  # B, goal 3 (2)
-        Answer("T002-1", 2021, {"実績値": 6500}),  # A, goal 1 (1)
-        Answer("T023-1", 2021, {"実績値": "0・130"}),  # D, goal 1 (2)
-        Answer("T002-1", 2020, {"実績値": 1}),  # another year: ignored
-    ])
+    plan = dataclasses.replace(
+        sample,
+        answers=[
+            Answer("T062-1", 2021, {"実績値": 10}),  # B, goal 3 (2)
+            Answer("T002-1", 2021, {"実績値": 6500}),  # A, goal 1 (1)
+            Answer("T023-1", 2021, {"実績値": "0・130"}),  # D, goal 1 (2)
+            Answer("T002-1", 2020, {"実績値": 1}),  # another year: ignored
+        ],
+    )
     evaluations = evaluate_plan(plan, 2021)
     assert set(evaluations) == {i.id for i in plan.indicators}
     rolled = roll_up(plan, evaluations)
     with_indicator = sum(1 for i in plan.indicators if i.has_indicator)
     assert rolled.overall.total == with_indicator
-    assert rolled.overall.counts["A"] == 1 and rolled.overall.counts["B"] == 1 and rolled.overall.counts["D"] == 1
+    assert (
+        rolled.overall.counts["A"] == 1
+        and rolled.overall.counts["B"] == 1
+        and rolled.overall.counts["D"] == 1
+    )
     assert rolled.overall.counts[NOT_EVALUATED] == with_indicator - 3
     assert rolled.by_goal[1].counts["A"] == 1 and rolled.by_goal[1].counts["D"] == 1
     assert rolled.by_goal[3].counts["B"] == 1

@@ -33,7 +33,9 @@ def test_cached_plan_equals_fresh_load(sample_workspace: Config, tmp_path: Path)
         assert plan.answers == fresh.answers
 
 
-def test_cache_is_not_used_after_the_master_changes(sample_workspace: Config, tmp_path: Path) -> None:
+def test_cache_is_not_used_after_the_master_changes(
+    sample_workspace: Config, tmp_path: Path
+) -> None:
     cache = tmp_path / "cache"
     load_master_cached(sample_workspace.master, cache)
     book = openpyxl.load_workbook(sample_workspace.master)
@@ -62,7 +64,9 @@ def _sheet_with(tmp_path: Path, cell_xml: str) -> Path:
     with zipfile.ZipFile(path) as src:
         parts = {n: src.read(n) for n in src.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    sheet = sheet.replace("</sheetData>", f'<row r="1">{cell_xml}</row></sheetData>').replace('<dimension ref="A1"/>', "")
+    sheet = sheet.replace("</sheetData>", f'<row r="1">{cell_xml}</row></sheetData>').replace(
+        '<dimension ref="A1"/>', ""
+    )
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for name, data in parts.items():

@@ -56,10 +56,16 @@ def _form(result: GenerateResult, section: str) -> Path:
 
 def _ids(path: Path) -> list[str]:
     ws = openpyxl.load_workbook(path)[F.ANSWER_SHEET]
-    return [str(ws.cell(r, 1).value) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value]
+    return [
+        str(ws.cell(r, 1).value)
+        for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)
+        if ws.cell(r, 1).value
+    ]
 
 
-def test_each_section_gets_its_lines_in_plan_order(workspace: Config, generated: GenerateResult) -> None:
+def test_each_section_gets_its_lines_in_plan_order(
+    workspace: Config, generated: GenerateResult
+) -> None:
     plan = _plan()
     assert [f.section for f in generated.forms] == [s.name for s in plan.sections]
     assert generated.out_dir == workspace.year_dir / "forms"
@@ -67,22 +73,34 @@ def test_each_section_gets_its_lines_in_plan_order(workspace: Config, generated:
         expected = [i.id for i in lines_for(plan, workspace, form.section)]
         assert _ids(form.path) == expected == form.ids
     shared, related = plan.indicators[0].id, plan.indicators[1].id
-    assert shared in _ids(_form(generated, "第0001課")) and shared in _ids(_form(generated, "第0002課"))
+    assert shared in _ids(_form(generated, "第0001課")) and shared in _ids(
+        _form(generated, "第0002課")
+    )
     holders = [f.section for f in generated.forms if related in f.ids]
     assert holders == ["第0003課"]  # the coordinating section answers for 関係課
 
 
-def test_no_part_of_a_form_holds_another_sections_data(workspace: Config, generated: GenerateResult) -> None:
+def test_no_part_of_a_form_holds_another_sections_data(
+    workspace: Config, generated: GenerateResult
+) -> None:
     plan = _plan()
     for form in generated.forms:
         own = {i.id for i in plan.indicators if i.id in form.ids}
-        own_texts = {t for i in plan.indicators if i.id in own for t in (i.name, i.content, i.torikumi)}
+        own_texts = {
+            t for i in plan.indicators if i.id in own for t in (i.name, i.content, i.torikumi)
+        }
         # The coordinating section is named as whom to ask and where to send: that is not its data.
-        foreign = {s.name for s in plan.sections if s.name not in (form.section, workspace.coordinator)}
+        foreign = {
+            s.name for s in plan.sections if s.name not in (form.section, workspace.coordinator)
+        }
         for ind in plan.indicators:
             if ind.id not in own:
                 foreign.add(ind.id)
-                foreign |= {t for t in (ind.name, ind.content, ind.torikumi) if t not in own_texts and len(t) > 3}
+                foreign |= {
+                    t
+                    for t in (ind.name, ind.content, ind.torikumi)
+                    if t not in own_texts and len(t) > 3
+                }
         with zipfile.ZipFile(form.path) as z:
             parts = {n: z.read(n).decode("utf-8", "replace") for n in z.namelist()}
         assert "xl/sharedStrings.xml" in parts and "docProps/core.xml" in parts
@@ -92,7 +110,9 @@ def test_no_part_of_a_form_holds_another_sections_data(workspace: Config, genera
         assert form.section in parts["xl/sharedStrings.xml"]
 
 
-def test_answer_sheet_layout_title_and_headers(workspace: Config, generated: GenerateResult) -> None:
+def test_answer_sheet_layout_title_and_headers(
+    workspace: Config, generated: GenerateResult
+) -> None:
     wb = openpyxl.load_workbook(_form(generated, "第0002課"))
     assert wb.sheetnames == [F.ANSWER_SHEET, F.GUIDE_SHEET, F.LISTS_SHEET, F.IDENTITY_SHEET]
     ws = wb[F.ANSWER_SHEET]
@@ -125,7 +145,9 @@ def test_fixed_cells_locked_inputs_unlocked_sheet_protected(generated: GenerateR
 
 def test_hostile_text_stays_text(generated: GenerateResult) -> None:
     ws = openpyxl.load_workbook(_form(generated, "第0003課"))[F.ANSWER_SHEET]
-    cells = [ws.cell(r, F.column_index("取組内容")) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)]
+    cells = [
+        ws.cell(r, F.column_index("取組内容")) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)
+    ]
     hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
     assert hostile and all(c.data_type == "s" for c in hostile)
 
@@ -147,19 +169,26 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
         checks = _validations(ws)
         last = F.FIRST_DATA_ROW + form.rows - 1
         for name in ("進捗状況", "今後の方向性"):
-            (dv, rng), = checks[name]
+            ((dv, rng),) = checks[name]
             assert dv.type == "list" and dv.formula1.startswith(f"'{F.LISTS_SHEET}'!")
             assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last) and "選んで" in dv.prompt
         for name in ("実施内容・成果", "課題", "備考"):
-            (dv, _), = checks[name]
+            ((dv, _),) = checks[name]
             assert dv.type == "textLength" and dv.formula1 == str(workspace.text_limit) and dv.error
-        by_row = {r: dv for dv, rng in checks["実績値"] for r in range(rng.min_row, rng.max_row + 1)}
+        by_row = {
+            r: dv for dv, rng in checks["実績値"] for r in range(rng.min_row, rng.max_row + 1)
+        }
         lines = plan.by_id()
         for i, line_id in enumerate(form.ids):
             ind, dv = lines[line_id], by_row.get(F.FIRST_DATA_ROW + i)
             if ind.unit in ("人", "回", "件", "か所"):
                 assert dv.type == "whole" and dv.operator == "greaterThanOrEqual", line_id
-                assert ind.unit in dv.prompt and "約" in dv.prompt and dv.showErrorMessage and dv.errorStyle in (None, "stop")
+                assert (
+                    ind.unit in dv.prompt
+                    and "約" in dv.prompt
+                    and dv.showErrorMessage
+                    and dv.errorStyle in (None, "stop")
+                )
             elif ind.unit == "%":
                 assert dv.type == "decimal" and (dv.formula1, dv.formula2) == ("0", "100")
             elif ind.unit == "千円":
@@ -173,7 +202,9 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
         assert [c.value for c in lists["A"] if c.value][1:] == list(plan.allowed.progress)
 
 
-def test_identity_is_signed_and_matches_the_cells(workspace: Config, generated: GenerateResult) -> None:
+def test_identity_is_signed_and_matches_the_cells(
+    workspace: Config, generated: GenerateResult
+) -> None:
     wb = openpyxl.load_workbook(_form(generated, "第0005課"))
     sheet = wb[F.IDENTITY_SHEET]
     assert sheet.sheet_state == "veryHidden"
@@ -181,8 +212,16 @@ def test_identity_is_signed_and_matches_the_cells(workspace: Config, generated: 
     assert verify(payload, token, workspace.secret())
     assert not verify(payload, token, b"another workspace")
     identity = FormIdentity.from_payload(payload)
-    assert (identity.section, identity.fiscal_year, identity.plan) == ("第0005課", 2021, workspace.plan_name)
-    assert identity.columns == list(F.COLUMNS) and identity.header_row == F.HEADER_ROW and len(identity.form_id) >= 16
+    assert (identity.section, identity.fiscal_year, identity.plan) == (
+        "第0005課",
+        2021,
+        workspace.plan_name,
+    )
+    assert (
+        identity.columns == list(F.COLUMNS)
+        and identity.header_row == F.HEADER_ROW
+        and len(identity.form_id) >= 16
+    )
     ws = wb[F.ANSWER_SHEET]
     for issued in identity.rows:
         assert ws.cell(issued.row, 1).value == issued.id
@@ -191,7 +230,9 @@ def test_identity_is_signed_and_matches_the_cells(workspace: Config, generated: 
             value = ws.cell(issued.row, F.column_index(name)).value
             assert str(value if value is not None else "") == text, (issued.id, name)
     other = generate_forms(workspace, ["第0005課"])
-    second = read_identity_cells([c.value for c in openpyxl.load_workbook(other.forms[0].path)[F.IDENTITY_SHEET]["A"]])
+    second = read_identity_cells(
+        [c.value for c in openpyxl.load_workbook(other.forms[0].path)[F.IDENTITY_SHEET]["A"]]
+    )
     assert second and FormIdentity.from_payload(second[0]).form_id != identity.form_id
 
 
@@ -218,24 +259,40 @@ def test_current_value_is_last_years_actual_when_known(workspace: Config) -> Non
 def test_guide_sheet_explains_in_japanese(workspace: Config, generated: GenerateResult) -> None:
     ws = openpyxl.load_workbook(_form(generated, "第0001課"))[F.GUIDE_SHEET]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
-    for expected in ("黄色のセル", "約", "全角", "一部実施", "拡充", "令和4年5月31日", "内線 1000", "400字"):
+    for expected in (
+        "黄色のセル",
+        "約",
+        "全角",
+        "一部実施",
+        "拡充",
+        "令和4年5月31日",
+        "内線 1000",
+        "400字",
+    ):
         assert expected in text
     assert ws.protection.sheet
 
 
-@pytest.mark.parametrize(("bureau", "name", "expected"), [
-    ("福祉部", "長寿支援課", "福祉部_長寿支援課.xlsx"),
-    ("", "CON", "_CON.xlsx"),
-    ("市民部", 'a/b\\c:d*e?"f<g>|h.', "市民部_a_b_c_d_e__f_g__h.xlsx"),
-    ("", "ｺﾐｭﾆﾃｨ課 ", "コミュニティ課.xlsx"),
-])
+@pytest.mark.parametrize(
+    ("bureau", "name", "expected"),
+    [
+        ("福祉部", "長寿支援課", "福祉部_長寿支援課.xlsx"),
+        ("", "CON", "_CON.xlsx"),
+        ("市民部", 'a/b\\c:d*e?"f<g>|h.', "市民部_a_b_c_d_e__f_g__h.xlsx"),
+        ("", "ｺﾐｭﾆﾃｨ課 ", "コミュニティ課.xlsx"),
+    ],
+)
 def test_file_names_are_recognisable_and_safe(bureau: str, name: str, expected: str) -> None:
     assert form_file_name(Section(name, bureau)) == expected
 
 
 def test_same_file_name_twice_gets_a_number() -> None:
     used: set[str] = set()
-    assert [unique_file_name("a.xlsx", used) for _ in range(3)] == ["a.xlsx", "a_2.xlsx", "a_3.xlsx"]
+    assert [unique_file_name("a.xlsx", used) for _ in range(3)] == [
+        "a.xlsx",
+        "a_2.xlsx",
+        "a_3.xlsx",
+    ]
 
 
 def test_cli_generate_prints_summary(workspace: Config) -> None:
@@ -243,17 +300,25 @@ def test_cli_generate_prints_summary(workspace: Config) -> None:
     assert helped.exit_code == 0 and "--dept" in helped.output and "様式" in helped.output
     result = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root)])
     assert result.exit_code == 0, result.output
-    assert "6 課分作成しました" in result.output and "第0004課" in result.output and "行" in result.output
+    assert (
+        "6 課分作成しました" in result.output
+        and "第0004課" in result.output
+        and "行" in result.output
+    )
     assert len(list((workspace.year_dir / "forms").glob("*.xlsx"))) == 6
 
 
 def test_cli_generate_one_dept_and_unknown_dept(workspace: Config) -> None:
     ok = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root), "--dept", "第0002課"])
     assert ok.exit_code == 0, ok.output
-    assert [p.name for p in (workspace.year_dir / "forms").glob("*.xlsx")] == [form_file_name(_plan().sections[1])]
+    assert [p.name for p in (workspace.year_dir / "forms").glob("*.xlsx")] == [
+        form_file_name(_plan().sections[1])
+    ]
     bad = CliRunner().invoke(cli, ["generate", "-w", str(workspace.root), "--dept", "存在しない課"])
     assert bad.exit_code == 2
-    assert "存在しない課" in bad.output and "第0001課" in bad.output and "Traceback" not in bad.output
+    assert (
+        "存在しない課" in bad.output and "第0001課" in bad.output and "Traceback" not in bad.output
+    )
 
 
 def test_related_lines_without_a_section_to_answer_are_reported(workspace: Config) -> None:
@@ -262,7 +327,11 @@ def test_related_lines_without_a_section_to_answer_are_reported(workspace: Confi
     orphan = _plan().indicators[1].id
     assert all(orphan not in f.ids for f in result.forms)
     (warning,) = [f for f in result.findings if f.code == "F001"]
-    assert warning.row_id == orphan and "related" in warning.message and RELATED_SECTION in warning.value
+    assert (
+        warning.row_id == orphan
+        and "related" in warning.message
+        and RELATED_SECTION in warning.value
+    )
 
 
 def test_password_from_config_protects_the_sheets(workspace: Config) -> None:
@@ -282,33 +351,57 @@ def test_long_lists_and_messages_still_get_their_checks(workspace: Config) -> No
     path = generate_forms(workspace, ["第0001課"], plan=plan).forms[0].path
     wb = openpyxl.load_workbook(path)
     checks = _validations(wb[F.ANSWER_SHEET])
-    (dv, _), = checks["進捗状況"]
+    ((dv, _),) = checks["進捗状況"]
     assert dv.formula1 == f"'{F.LISTS_SHEET}'!$A$2:$A$31" and len(dv.prompt) <= 255
     assert [c.value for c in wb[F.LISTS_SHEET]["A"]][1:] == list(long_words)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 80), st.integers(1, 12), st.integers(0, 10_000), st.booleans())
-def test_every_line_goes_to_exactly_its_sections(lines: int, sections: int, seed: int, related: bool) -> None:
+def test_every_line_goes_to_exactly_its_sections(
+    lines: int, sections: int, seed: int, related: bool
+) -> None:
     plan = make_plan(lines, sections, seed=seed)
-    config = Config(Path("."), "p", "c", 2021, "第0001課", None, "", Path("m.xlsx"), Path("i"), Path("o"),
-                    ("第0001課",) if related else ())
+    config = Config(
+        Path("."),
+        "p",
+        "c",
+        2021,
+        "第0001課",
+        None,
+        "",
+        Path("m.xlsx"),
+        Path("i"),
+        Path("o"),
+        ("第0001課",) if related else (),
+    )
     index = lines_by_section(plan, config)
-    for section in ({s for i in plan.indicators for s in i.sections} | {"第0001課"}) - {RELATED_SECTION}:
+    for section in ({s for i in plan.indicators for s in i.sections} | {"第0001課"}) - {
+        RELATED_SECTION
+    }:
         assert index.get(section, []) == lines_for(plan, config, section)
     held = {i.id for v in index.values() for i in v}
     orphans = {i.id for i in plan.indicators if i.id not in held}
-    assert orphans == ({i.id for i in plan.indicators if i.sections == (RELATED_SECTION,)} if not related else set())
+    assert orphans == (
+        {i.id for i in plan.indicators if i.sections == (RELATED_SECTION,)}
+        if not related
+        else set()
+    )
 
 
 def test_related_section_named_by_alias_in_config(workspace: Config) -> None:
     plan = _plan()
-    plan.sections = [dataclasses.replace(s, aliases=("三課",)) if s.name == "第0003課" else s for s in plan.sections]
+    plan.sections = [
+        dataclasses.replace(s, aliases=("三課",)) if s.name == "第0003課" else s
+        for s in plan.sections
+    ]
     config = dataclasses.replace(workspace, related_sections=("三課",))
     result = generate_forms(config, plan=plan)
     holders = [f.section for f in result.forms if plan.indicators[1].id in f.ids]
     assert holders == ["第0003課"] and len(result.forms) == 6
-    assert generate_forms(config, ["三課"], plan=plan).forms[0].section == "第0003課"  # --dept by alias
+    assert (
+        generate_forms(config, ["三課"], plan=plan).forms[0].section == "第0003課"
+    )  # --dept by alias
 
 
 def test_cli_without_workspace_is_misuse(tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ def test_sample_forms_hold_exactly_their_sections_lines(sample_workspace: Config
         assert form.ids == [i.id for i in lines_for(plan, sample_workspace, form.section)]
         own_lines = [i for i in plan.indicators if i.id in form.ids]
         own_text = "\n".join(t for i in own_lines for t in (i.name, i.content, i.torikumi, i.unit))
-        foreign = {s.name for s in plan.sections} - {form.section, sample_workspace.coordinator} - bureaus
+        foreign = (
+            {s.name for s in plan.sections} - {form.section, sample_workspace.coordinator} - bureaus
+        )
         for ind in plan.indicators:
             if ind.id not in form.ids:
                 foreign |= {ind.id, ind.name, ind.content}

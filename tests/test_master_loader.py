@@ -25,9 +25,23 @@ _COL = {name: openpyxl.utils.get_column_letter(i) for i, name in enumerate(L.LIN
 def _line(line_id: Any, no: Any = 1, **overrides: Any) -> list[Any]:
     """A valid 指標 row (1 goal, 1 policy, section 福祉政策課) with ``overrides`` by header."""
     values: dict[str, Any] = {
-        "ID": line_id, "No.": no, "基本目標": 1, "施策の方向": 1, "取組項目": 1, "取組": "交流の場づくり",
-        "取組内容": "講座を開く", "指標": "参加者数", "単位": "人", "基準値": 100, "基準年度": 2017,
-        "現状値": 90, "現状年度": 2020, "目標値": 120, "目標年度": 2022, "部局": "福祉部", "担当課": "福祉政策課",
+        "ID": line_id,
+        "No.": no,
+        "基本目標": 1,
+        "施策の方向": 1,
+        "取組項目": 1,
+        "取組": "交流の場づくり",
+        "取組内容": "講座を開く",
+        "指標": "参加者数",
+        "単位": "人",
+        "基準値": 100,
+        "基準年度": 2017,
+        "現状値": 90,
+        "現状年度": 2020,
+        "目標値": 120,
+        "目標年度": 2022,
+        "部局": "福祉部",
+        "担当課": "福祉政策課",
     }
     values.update(overrides)
     return [values.get(c) for c in L.LINE_COLUMNS]
@@ -36,7 +50,9 @@ def _line(line_id: Any, no: Any = 1, **overrides: Any) -> list[Any]:
 def _master(tmp_path: Path, lines: list[list[Any]], name: str = "master.xlsx") -> Path:
     """The empty template filled with one goal/policy, two sections and ``lines`` (openpyxl)."""
     wb = openpyxl.load_workbook(bundled("master_template.xlsx"))
-    wb[L.SHEET_STRUCTURE].append([1, "ふれあいの人づくり", "", 1, "出会いのきっかけ、場づくり", "P37"])
+    wb[L.SHEET_STRUCTURE].append(
+        [1, "ふれあいの人づくり", "", 1, "出会いのきっかけ、場づくり", "P37"]
+    )
     wb[L.SHEET_SECTIONS].append(["福祉部", "福祉政策課", "地域福祉課", None, None])
     wb[L.SHEET_SECTIONS].append(["福祉部", "長寿支援課", None, None, None])
     for row in lines:
@@ -57,8 +73,14 @@ def _is_japanese(text: str) -> bool:
 
 
 def test_valid_master_has_no_findings(tmp_path: Path) -> None:
-    path = _master(tmp_path, [_line("T001-1"), _line("T002-1", 2, 担当課="福祉政策課 長寿支援課"),
-                              _line("T003-1", 3, 担当課="地域福祉課")])
+    path = _master(
+        tmp_path,
+        [
+            _line("T001-1"),
+            _line("T002-1", 2, 担当課="福祉政策課 長寿支援課"),
+            _line("T003-1", 3, 担当課="地域福祉課"),
+        ],
+    )
     plan, findings = load_master(path)
     assert findings == []
     assert [i.id for i in plan.indicators] == ["T001-1", "T002-1", "T003-1"]
@@ -111,7 +133,12 @@ def test_unreadable_target(tmp_path: Path) -> None:
     path = _master(tmp_path, [_line("T001-1", 目標値="たくさん")])
     _, findings = load_master(path)
     f = _only(findings, "M006")
-    assert (f.sheet, f.cell, f.value, f.severity) == ("指標", f"{_COL['目標値']}2", "たくさん", Severity.ERROR)
+    assert (f.sheet, f.cell, f.value, f.severity) == (
+        "指標",
+        f"{_COL['目標値']}2",
+        "たくさん",
+        Severity.ERROR,
+    )
 
 
 def test_section_missing_from_section_list(tmp_path: Path) -> None:
@@ -147,18 +174,30 @@ def test_missing_sheet_and_header(tmp_path: Path) -> None:
 
 
 def test_all_problems_reported_at_once(tmp_path: Path) -> None:
-    path = _master(tmp_path, [
-        _line("T001-1"),
-        _line("T001-1", 単位="人月"),
-        _line(None, 2),
-        _line("T003-1", 3, 目標値="たくさん", 方向="上昇"),
-        _line("T004-1", 4, 担当課="存在しない課"),
-        _line("T005-1", "五"),
-    ])
+    path = _master(
+        tmp_path,
+        [
+            _line("T001-1"),
+            _line("T001-1", 単位="人月"),
+            _line(None, 2),
+            _line("T003-1", 3, 目標値="たくさん", 方向="上昇"),
+            _line("T004-1", 4, 担当課="存在しない課"),
+            _line("T005-1", "五"),
+        ],
+    )
     plan, findings = load_master(path)
     where = {(f.code, f.cell) for f in findings}
-    assert {("M003", "A3"), ("M004", "A4"), ("M006", "N5"), ("M010", "P5"), ("M007", "S6"), ("M011", "B7")} <= where
-    assert all(f.file == "master.xlsx" and f.sheet == "指標" and _is_japanese(f.message) for f in findings)
+    assert {
+        ("M003", "A3"),
+        ("M004", "A4"),
+        ("M006", "N5"),
+        ("M010", "P5"),
+        ("M007", "S6"),
+        ("M011", "B7"),
+    } <= where
+    assert all(
+        f.file == "master.xlsx" and f.sheet == "指標" and _is_japanese(f.message) for f in findings
+    )
     assert {i.id for i in plan.indicators} == {"T001-1", "T003-1", "T004-1", "T005-1"}
 
 
@@ -180,6 +219,7 @@ def test_unreadable_master_in_cli_has_no_traceback(tmp_path: Path) -> None:
     assert "マスターブック" in result.output
 
 
+@pytest.mark.slow
 def test_damaged_masters_give_a_message_in_every_command(tmp_path: Path) -> None:
     """The sample master broken 60 random ways (cut, bytes overwritten, XML parts mangled): every
     command either works or stops with a Japanese line, never a traceback."""
@@ -190,14 +230,25 @@ def test_damaged_masters_give_a_message_in_every_command(tmp_path: Path) -> None
     config = init_workspace(tmp_path / "ws", "shimonoseki")
     data = config.master.read_bytes()
     rng = random.Random(7)
-    masters = [deflate_broken(data, "xl/worksheets/sheet2.xml"), *(damaged(data, rng) for _ in range(60))]
+    masters = [
+        deflate_broken(data, "xl/worksheets/sheet2.xml"),
+        *(damaged(data, rng) for _ in range(60)),
+    ]
     failed = 0
     for n, broken in enumerate(masters):
         config.master.write_bytes(broken)
-        for command in (["show"], ["generate"], ["merge", "--dry-run"], ["report", "--format", "html,xlsx,csv"]):
+        for command in (
+            ["show"],
+            ["generate"],
+            ["merge", "--dry-run"],
+            ["report", "--format", "html,xlsx,csv"],
+        ):
             result = CliRunner().invoke(cli, [*command, "-w", str(config.root)])
             where = (n, command[0], result.output[-300:])
-            assert result.exception is None or isinstance(result.exception, SystemExit), (*where, result.exception)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                *where,
+                result.exception,
+            )
             assert "Traceback" not in result.output, where
             if result.exit_code:
                 failed += 1

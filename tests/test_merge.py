@@ -42,8 +42,14 @@ def issued_of(config: Config) -> dict[str, dict[str, str]]:
     plan, _ = load_master(config.master)
     last = plan.answers_for(YEAR - 1)
     return {
-        i.id: {"ID": i.id, "指標": i.name, "単位": i.unit, "基準値": i.baseline.display(),
-               "現状値": str(last[i.id].actual) if i.id in last else i.current.display(), "目標値": i.target.display()}
+        i.id: {
+            "ID": i.id,
+            "指標": i.name,
+            "単位": i.unit,
+            "基準値": i.baseline.display(),
+            "現状値": str(last[i.id].actual) if i.id in last else i.current.display(),
+            "目標値": i.target.display(),
+        }
         for i in plan.indicators
     }
 
@@ -65,21 +71,35 @@ def submit(
     issued: dict[str, dict[str, str]] | None = None,
 ) -> Submission:
     """Save a submission as collect would, and return it."""
-    body = json.dumps([section, answers, saved_at, str(status)], ensure_ascii=False, sort_keys=True, default=str)
+    body = json.dumps(
+        [section, answers, saved_at, str(status)], ensure_ascii=False, sort_keys=True, default=str
+    )
     sha = hashlib.sha256(body.encode()).hexdigest()
     all_issued = issued if issued is not None else issued_of(config)
     sub = Submission(
-        file=file or f"{section}.xlsx", sha256=sha, status=status, received_at=saved_at, section=section,
-        fiscal_year=YEAR, saved_at=saved_at,
+        file=file or f"{section}.xlsx",
+        sha256=sha,
+        status=status,
+        received_at=saved_at,
+        section=section,
+        fiscal_year=YEAR,
+        saved_at=saved_at,
         issued={i: all_issued[i] for i in answers if i in all_issued},
         answers=[
-            LineAnswer(i, 8 + n, {f: v.get(f) for f in ANSWER_FIELDS}, {f: f"J{8 + n}" for f in ANSWER_FIELDS})
+            LineAnswer(
+                i,
+                8 + n,
+                {f: v.get(f) for f in ANSWER_FIELDS},
+                {f: f"J{8 + n}" for f in ANSWER_FIELDS},
+            )
             for n, (i, v) in enumerate(answers.items())
         ],
     )
     folder = collect_dir(config.year_dir) / "submissions"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{sha}.json").write_text(json.dumps(sub.to_dict(), ensure_ascii=False), encoding="utf-8")
+    (folder / f"{sha}.json").write_text(
+        json.dumps(sub.to_dict(), ensure_ascii=False), encoding="utf-8"
+    )
     return sub
 
 
@@ -102,12 +122,22 @@ def sheet_rows(config: Config, name: str) -> list[dict[str, Any]]:
         return []
     ws = wb[name]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, v, strict=False)) for v in ws.iter_rows(min_row=2, values_only=True) if any(v)]
+    return [
+        dict(zip(header, v, strict=False))
+        for v in ws.iter_rows(min_row=2, values_only=True)
+        if any(v)
+    ]
 
 
 def full_answer(n: int = 1) -> dict[str, Any]:
-    return {"実績値": 100 + n, "進捗状況": "実施", "実施内容・成果": f"実施した{n}", "課題": None,
-            "今後の方向性": "継続", "備考": None}
+    return {
+        "実績値": 100 + n,
+        "進捗状況": "実施",
+        "実施内容・成果": f"実施した{n}",
+        "課題": None,
+        "今後の方向性": "継続",
+        "備考": None,
+    }
 
 
 @pytest.fixture
@@ -183,7 +213,11 @@ def test_rows_found_by_header_not_position_and_formatting_survives(ws: Config) -
     assert sheet.cell(2, 2).value == 12  # 12.0 == 12: unchanged
     assert sheet.cell(2, 3).value == "完了"
     assert sheet.cell(3, 2).value == 5  # last year's row untouched
-    assert sheet.cell(4, 1).value == ids[1] and sheet.cell(4, 10).value == YEAR and sheet.cell(4, 2).value == 7
+    assert (
+        sheet.cell(4, 1).value == ids[1]
+        and sheet.cell(4, 10).value == YEAR
+        and sheet.cell(4, 2).value == 7
+    )
     assert sheet.column_dimensions["C"].width == 33
     assert sheet["A1"].comment is not None and "メモ" in sheet["A1"].comment.text
     assert wb["メモ"]["A1"].value == "消さないでください"
@@ -193,14 +227,23 @@ def test_rows_found_by_header_not_position_and_formatting_survives(ws: Config) -
 
 def test_text_is_data_not_formula_and_control_characters_are_stripped(ws: Config) -> None:
     line = single_lines(ws, "第0003課")[0]
-    submit(ws, "第0003課", {line: {"実施内容・成果": "=HYPERLINK(\"http://x\",\"y\")", "課題": "a\x00b\x07c\x0bd",
-                                   "備考": "=cmd|' /C calc'!A0"}})
+    submit(
+        ws,
+        "第0003課",
+        {
+            line: {
+                "実施内容・成果": '=HYPERLINK("http://x","y")',
+                "課題": "a\x00b\x07c\x0bd",
+                "備考": "=cmd|' /C calc'!A0",
+            }
+        },
+    )
     merge(ws)
     wb = openpyxl.load_workbook(ws.master)
     header = [c.value for c in wb[L.SHEET_ANSWERS][1]]
     row = wb[L.SHEET_ANSWERS][2]
     cell = row[header.index("実施内容・成果")]
-    assert cell.value == "=HYPERLINK(\"http://x\",\"y\")" and cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
     assert row[header.index("課題")].value == "abcd"
     assert row[header.index("備考")].data_type == "s"
     for ws_ in wb.worksheets:
@@ -213,7 +256,12 @@ def test_blank_answers_never_erase_and_unanswered_lines_untouched(ws: Config) ->
     ids = single_lines(ws, "第0001課")[:2]
     submit(ws, "第0001課", {ids[0]: full_answer(), ids[1]: {}}, saved_at="2022-05-01T10:00:00")
     merge(ws)
-    submit(ws, "第0001課", {ids[0]: {"実績値": None, "進捗状況": "完了"}, ids[1]: {}}, saved_at="2022-05-02T10:00:00")
+    submit(
+        ws,
+        "第0001課",
+        {ids[0]: {"実績値": None, "進捗状況": "完了"}, ids[1]: {}},
+        saved_at="2022-05-02T10:00:00",
+    )
     result = merge(ws)
     got = answers_sheet(ws)
     assert set(got) == {ids[0]}
@@ -340,7 +388,9 @@ def test_master_changed_after_issue_is_a_conflict(ws: Config) -> None:
     wb.save(ws.master)
     submit(ws, "第0002課", {ids[0]: full_answer(), ids[1]: full_answer(2)}, issued=issued)
     result = merge(ws)
-    assert [(c.kind, c.id, c.field) for c in result.plan.blocking] == [(ConflictKind.MASTER_CHANGED, ids[0], "目標値")]
+    assert [(c.kind, c.id, c.field) for c in result.plan.blocking] == [
+        (ConflictKind.MASTER_CHANGED, ids[0], "目標値")
+    ]
     assert result.plan.blocking[0].master_value == "999,999"
     assert set(answers_sheet(ws)) == {ids[1]}
     assert "作成後にマスターで変更" in sheet_rows(ws, L.SHEET_CONFLICTS)[0]["説明"]
@@ -354,7 +404,9 @@ def test_issued_year_suffix_and_last_years_actual_are_not_conflicts(ws: Config) 
     sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 3).value = line, YEAR - 1, 4321
     wb.save(ws.master)
     issued[line]["現状値"] = "4,321\n(R2年度)"
-    issued[line]["基準値"] = f"{issued[line]['基準値']}\n(H29年度)" if issued[line]["基準値"] else ""
+    issued[line]["基準値"] = (
+        f"{issued[line]['基準値']}\n(H29年度)" if issued[line]["基準値"] else ""
+    )
     submit(ws, "第0002課", {line: full_answer()}, issued=issued)
     result = merge(ws)
     assert not result.plan.conflicts and result.written
@@ -369,14 +421,21 @@ def test_unknown_id_is_a_conflict(ws: Config) -> None:
 
 def test_newer_submission_overwrites_with_history_note(ws: Config) -> None:
     line = single_lines(ws, "第0004課")[0]
-    first = submit(ws, "第0004課", {line: {"実績値": 50}}, file="v1.xlsx", saved_at="2022-05-01T09:00:00")
+    first = submit(
+        ws, "第0004課", {line: {"実績値": 50}}, file="v1.xlsx", saved_at="2022-05-01T09:00:00"
+    )
     merge(ws)
-    second = submit(ws, "第0004課", {line: {"実績値": 55}}, file="v2.xlsx", saved_at="2022-05-02T09:00:00")
+    second = submit(
+        ws, "第0004課", {line: {"実績値": 55}}, file="v2.xlsx", saved_at="2022-05-02T09:00:00"
+    )
     result = merge(ws)
     assert not result.plan.blocking and len(result.plan.overwrites) == 1
     assert answers_sheet(ws)[line]["実績値"] == 55
     history = sheet_rows(ws, L.SHEET_HISTORY)
-    assert [(h["旧値"], h["新値"], h["ハッシュ"]) for h in history] == [(None, 50, first.sha256), (50, 55, second.sha256)]
+    assert [(h["旧値"], h["新値"], h["ハッシュ"]) for h in history] == [
+        (None, 50, first.sha256),
+        (50, 55, second.sha256),
+    ]
     assert "v1.xlsx" in history[1]["備考"] and history[0]["備考"] is None
     rows = sheet_rows(ws, L.SHEET_CONFLICTS)
     assert [(r["種類"], r["マスターの値"], r["回答の値"]) for r in rows] == [("上書き", "50", "55")]
@@ -385,8 +444,20 @@ def test_newer_submission_overwrites_with_history_note(ws: Config) -> None:
 
 def test_superseded_and_rejected_ignored(ws: Config) -> None:
     line = single_lines(ws, "第0001課")[0]
-    submit(ws, "第0001課", {line: {"実績値": 1}}, status=Status.SUPERSEDED, saved_at="2022-05-09T00:00:00")
-    submit(ws, "第0001課", {line: {"実績値": 2}}, status=Status.REJECTED, saved_at="2022-05-09T00:00:00")
+    submit(
+        ws,
+        "第0001課",
+        {line: {"実績値": 1}},
+        status=Status.SUPERSEDED,
+        saved_at="2022-05-09T00:00:00",
+    )
+    submit(
+        ws,
+        "第0001課",
+        {line: {"実績値": 2}},
+        status=Status.REJECTED,
+        saved_at="2022-05-09T00:00:00",
+    )
     submit(ws, "第0001課", {line: {"実績値": 3}})
     result = merge(ws)
     assert result.plan.ignored == 2
@@ -465,7 +536,9 @@ merge(load_config(Path(sys.argv[1])))
 """
 
 
-def test_merge_killed_while_saving_leaves_master_whole_and_next_merge_cleans_up(ws: Config, tmp_path: Path) -> None:
+def test_merge_killed_while_saving_leaves_master_whole_and_next_merge_cleans_up(
+    ws: Config, tmp_path: Path
+) -> None:
     """A real process killed in the middle of writing: the master is untouched, the next merge
     takes the dead process's lock, removes its half-written file and merges."""
     import subprocess
@@ -475,7 +548,9 @@ def test_merge_killed_while_saving_leaves_master_whole_and_next_merge_cleans_up(
     data = ws.master.read_bytes()
     script = tmp_path / "killed.py"
     script.write_text(_KILLED_WHILE_SAVING, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(ws.root)], capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(script), str(ws.root)], capture_output=True, timeout=120
+    )
     assert done.returncode == -9, done.stderr.decode(errors="replace")
     assert ws.master.read_bytes() == data
     leftovers = [p for p in ws.master.parent.iterdir() if p.name.startswith(".merge-")]
@@ -499,7 +574,11 @@ def test_cli_dry_run_shows_changes_and_writes_nothing(ws: Config) -> None:
     assert f"{line} 実績値: （空欄） → 77" in out.output and "何も書き込んでいません" in out.output
     assert ws.master.read_bytes() == data
     out = CliRunner().invoke(cli, ["merge", "-w", str(ws.root)])
-    assert out.exit_code == 0 and "変更する行: 1 行（セル 1 個）" in out.output and "バックアップ" in out.output
+    assert (
+        out.exit_code == 0
+        and "変更する行: 1 行（セル 1 個）" in out.output
+        and "バックアップ" in out.output
+    )
     out = CliRunner().invoke(cli, ["merge", "-w", str(ws.root)])
     assert out.exit_code == 0 and "変更はありません" in out.output
 
@@ -523,19 +602,37 @@ def test_cli_busy_is_one_japanese_line(ws: Config) -> None:
 
 # Property: Submission objects → merge → reload master -----------------------------------------------
 
-_TEXT = st.text(alphabet=st.sampled_from(list("あいう漢字ABC 123=+-\n\x07\t、。")), min_size=0, max_size=12)
-_ACTUAL = st.one_of(st.none(), st.integers(0, 10**6), st.floats(0, 1000, allow_nan=False).map(lambda f: round(f, 1)),
-                    st.sampled_from(["実施", "継続", "-", "1・120"]))
-_ANSWER = st.fixed_dictionaries({
-    "実績値": _ACTUAL, "進捗状況": st.sampled_from([None, "実施", "一部実施", "未実施", "完了"]),
-    "実施内容・成果": _TEXT, "課題": _TEXT, "今後の方向性": st.sampled_from([None, "継続", "拡充"]), "備考": _TEXT,
-})
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("あいう漢字ABC 123=+-\n\x07\t、。")), min_size=0, max_size=12
+)
+_ACTUAL = st.one_of(
+    st.none(),
+    st.integers(0, 10**6),
+    st.floats(0, 1000, allow_nan=False).map(lambda f: round(f, 1)),
+    st.sampled_from(["実施", "継続", "-", "1・120"]),
+)
+_ANSWER = st.fixed_dictionaries(
+    {
+        "実績値": _ACTUAL,
+        "進捗状況": st.sampled_from([None, "実施", "一部実施", "未実施", "完了"]),
+        "実施内容・成果": _TEXT,
+        "課題": _TEXT,
+        "今後の方向性": st.sampled_from([None, "継続", "拡充"]),
+        "備考": _TEXT,
+    }
+)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_property_submissions_round_trip(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
-    config = make_workspace(tmp_path_factory.mktemp("prop") / "ws", make_plan(24, 3, seed=11), fiscal_year=YEAR)
+def test_property_submissions_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    config = make_workspace(
+        tmp_path_factory.mktemp("prop") / "ws", make_plan(24, 3, seed=11), fiscal_year=YEAR
+    )
     typed: dict[str, dict[str, Any]] = {}
     for section in ("第0001課", "第0002課", "第0003課"):
         ids = single_lines(config, section)
@@ -568,4 +665,6 @@ def test_benchmark_script_runs_at_small_size() -> None:
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     result = bench.run(30, 3)
-    assert result["first_cells"] > 0 and result["noop_written"] is False and result["update_cells"] > 0
+    assert (
+        result["first_cells"] > 0 and result["noop_written"] is False and result["update_cells"] > 0
+    )

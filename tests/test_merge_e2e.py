@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -25,10 +26,22 @@ from toolkit.merge.run import merge
 from toolkit.merge.state import comparable
 from toolkit.plan.model import ANSWER_FIELDS
 
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
+
 _TEXT = st.one_of(
     st.none(),
-    st.sampled_from(["予定どおり実施した。", "＝会議を2回開催", "=1+1", "参加者 120人\n次年度も継続", " 前後に空白 "]),
-    st.text(alphabet=st.sampled_from(list("地域福祉の推進ABC123、。・（）")), min_size=1, max_size=30),
+    st.sampled_from(
+        [
+            "予定どおり実施した。",
+            "＝会議を2回開催",
+            "=1+1",
+            "参加者 120人\n次年度も継続",
+            " 前後に空白 ",
+        ]
+    ),
+    st.text(
+        alphabet=st.sampled_from(list("地域福祉の推進ABC123、。・（）")), min_size=1, max_size=30
+    ),
 )
 
 
@@ -38,12 +51,20 @@ def history_count(master: Path) -> int:
 
 
 # No shrinking: every example runs LibreOffice, and a failing example is readable as it is.
-@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(seed=st.integers(0, 10**6), data=st.data())
-def test_generate_fill_collect_merge_round_trip(tmp_path_factory: Any, seed: int, data: st.DataObject) -> None:
+def test_generate_fill_collect_merge_round_trip(
+    tmp_path_factory: Any, seed: int, data: st.DataObject
+) -> None:
     soffice()
-    config = make_workspace(tmp_path_factory.mktemp("e2e") / "ws", make_plan(24, 3, seed=seed % 50), fiscal_year=YEAR)
+    config = make_workspace(
+        tmp_path_factory.mktemp("e2e") / "ws", make_plan(24, 3, seed=seed % 50), fiscal_year=YEAR
+    )
     forms = generate_forms(config).forms
     plan, _ = load_master(config.master)
     lines = plan.by_id()
@@ -71,7 +92,10 @@ def test_generate_fill_collect_merge_round_trip(tmp_path_factory: Any, seed: int
     assert not first.plan.blocking, first.plan.findings()
     got = answers_sheet(config)
     for line_id, answer in typed.items():
-        expected = {f: comparable(expected_stored(f, answer.get(f), lines[line_id].unit)) for f in ANSWER_FIELDS}
+        expected = {
+            f: comparable(expected_stored(f, answer.get(f), lines[line_id].unit))
+            for f in ANSWER_FIELDS
+        }
         if all(v is None for v in expected.values()):
             assert line_id not in got
             continue

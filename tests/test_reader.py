@@ -25,7 +25,9 @@ def plain_xlsx(path: Path, rows: int = 3) -> Path:
     return path
 
 
-def rewrite_part(src: Path, dst: Path, part: str, transform: object, *, extra: dict[str, bytes] | None = None) -> Path:
+def rewrite_part(
+    src: Path, dst: Path, part: str, transform: object, *, extra: dict[str, bytes] | None = None
+) -> Path:
     """Copy a zip, passing one part's bytes through ``transform`` and adding ``extra`` parts."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -59,7 +61,10 @@ def test_too_large(tmp_path: Path) -> None:
     assert code_of(path, Limits(max_file_bytes=10_000)) == "R003"
 
 
-@pytest.mark.parametrize("content", [b"ID,value\nT1,12\n", b"%PDF-1.4\n1 0 obj<<>>endobj\n", b"<html><body>x</body></html>"])
+@pytest.mark.parametrize(
+    "content",
+    [b"ID,value\nT1,12\n", b"%PDF-1.4\n1 0 obj<<>>endobj\n", b"<html><body>x</body></html>"],
+)
 def test_renamed_csv_pdf_html(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "x.xlsx").write_bytes(content)
     assert code_of(tmp_path / "x.xlsx") == "R004"
@@ -69,13 +74,28 @@ def legacy_xls(tmp_path: Path) -> Path:
     """A real .xls made by LibreOffice from a small workbook."""
     src = plain_xlsx(tmp_path / "legacy.xlsx")
     out = tmp_path / "xls"
-    subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "xls", "--outdir", str(out), str(src)], check=False, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
     made = out / "legacy.xls"
     assert made.is_file()
     return made
 
 
+@pytest.mark.libreoffice
 def test_legacy_xls_even_named_xlsx(tmp_path: Path) -> None:
     xls = legacy_xls(tmp_path)
     renamed = tmp_path / "renamed.xlsx"
@@ -84,6 +104,7 @@ def test_legacy_xls_even_named_xlsx(tmp_path: Path) -> None:
     assert code_of(renamed) == "R006"
 
 
+@pytest.mark.libreoffice
 def test_encrypted_workbook(tmp_path: Path) -> None:
     # An OLE container whose stream is named EncryptionInfo: what Excel writes for a password-set
     # workbook (the directory entry of LibreOffice's .xls renamed, with its name length fixed).
@@ -100,17 +121,24 @@ def test_encrypted_workbook(tmp_path: Path) -> None:
 def test_zip_bomb(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     src = plain_xlsx(tmp_path / "src.xlsx")
-    rewrite_part(src, path, "xl/sharedStrings.xml",
-                 lambda d: d.replace(b"</sst>", b"<si><t>" + b"A" * 20_000_000 + b"</t></si></sst>"))
+    rewrite_part(
+        src,
+        path,
+        "xl/sharedStrings.xml",
+        lambda d: d.replace(b"</sst>", b"<si><t>" + b"A" * 20_000_000 + b"</t></si></sst>"),
+    )
     assert path.stat().st_size < 200_000
     assert code_of(path) == "R007"
 
 
 def test_xml_entities(tmp_path: Path) -> None:
     src = plain_xlsx(tmp_path / "src.xlsx")
-    evil = b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-    path = rewrite_part(src, tmp_path / "ent.xlsx", "xl/workbook.xml",
-                        lambda d: evil + d.split(b"?>", 1)[1])
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    )
+    path = rewrite_part(
+        src, tmp_path / "ent.xlsx", "xl/workbook.xml", lambda d: evil + d.split(b"?>", 1)[1]
+    )
     with pytest.raises(UnreadableWorkbook) as caught:
         check_file(path)
     assert caught.value.code == "R010"
@@ -120,15 +148,25 @@ def test_xml_entities(tmp_path: Path) -> None:
 def test_huge_cell_reference_is_refused_before_calamine(tmp_path: Path) -> None:
     # calamine aborts the process on this sheet (PITFALLS.md): the guard must refuse it first
     src = plain_xlsx(tmp_path / "src.xlsx")
-    path = rewrite_part(src, tmp_path / "huge.xlsx", "xl/worksheets/sheet1.xml",
-                        lambda d: d.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'))
+    path = rewrite_part(
+        src,
+        tmp_path / "huge.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(
+            b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+        ),
+    )
     assert code_of(path) == "R011"
 
 
 def test_huge_reference_hidden_behind_prefix_and_attribute_order(tmp_path: Path) -> None:
     src = plain_xlsx(tmp_path / "src.xlsx")
-    path = rewrite_part(src, tmp_path / "huge2.xlsx", "xl/worksheets/sheet1.xml",
-                        lambda d: d.replace(b"</sheetData>", b'<x:c t="n" r="XFD9"><v>1</v></x:c></sheetData>'))
+    path = rewrite_part(
+        src,
+        tmp_path / "huge2.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</sheetData>", b'<x:c t="n" r="XFD9"><v>1</v></x:c></sheetData>'),
+    )
     assert code_of(path) == "R011"
 
 
@@ -143,8 +181,13 @@ def test_truncated_and_missing_workbook_part(tmp_path: Path) -> None:
 
 def test_macro_workbook_is_flagged_not_refused(tmp_path: Path) -> None:
     src = plain_xlsx(tmp_path / "src.xlsx")
-    path = rewrite_part(src, tmp_path / "m.xlsm", "xl/workbook.xml", lambda d: d,
-                        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0not really vba"})
+    path = rewrite_part(
+        src,
+        tmp_path / "m.xlsm",
+        "xl/workbook.xml",
+        lambda d: d,
+        extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0not really vba"},
+    )
     assert check_file(path).macros
     assert read_workbook(path).sheet("回答").cell(1, 1) == "ID0"
 
@@ -171,18 +214,32 @@ def test_saved_time_is_read(tmp_path: Path) -> None:
 
 def test_entities_hidden_behind_a_long_prolog_or_utf16(tmp_path: Path) -> None:
     src = plain_xlsx(tmp_path / "src.xlsx")
-    padded = b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b'--><!DOCTYPE x [<!ENTITY a "b">]>'
-    long_prolog = rewrite_part(src, tmp_path / "long.xlsx", "xl/workbook.xml", lambda d: padded + d.split(b"?>", 1)[1])
+    padded = (
+        b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b'--><!DOCTYPE x [<!ENTITY a "b">]>'
+    )
+    long_prolog = rewrite_part(
+        src, tmp_path / "long.xlsx", "xl/workbook.xml", lambda d: padded + d.split(b"?>", 1)[1]
+    )
     assert code_of(long_prolog) == "R010"
-    utf16 = rewrite_part(src, tmp_path / "u16.xlsx", "xl/workbook.xml", lambda d: (
-        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
-        + d.split(b"?>", 1)[1].decode("utf-8")).encode("utf-16"))
+    utf16 = rewrite_part(
+        src,
+        tmp_path / "u16.xlsx",
+        "xl/workbook.xml",
+        lambda d: (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'
+            + d.split(b"?>", 1)[1].decode("utf-8")
+        ).encode("utf-16"),
+    )
     assert code_of(utf16) == "R010"
 
 
 def test_many_cells_without_reference_are_counted(tmp_path: Path) -> None:
     src = plain_xlsx(tmp_path / "src.xlsx")
     row = b'<row r="5">' + b"<c><v>1</v></c>" * 5000 + b"</row>"
-    path = rewrite_part(src, tmp_path / "noref.xlsx", "xl/worksheets/sheet1.xml",
-                        lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"))
+    path = rewrite_part(
+        src,
+        tmp_path / "noref.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"),
+    )
     assert code_of(path) == "R011"

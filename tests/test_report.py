@@ -49,7 +49,10 @@ def simulated(config: Config, year: int, *, seed: int = 3) -> list[dict[str, Any
     """A plausible answer for every line of the workspace's plan."""
     plan, _ = load_plan(config)
     rng = random.Random(seed)
-    return [{"ID": line.id, "年度": year, **answer_for(line, plan, rng), "回答課": line.sections[0]} for line in plan.indicators]
+    return [
+        {"ID": line.id, "年度": year, **answer_for(line, plan, rng), "回答課": line.sections[0]}
+        for line in plan.indicators
+    ]
 
 
 @pytest.fixture
@@ -113,7 +116,7 @@ def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
     assert "thead { display: table-header-group; }" in html
     assert '"Noto Sans CJK JP"' in html and "Meiryo" in html and "sans-serif" in html
     assert "<svg" in html and "<rect" in html
-    assert not re.search(r'<(link|script|img)\b', html)  # nothing loaded from outside
+    assert not re.search(r"<(link|script|img)\b", html)  # nothing loaded from outside
     assert not re.search(r'(src|href)="https?:', html)
     plan, _ = load_plan(answered)
     for block in plan.torikumi():
@@ -124,7 +127,9 @@ def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
     assert "84.4%" in html
 
 
-def test_custom_template_gets_the_same_context_and_is_autoescaped(answered: Config, tmp_path: Path) -> None:
+def test_custom_template_gets_the_same_context_and_is_autoescaped(
+    answered: Config, tmp_path: Path
+) -> None:
     template = tmp_path / "mine.html.j2"
     template.write_text(
         "{{ report.title }}|{{ charts | length }}|{{ report.goals[0].policies[0].torikumi[1].lines[0].result }}|"
@@ -141,7 +146,9 @@ def test_custom_template_gets_the_same_context_and_is_autoescaped(answered: Conf
 def test_broken_template_is_a_usage_error(answered: Config, tmp_path: Path) -> None:
     template = tmp_path / "bad.html.j2"
     template.write_text("{% for x in %}", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["report", "-w", str(answered.root), "--template", str(template)])
+    result = CliRunner().invoke(
+        cli, ["report", "-w", str(answered.root), "--template", str(template)]
+    )
     assert result.exit_code == 2
     assert "テンプレート" in result.output
 
@@ -154,9 +161,17 @@ def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Conf
         assert ws.page_setup.orientation == "landscape"
         assert str(ws.page_setup.paperSize) == "9"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 page wide (1 is the default, omitted)
+        assert (
+            ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        )  # 1 page wide (1 is the default, omitted)
         assert ws.print_title_rows
-    starting = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if str(c.value or "").startswith("=")]
+    starting = [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if str(c.value or "").startswith("=")
+    ]
     assert FORMULA in [c.value for c in starting], "=1+1 must be in the workbook as typed"
     for cell in starting:
         assert cell.data_type == "s"  # text, not a formula
@@ -193,7 +208,11 @@ def test_open_data_csv(answered: Config) -> None:
     assert {r[0] for r in data} == {i.id for i in plan.indicators}
     waiting = keyed[("T062-1", "2021")]
     assert waiting["実績値"] == "10" and waiting["達成率（%）"] == "84.4" and waiting["評価"] == "B"
-    assert waiting["年度（和暦）"] == "令和3年度" and waiting["基準値"] == "64" and waiting["目標値"] == "0"
+    assert (
+        waiting["年度（和暦）"] == "令和3年度"
+        and waiting["基準値"] == "64"
+        and waiting["目標値"] == "0"
+    )
     assert keyed[("T062-1", "2020")]["評価"] == "D"
     assert keyed[("T003-1", "2021")]["実績値"] == "0"  # zero stays zero
     assert keyed[("T003-2", "2021")]["実績値"] == ""  # blank stays blank
@@ -206,7 +225,7 @@ def test_open_data_csv(answered: Config) -> None:
 
 
 def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
-    assert report_csv.safe_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert report_csv.safe_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert report_csv.safe_text("+1+2") == "'+1+2"
     assert report_csv.safe_text("@SUM(A1)") == "'@SUM(A1)"
     assert report_csv.safe_text("-2+3") == "'-2+3"
@@ -220,11 +239,14 @@ def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
     assert report_csv._cell(None) == ""
 
 
+@pytest.mark.chromium
 def test_pdf_has_japanese_text(answered: Config) -> None:
     result = write_report(answered, ("pdf",))
     pdf = result.files["pdf"]
     assert pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "進捗状況報告書" in text
     assert "待機児童数" in text
     assert "担当課一覧表" in text
@@ -232,13 +254,17 @@ def test_pdf_has_japanese_text(answered: Config) -> None:
     first = next(i for i, page in enumerate(pages) if "2 取組と指標の達成状況" in page)
     last = next(i for i, page in enumerate(pages) if "3 取組の実施状況" in page)
     assert last - first > 5
-    assert all("取組予定" in page for page in pages[first:last])  # the table header repeats on every page
+    assert all(
+        "取組予定" in page for page in pages[first:last]
+    )  # the table header repeats on every page
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
     assert width > height  # landscape
 
 
-def test_pdf_without_chromium_says_how_to_install(answered: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_without_chromium_says_how_to_install(
+    answered: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("toolkit.report.pdf.shutil.which", lambda name: None)
     result = CliRunner().invoke(cli, ["report", "-w", str(answered.root), "--format", "pdf"])
     assert result.exit_code == 1
@@ -247,7 +273,9 @@ def test_pdf_without_chromium_says_how_to_install(answered: Config, monkeypatch:
 
 
 def test_cli_writes_the_formats_asked_for(answered: Config) -> None:
-    result = CliRunner().invoke(cli, ["report", "-w", str(answered.root), "--format", "html,xlsx,csv"])
+    result = CliRunner().invoke(
+        cli, ["report", "-w", str(answered.root), "--format", "html,xlsx,csv"]
+    )
     assert result.exit_code == 0, result.output
     folder = answered.year_dir / "report"
     assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".html", ".xlsx"]
@@ -279,11 +307,18 @@ def test_no_answers_warns_and_still_lists_everything(small_workspace: Config) ->
 
 def test_unreadable_actual_is_a_warning_with_the_cell(small_workspace: Config) -> None:
     plan, _ = load_plan(small_workspace)
-    numeric = next(i for i in plan.indicators if i.is_numeric and i.target.is_numeric and "・" not in i.unit)
-    add_answers(small_workspace, [{"ID": numeric.id, "年度": small_workspace.fiscal_year, "実績値": "百人くらい"}])
+    numeric = next(
+        i for i in plan.indicators if i.is_numeric and i.target.is_numeric and "・" not in i.unit
+    )
+    add_answers(
+        small_workspace,
+        [{"ID": numeric.id, "年度": small_workspace.fiscal_year, "実績値": "百人くらい"}],
+    )
     result = write_report(small_workspace, ("html",))
     warning = next(f for f in result.findings if f.code == "P001")
-    assert warning.sheet == SHEET_ANSWERS and warning.cell == "C2" and "百人くらい" in warning.message
+    assert (
+        warning.sheet == SHEET_ANSWERS and warning.cell == "C2" and "百人くらい" in warning.message
+    )
 
 
 def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> None:
@@ -300,7 +335,16 @@ def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> No
 def test_report_modules_import_on_their_own() -> None:
     import sys
 
-    for module in ("toolkit.report.pdf", "toolkit.report.html", "toolkit.report.xlsx",
-                   "toolkit.report.opendata", "toolkit.report.build", "toolkit.report.evaluate", "toolkit.cli.report_cmd"):
-        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    for module in (
+        "toolkit.report.pdf",
+        "toolkit.report.html",
+        "toolkit.report.xlsx",
+        "toolkit.report.opendata",
+        "toolkit.report.build",
+        "toolkit.report.evaluate",
+        "toolkit.cli.report_cmd",
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr

@@ -55,8 +55,15 @@ def test_every_seed_line_is_on_its_master_line(plan: Plan) -> None:
     seed = _seed_rows()
     assert len(seed) == len(plan.indicators) == 103
     for (no, cells), ind in zip(seed, plan.indicators, strict=True):
-        shown = [ind.name, ind.unit, ind.baseline.display(), ind.current.display(), ind.target.display(),
-                 ind.bureau, " ".join(ind.sections)]
+        shown = [
+            ind.name,
+            ind.unit,
+            ind.baseline.display(),
+            ind.current.display(),
+            ind.target.display(),
+            ind.bureau,
+            " ".join(ind.sections),
+        ]
         assert ind.torikumi_no == no, ind.id
         assert shown == cells, ind.id
 
@@ -66,7 +73,9 @@ def test_ids_and_positions(plan: Plan) -> None:
     assert len(set(ids)) == len(ids)
     for ind in plan.indicators:
         assert ind.id == f"T{ind.torikumi_no:03d}-{ind.position}"
-    assert [i.id for i in plan.indicators if i.torikumi_no == 59] == [f"T059-{n}" for n in range(1, 7)]
+    assert [i.id for i in plan.indicators if i.torikumi_no == 59] == [
+        f"T059-{n}" for n in range(1, 7)
+    ]
     assert plan.by_id()["T003-2"].name == "次世代支援拠点施設来館者人数"
 
 
@@ -88,12 +97,24 @@ def test_counts(plan: Plan) -> None:
 
 def test_goals_and_policies(plan: Plan) -> None:
     assert [(g.no, g.name) for g in plan.goals] == [
-        (1, "ふれあいの人づくり"), (2, "ささえあいの輪づくり"), (3, "あんしんの地域づくり")]
+        (1, "ふれあいの人づくり"),
+        (2, "ささえあいの輪づくり"),
+        (3, "あんしんの地域づくり"),
+    ]
     assert plan.goals[0].subtitle == "地域みんながふれあい、笑顔で支えあう心を育てよう"
     assert plan.goals[2].subtitle == "地域みんなが健やかに安心して暮らせる環境をつくろう"
     assert [p.key for p in plan.policies] == [
-        "基本目標1 (1)", "基本目標1 (2)", "基本目標1 (3)", "基本目標2 (1)", "基本目標2 (2)", "基本目標2 (3)",
-        "基本目標3 (1)", "基本目標3 (2)", "基本目標3 (3)", "基本目標3 (4)"]
+        "基本目標1 (1)",
+        "基本目標1 (2)",
+        "基本目標1 (3)",
+        "基本目標2 (1)",
+        "基本目標2 (2)",
+        "基本目標2 (3)",
+        "基本目標3 (1)",
+        "基本目標3 (2)",
+        "基本目標3 (3)",
+        "基本目標3 (4)",
+    ]
     pages = {p.key: p.page for p in plan.policies}
     assert pages["基本目標1 (1)"] == "P37" and pages["基本目標3 (1)"] == "P62、63"
     assert plan.policy("基本目標1 (1)").name == "出会いのきっかけ、場づくり"  # type: ignore[union-attr]
@@ -101,7 +122,11 @@ def test_goals_and_policies(plan: Plan) -> None:
 
 def test_items_use_the_clean_names_of_the_index(plan: Plan) -> None:
     first = plan.by_id()["T001-1"]
-    assert (first.item, first.torikumi, first.policy_key) == ("1", "多様な交流の場づくりの推進", "基本目標1 (1)")
+    assert (first.item, first.torikumi, first.policy_key) == (
+        "1",
+        "多様な交流の場づくりの推進",
+        "基本目標1 (1)",
+    )
     assert plan.by_id()["T029-1"].torikumi == "地域の見守りネットワークづくりの促進"
     assert plan.by_id()["T057-1"].item == "1"  # the PDF lost this row's No. in the index
     assert all(" " not in i.torikumi and i.item.isdigit() for i in plan.indicators)
@@ -109,12 +134,16 @@ def test_items_use_the_clean_names_of_the_index(plan: Plan) -> None:
 
 
 def test_years_are_western(plan: Plan) -> None:
-    assert {(i.baseline_year, i.current_year, i.target_year) for i in plan.indicators} == {(2017, 2020, 2022)}
+    assert {(i.baseline_year, i.current_year, i.target_year) for i in plan.indicators} == {
+        (2017, 2020, 2022)
+    }
 
 
 def test_irregular_values_survive(plan: Plan) -> None:
     by_id = plan.by_id()
-    assert by_id["T001-1"].baseline.number == 60716 and by_id["T001-1"].baseline.display() == "60,716"
+    assert (
+        by_id["T001-1"].baseline.number == 60716 and by_id["T001-1"].baseline.display() == "60,716"
+    )
     pamphlet = by_id["T021-1"].baseline
     assert (pamphlet.number, pamphlet.note) == (46600, "(認知症ケアパス作成のため部数増加)")
     assert by_id["T050-1"].baseline.sub == 160
@@ -122,7 +151,11 @@ def test_irregular_values_survive(plan: Plan) -> None:
     lecture = by_id["T023-1"]
     assert lecture.unit == "回・人" and lecture.baseline.kind is ValueKind.COMPOUND
     supporters = by_id["T027-2"].target
-    assert (supporters.number, supporters.comparator, supporters.label) == (25000, "以上", "認知症サポーター数")
+    assert (supporters.number, supporters.comparator, supporters.label) == (
+        25000,
+        "以上",
+        "認知症サポーター数",
+    )
     assert (by_id["T018-1"].current.word, by_id["T018-1"].target.word) == ("発行", "継続")
     assert by_id["T081-1"].current.kind is ValueKind.TEXT
     assert by_id["T084-1"].baseline.display() == "13.3"
@@ -150,7 +183,11 @@ def test_shared_row_goes_to_both_sections(plan: Plan) -> None:
     assert shared in plan.lines_of("子育て政策課")
     assert shared in plan.lines_of("幼児保育課")
     assert shared not in plan.lines_of("長寿支援課")
-    related = [i.torikumi_no for i in plan.lines_of("福祉政策課", (L.RELATED_SECTION,)) if L.RELATED_SECTION in i.sections]
+    related = [
+        i.torikumi_no
+        for i in plan.lines_of("福祉政策課", (L.RELATED_SECTION,))
+        if L.RELATED_SECTION in i.sections
+    ]
     assert related == [25, 72, 83]
 
 
@@ -164,7 +201,9 @@ def test_init_example_workspace(sample_workspace: Config) -> None:
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_sample", REPO / "scripts" / "build_sample.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_sample", REPO / "scripts" / "build_sample.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
@@ -181,29 +220,57 @@ def test_bundled_master_is_up_to_date(tmp_path: Path) -> None:
     shipped, _ = load_master(bundled("shimonoseki_master.xlsx"))
 
     def key(ind: Indicator) -> tuple:
-        return (ind.id, ind.name, ind.unit, ind.baseline, ind.current, ind.target, ind.trend, ind.sections,
-                ind.item, ind.torikumi, ind.content, ind.bureau)
+        return (
+            ind.id,
+            ind.name,
+            ind.unit,
+            ind.baseline,
+            ind.current,
+            ind.target,
+            ind.trend,
+            ind.sections,
+            ind.item,
+            ind.torikumi,
+            ind.content,
+            ind.bureau,
+        )
 
     assert [key(i) for i in rebuilt.indicators] == [key(i) for i in shipped.indicators]
     assert rebuilt.goals == shipped.goals and rebuilt.policies == shipped.policies
     assert rebuilt.sections == shipped.sections
 
 
+@pytest.mark.libreoffice
 def test_master_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
     """A coordinator who edits the master in LibreOffice (not Excel) keeps every value as written."""
     out = tmp_path / "out"
     subprocess.run(
-        [soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-         "--convert-to", "xlsx", "--outdir", str(out), str(MASTER)],
-        check=False, capture_output=True, timeout=180,
+        [
+            soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(MASTER),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=180,
     )
     resaved = out / MASTER.name
     assert resaved.is_file(), "LibreOffice did not write the converted master"
     again, findings = load_master(resaved)
     assert findings == []
     original, _ = load_master(MASTER)
-    shown = [(i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
-             for i in original.indicators]
-    assert [(i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
-            for i in again.indicators] == shown
+    shown = [
+        (i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
+        for i in original.indicators
+    ]
+    assert [
+        (i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
+        for i in again.indicators
+    ] == shown
     assert again.goals == original.goals and again.policies == original.policies

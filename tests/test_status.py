@@ -29,7 +29,9 @@ def test_nothing_returned_is_late_after_the_deadline(issued: Issued) -> None:
     assert deadline is not None
     before = by_section(issued, deadline - dt.timedelta(days=1))
     assert set(before) == set(issued.forms)
-    assert all(e.state == NOT_SUBMITTED and e.days_late == 0 and not e.reminder for e in before.values())
+    assert all(
+        e.state == NOT_SUBMITTED and e.days_late == 0 and not e.reminder for e in before.values()
+    )
     after = by_section(issued, deadline + dt.timedelta(days=3))
     entry = next(iter(after.values()))
     assert entry.days_late == 3
@@ -89,11 +91,15 @@ def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
         fill(issued.forms[section], config.inbox / f"{section}.xlsx", issued.answers(section))
     collect(config)
     records = config.year_dir / "collect" / "submissions"
-    first, second = sorted(records.glob("*.json"), key=lambda p: json.loads(p.read_text(encoding="utf-8"))["file"])
+    first, second = sorted(
+        records.glob("*.json"), key=lambda p: json.loads(p.read_text(encoding="utf-8"))["file"]
+    )
     runner = CliRunner()
 
     first.write_text('{"file": "cut short', encoding="utf-8")
-    assert runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0  # both files still in the inbox
+    assert (
+        runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0
+    )  # both files still in the inbox
     assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
 
     (config.inbox / f"{sections[1]}.xlsx").unlink()  # the second file has left the inbox

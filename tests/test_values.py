@@ -39,7 +39,9 @@ from toolkit.plan.values import (
         ("継続", "-", ValueKind.QUALITATIVE, (), "継続"),
     ],
 )
-def test_master_plain_forms(cell: object, unit: str, kind: ValueKind, numbers: tuple, display: str) -> None:
+def test_master_plain_forms(
+    cell: object, unit: str, kind: ValueKind, numbers: tuple, display: str
+) -> None:
     value = parse_master_value(cell, unit)
     assert value.kind is kind
     assert value.numbers == tuple(Decimal(n) for n in numbers)
@@ -57,7 +59,12 @@ def test_master_note_in_parentheses_is_kept() -> None:
 
 def test_master_sub_count() -> None:
     value = parse_master_value("219 (160)", "件")
-    assert (value.kind, value.number, value.sub, value.note) == (ValueKind.NUMBER, Decimal(219), Decimal(160), "")
+    assert (value.kind, value.number, value.sub, value.note) == (
+        ValueKind.NUMBER,
+        Decimal(219),
+        Decimal(160),
+        "",
+    )
     assert value.display() == "219 (160)"
 
 
@@ -172,7 +179,11 @@ def test_answer_compound() -> None:
 
 def test_answer_qualitative_words() -> None:
     parsed = parse_answer("実施", "-")
-    assert parsed.value is not None and parsed.value.kind is ValueKind.QUALITATIVE and parsed.value.word == "実施"
+    assert (
+        parsed.value is not None
+        and parsed.value.kind is ValueKind.QUALITATIVE
+        and parsed.value.word == "実施"
+    )
     assert parse_answer("継続", "").value is not None
     assert parse_answer("はい", "-").error == "V009"
     assert parse_answer("発行", "-", qualitative=("発行",)).value is not None
@@ -218,7 +229,9 @@ def test_helpers() -> None:
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 
 integers = st.integers(min_value=0, max_value=10**12)
-decimals = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+decimals = st.decimals(
+    min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 def _forms(number: Decimal) -> list[tuple[object, set[str]]]:
@@ -229,7 +242,10 @@ def _forms(number: Decimal) -> list[tuple[object, set[str]]]:
     forms: list[tuple[object, set[str]]] = [
         (plain, set()),
         (grouped, comma),
-        (plain.translate(_FULL_WIDTH), {"V101"} if plain.translate(_FULL_WIDTH) != plain else set()),
+        (
+            plain.translate(_FULL_WIDTH),
+            {"V101"} if plain.translate(_FULL_WIDTH) != plain else set(),
+        ),
         (grouped.translate(_FULL_WIDTH), ({"V101"} | comma)),
         (f"  {plain}  ", set()),
         (f"　{grouped}　", comma),
@@ -269,8 +285,12 @@ def test_any_written_decimal_reads_back(d: Decimal, unit: str) -> None:
 @given(st.decimals(min_value=0, max_value=100, places=1, allow_nan=False, allow_infinity=False))
 def test_any_written_percentage_reads_back(d: Decimal) -> None:
     number = to_decimal(d)
-    for text, codes in ((format_number(number), set()), (f"{format_number(number)}%", {"V103"}),
-                        (f"{format_number(number)}％", {"V101", "V103"}), (float(number), set())):
+    for text, codes in (
+        (format_number(number), set()),
+        (f"{format_number(number)}%", {"V103"}),
+        (f"{format_number(number)}％", {"V101", "V103"}),
+        (float(number), set()),
+    ):
         parsed = parse_answer(text, "%")
         assert parsed.value is not None and parsed.value.number == number, (text, parsed)
         assert set(parsed.fixes) == codes, (text, parsed.fixes)
@@ -281,9 +301,17 @@ def test_any_written_percentage_reads_back(d: Decimal) -> None:
 def test_any_compound_reads_back(a: int, b: int) -> None:
     grouped = f"{format_number(Decimal(a))}・{format_number(Decimal(b))}"
     comma = {"V102"} if "," in grouped else set()
-    for text, codes in ((f"{a}・{b}", set()), (grouped, comma), (f"{a}回・{b}人", {"V103"}),
-                        (f"{a}/{b}", set()), (f"{a} ・ {b}", set()),
-                        (grouped.translate(_FULL_WIDTH), {"V101"} | comma)):
+    for text, codes in (
+        (f"{a}・{b}", set()),
+        (grouped, comma),
+        (f"{a}回・{b}人", {"V103"}),
+        (f"{a}/{b}", set()),
+        (f"{a} ・ {b}", set()),
+        (grouped.translate(_FULL_WIDTH), {"V101"} | comma),
+    ):
         parsed = parse_answer(text, "回・人")
-        assert parsed.value is not None and parsed.value.numbers == (Decimal(a), Decimal(b)), (text, parsed)
+        assert parsed.value is not None and parsed.value.numbers == (Decimal(a), Decimal(b)), (
+            text,
+            parsed,
+        )
         assert set(parsed.fixes) == codes, (text, parsed.fixes)

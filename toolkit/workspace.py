@@ -95,13 +95,17 @@ def load_config(root: Path) -> Config:
     try:
         year = int(plan["fiscal_year"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise WorkspaceError(f"{path} の [plan] fiscal_year に西暦の年度（例: 2021）を書いてください。") from exc
+        raise WorkspaceError(
+            f"{path} の [plan] fiscal_year に西暦の年度（例: 2021）を書いてください。"
+        ) from exc
     deadline = plan.get("deadline")
     if isinstance(deadline, str):
         try:
             deadline = dt.date.fromisoformat(deadline)
         except ValueError as exc:
-            raise WorkspaceError(f"{path} の deadline は 2022-05-31 の形で書いてください。") from exc
+            raise WorkspaceError(
+                f"{path} の deadline は 2022-05-31 の形で書いてください。"
+            ) from exc
     if isinstance(deadline, dt.datetime):
         deadline = deadline.date()
     coordinator = str(plan.get("coordinator", "")).strip()
@@ -141,7 +145,9 @@ def open_workspace(workspace: Path | None = None) -> Config:
     """Find and read the workspace (``--workspace`` or from the current folder upward)."""
     root = workspace.resolve() if workspace else find_workspace()
     if workspace and not (root / CONFIG_NAME).is_file():
-        raise WorkspaceError(f"{root} に {CONFIG_NAME} がありません。`toolkit init {root}` で作成できます。")
+        raise WorkspaceError(
+            f"{root} に {CONFIG_NAME} がありません。`toolkit init {root}` で作成できます。"
+        )
     return load_config(root)
 
 
@@ -150,22 +156,34 @@ def bundled(name: str) -> Path:
     return Path(str(resources.files("templates_xlsx").joinpath(name)))
 
 
-def init_workspace(folder: Path, example: str | None = None, *, fiscal_year: int | None = None) -> Config:
+def init_workspace(
+    folder: Path, example: str | None = None, *, fiscal_year: int | None = None
+) -> Config:
     """Create a workspace in ``folder`` (must be empty or new) from the empty template or an example."""
     if (folder / CONFIG_NAME).exists():
         raise WorkspaceError(f"{folder} はすでにワークスペースです（{CONFIG_NAME} があります）。")
     if example is not None and example not in EXAMPLES:
         raise WorkspaceError(f"見本「{example}」はありません。使える見本: {', '.join(EXAMPLES)}")
-    settings: dict[str, Any] = EXAMPLES[example] if example else {
-        "master": "master_template.xlsx", "plan_name": "（計画の名前）", "city": "（市の名前）",
-        "fiscal_year": dt.date.today().year - (1 if dt.date.today().month < 4 else 0),
-        "coordinator": "（取りまとめ課）", "deadline": "", "contact": "",
-    }
+    settings: dict[str, Any] = (
+        EXAMPLES[example]
+        if example
+        else {
+            "master": "master_template.xlsx",
+            "plan_name": "（計画の名前）",
+            "city": "（市の名前）",
+            "fiscal_year": dt.date.today().year - (1 if dt.date.today().month < 4 else 0),
+            "coordinator": "（取りまとめ課）",
+            "deadline": "",
+            "contact": "",
+        }
+    )
     if fiscal_year:
         settings = {**settings, "fiscal_year": fiscal_year}
     source = bundled(str(settings["master"]))
     if not source.is_file():
-        raise WorkspaceError(f"同梱のマスター {source.name} が見つかりません。インストールをやり直してください。")
+        raise WorkspaceError(
+            f"同梱のマスター {source.name} が見つかりません。インストールをやり直してください。"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, folder / "master.xlsx")
     for sub in ("inbox", "outputs"):
@@ -177,14 +195,14 @@ def init_workspace(folder: Path, example: str | None = None, *, fiscal_year: int
 
 
 def _config_text(s: dict[str, Any]) -> str:
-    deadline = f'deadline = {s["deadline"]}\n' if s.get("deadline") else '# deadline = 2022-05-31\n'
+    deadline = f"deadline = {s['deadline']}\n" if s.get("deadline") else "# deadline = 2022-05-31\n"
     return f"""# 進捗管理ワークスペースの設定（toolkit.toml）
 [plan]
-name = "{s['plan_name']}"
-city = "{s['city']}"
-fiscal_year = {s['fiscal_year']}          # 照会する年度（西暦）。令和3年度 = 2021
-coordinator = "{s['coordinator']}"       # 取りまとめ課
-{deadline}contact = "{s['contact']}"      # 様式に載せる問い合わせ先
+name = "{s["plan_name"]}"
+city = "{s["city"]}"
+fiscal_year = {s["fiscal_year"]}          # 照会する年度（西暦）。令和3年度 = 2021
+coordinator = "{s["coordinator"]}"       # 取りまとめ課
+{deadline}contact = "{s["contact"]}"      # 様式に載せる問い合わせ先
 
 [paths]
 master = "master.xlsx"
@@ -192,7 +210,7 @@ inbox = "inbox"        # 回収したファイルを保存するフォルダ
 outputs = "outputs"    # 様式・検証結果・報告書の出力先
 
 [sections]
-related = ["{s['coordinator']}"]   # 担当課が「関係課」の行に回答する課
+related = ["{s["coordinator"]}"]   # 担当課が「関係課」の行に回答する課
 
 [form]
 password = ""          # シート保護のパスワード（空欄なら保護のみ）

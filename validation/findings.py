@@ -48,7 +48,9 @@ class Finding:
 
     def where(self) -> str:
         """``file / sheet!cell`` as far as known, for console lines."""
-        parts = [p for p in (self.file, f"{self.sheet}!{self.cell}" if self.cell else self.sheet) if p]
+        parts = [
+            p for p in (self.file, f"{self.sheet}!{self.cell}" if self.cell else self.sheet) if p
+        ]
         return " ".join(parts)
 
     def line(self) -> str:
@@ -58,8 +60,8 @@ class Finding:
         whole in a mail or a cell comment) loses that lead after the ``sheet!cell`` shown before it.
         """
         text = self.message
-        if self.cell and text.startswith(self.cell) and not text[len(self.cell):][:1].isdigit():
-            text = _LEAD_PARTICLE.sub("", text[len(self.cell):], count=1) or self.message
+        if self.cell and text.startswith(self.cell) and not text[len(self.cell) :][:1].isdigit():
+            text = _LEAD_PARTICLE.sub("", text[len(self.cell) :], count=1) or self.message
         place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.cell or self.sheet
         return " ".join(p for p in (f"[{self.code}]", place, text) if p)
 
@@ -82,7 +84,14 @@ def finding(
 ) -> Finding:
     """Build a finding from the catalogue: the message template is filled with ``params``."""
     text, default_severity = message(
-        code, value=_show(value), cell=cell, sheet=sheet, file=file, section=section, row_id=row_id, **params
+        code,
+        value=_show(value),
+        cell=cell,
+        sheet=sheet,
+        file=file,
+        section=section,
+        row_id=row_id,
+        **params,
     )
     return Finding(
         code=code,

@@ -10,12 +10,21 @@ from validation.message import Message
 W = "warning"
 
 MESSAGES: dict[str, Message] = {
-    "P001": Message(W, "実績 シート {cell} の ID「{line}」の実績値「{value}」は数値として読めないため、"
-                       "評価対象外（－）としました。単位「{unit}」の数値だけを入れてください（例: 120）。"),
-    "P002": Message(W, "実績 シート {cell} の ID「{line}」の実績値「{value}」は目標値「{target}」と形が合わないため、"
-                       "評価対象外（－）としました。単位が「{unit}」なので、「1・120」のように数値を「・」で区切って入れてください。"),
-    "P003": Message(W, "{year}年度の実績がマスターに一つもありません。報告書の実績値・達成率・評価は空欄になります。"
-                       "先に toolkit collect と toolkit merge で回答を取り込んでください。"),
+    "P001": Message(
+        W,
+        "実績 シート {cell} の ID「{line}」の実績値「{value}」は数値として読めないため、"
+        "評価対象外（－）としました。単位「{unit}」の数値だけを入れてください（例: 120）。",
+    ),
+    "P002": Message(
+        W,
+        "実績 シート {cell} の ID「{line}」の実績値「{value}」は目標値「{target}」と形が合わないため、"
+        "評価対象外（－）としました。単位が「{unit}」なので、「1・120」のように数値を「・」で区切って入れてください。",
+    ),
+    "P003": Message(
+        W,
+        "{year}年度の実績がマスターに一つもありません。報告書の実績値・達成率・評価は空欄になります。"
+        "先に toolkit collect と toolkit merge で回答を取り込んでください。",
+    ),
 }
 
 PDF_NO_CHROMIUM = (

@@ -13,10 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
-
-import pandas as pd
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, Any
 
 from toolkit.plan.form import (
     CHECKED_FIXED,
@@ -29,7 +26,11 @@ from toolkit.plan.form import (
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.model import TEXT_ANSWER_FIELDS, AllowedValues
 from toolkit.plan.sheets import cell_ref
-from toolkit.plan.values import format_number, parse_plain_number, to_decimal
+from toolkit.plan.values import format_number, parse_master_value, parse_plain_number, to_decimal
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
 
 CHOICE_COLUMNS = ("進捗状況", "今後の方向性")
 
@@ -67,12 +68,23 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
         if line_id in found:
             problems.append(Problem("C011", r, "ID", cell_ref(r, id_col), line_id, line_id))
             continue
-        width = len(values)  # the row as data_rows gives it: sheet.cell(r, c) without a call per cell
-        cells = {name: values[c - 1] if 1 <= c <= width else None for name, c in answer.col_of.items()}
+        width = len(
+            values
+        )  # the row as data_rows gives it: sheet.cell(r, c) without a call per cell
+        cells = {
+            name: values[c - 1] if 1 <= c <= width else None for name, c in answer.col_of.items()
+        }
         found[line_id] = RowInput(line_id, r, line.row, dict(line.fixed), cells)
         if r != line.row and moved is None:
-            moved = Problem("C012", r, "ID", cell_ref(r, id_col), line_id, line_id,
-                            {"issued_row": str(line.row), "row": str(r)})
+            moved = Problem(
+                "C012",
+                r,
+                "ID",
+                cell_ref(r, id_col),
+                line_id,
+                line_id,
+                {"issued_row": str(line.row), "row": str(r)},
+            )
     for line in identity.rows:
         if line.id not in found:
             problems.append(Problem("C009", 0, "", "", line.id, line.id))
@@ -90,8 +102,17 @@ def fixed_changes(rows: Iterable[RowInput], answer: AnswerSheet) -> list[Problem
                 continue
             seen = row.cells.get(column)
             if not same_fixed(seen, row.fixed[column]):
-                problems.append(Problem("C013", row.row, column, cell_ref(row.row, answer.col_of[column]), seen,
-                                        row.id, {"column": column, "issued": row.fixed[column]}))
+                problems.append(
+                    Problem(
+                        "C013",
+                        row.row,
+                        column,
+                        cell_ref(row.row, answer.col_of[column]),
+                        seen,
+                        row.id,
+                        {"column": column, "issued": row.fixed[column]},
+                    )
+                )
     return problems
 
 
@@ -117,7 +138,9 @@ def merged_inputs(answer: AnswerSheet, last_row: int) -> list[Problem]:
     return problems
 
 
-def formula_inputs(answer: AnswerSheet, formulas: dict[str, bool], rows: Iterable[RowInput]) -> list[Problem]:
+def formula_inputs(
+    answer: AnswerSheet, formulas: dict[str, bool], rows: Iterable[RowInput]
+) -> list[Problem]:
     """Formulas in input cells: without a cached value an error, with one a warning."""
     problems: list[Problem] = []
     if not formulas:
@@ -153,36 +176,64 @@ def _normalised_choice_text(text: str) -> str | None:
 
 def _code_check(code: str, column: str, test: Any) -> pa.Check:
     """A frame-wide check whose failures name the code and the column they belong to."""
+    import pandera.pandas as pa
+
     return pa.Check(test, error=f"{code}:{column}")
 
 
 def answer_schema(allowed: AllowedValues, text_limit: int) -> pa.DataFrameSchema:
     """The value rules over the answer frame (see :func:`answer_frame` for its columns)."""
+    import pandera.pandas as pa
+
     columns: dict[str, pa.Column] = {
-        "進捗状況": pa.Column(None, pa.Check.isin(list(allowed.progress), error="C023", ignore_na=True), nullable=True),
-        "今後の方向性": pa.Column(None, pa.Check.isin(list(allowed.direction_next), error="C023", ignore_na=True),
-                            nullable=True),
+        "進捗状況": pa.Column(
+            None, pa.Check.isin(list(allowed.progress), error="C023", ignore_na=True), nullable=True
+        ),
+        "今後の方向性": pa.Column(
+            None,
+            pa.Check.isin(list(allowed.direction_next), error="C023", ignore_na=True),
+            nullable=True,
+        ),
     }
     for name in TEXT_ANSWER_FIELDS:
-        columns[name] = pa.Column(None, pa.Check(lambda s: s.str.len() <= text_limit, error="C024", ignore_na=True),
-                                  nullable=True)
+        columns[name] = pa.Column(
+            None,
+            pa.Check(lambda s: s.str.len() <= text_limit, error="C024", ignore_na=True),
+            nullable=True,
+        )
     checks = [
         # a line left entirely blank is one finding, not one per required cell
         _code_check("C025", "行", lambda d: ~d["_blank"]),
         _code_check("C020", "実績値", lambda d: d["_blank"] | ~d["_ind"] | d["_actual_given"]),
         _code_check("V", "実績値", lambda d: d["_actual_code"] == ""),
         _code_check("C021", "進捗状況", lambda d: d["_blank"] | d["進捗状況"].notna()),
-        _code_check("C022", "今後の方向性", lambda d: d["_blank"] | ~d["_ind"] | d["今後の方向性"].notna()),
-        _code_check("C030", "実績値", lambda d: ~((d["_latest"] > 0) & (d["_number"] >= 10 * d["_latest"]))),
-        _code_check("C031", "実績値", lambda d: ~((d["進捗状況"] == "未実施") & (d["_number"] > 0))),
+        _code_check(
+            "C022", "今後の方向性", lambda d: d["_blank"] | ~d["_ind"] | d["今後の方向性"].notna()
+        ),
+        _code_check(
+            "C030", "実績値", lambda d: ~((d["_latest"] > 0) & (d["_number"] >= 10 * d["_latest"]))
+        ),
+        _code_check(
+            "C031", "実績値", lambda d: ~((d["進捗状況"] == "未実施") & (d["_number"] > 0))
+        ),
     ]
     return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)
 
 
 def answer_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """The frame the schema checks: one record per answer line (built by the collector)."""
-    columns = ["_actual_code", "_actual_given", "_blank", "_ind", "_latest", "_number",
-               *CHOICE_COLUMNS, *TEXT_ANSWER_FIELDS]
+    import pandas as pd
+
+    columns = [
+        "_actual_code",
+        "_actual_given",
+        "_blank",
+        "_ind",
+        "_latest",
+        "_number",
+        *CHOICE_COLUMNS,
+        *TEXT_ANSWER_FIELDS,
+    ]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for name in ("_latest", "_number"):
         frame[name] = frame[name].astype("float64")
@@ -193,8 +244,12 @@ def answer_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def validate_values(frame: pd.DataFrame, allowed: AllowedValues, text_limit: int) -> list[tuple[int, str, str]]:
+def validate_values(
+    frame: pd.DataFrame, allowed: AllowedValues, text_limit: int
+) -> list[tuple[int, str, str]]:
     """Every value-rule failure as ``(frame index, code, column)``, all at once (lazy)."""
+    import pandera.pandas as pa
+
     if frame.empty:
         return []
     try:
@@ -206,6 +261,8 @@ def validate_values(frame: pd.DataFrame, allowed: AllowedValues, text_limit: int
 
 def _failures(cases: pd.DataFrame) -> list[tuple[int, str, str]]:
     seen: set[tuple[int, str, str]] = set()
+    import pandas as pd
+
     result = []
     for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
         if index is None or (isinstance(index, float) and pd.isna(index)):
@@ -223,8 +280,6 @@ def _failures(cases: pd.DataFrame) -> list[tuple[int, str, str]]:
 
 def latest_number(text: str) -> float:
     """The first number of an issued 現状値 text, or NaN (for the 10× plausibility check)."""
-    from toolkit.plan.values import parse_master_value
-
     value = parse_master_value((text or "").split("\n", 1)[0])
     number = value.number
     return float(number) if number is not None else float("nan")

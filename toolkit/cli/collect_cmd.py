@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli import cli, echo_progress, json_option, workspace_option
+from toolkit.cli.base import echo_progress, json_option, workspace_option
 from toolkit.collect.result import summary_lines
 from toolkit.collect.run import collect, find_inbox_files
 from toolkit.collect.status import section_status, status_lines
@@ -15,7 +15,7 @@ from toolkit.errors import UsageError
 from toolkit.workspace import open_workspace
 
 
-@cli.command("collect")
+@click.command("collect")
 @click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
 @workspace_option
 @json_option
@@ -28,7 +28,9 @@ def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -
     config = open_workspace(workspace)
     folder = inbox or config.inbox
     if not folder.is_dir():
-        raise UsageError(f"回収フォルダ {folder} がありません。回収したファイルを保存したフォルダを指定してください。")
+        raise UsageError(
+            f"回収フォルダ {folder} がありません。回収したファイルを保存したフォルダを指定してください。"
+        )
     total = len(find_inbox_files(folder)[0])
     result = collect(config, folder, progress=echo_progress("検証中", total))
     if as_json:
@@ -42,11 +44,13 @@ def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -
             click.echo(f"検証結果: {result.report_html}")
             click.echo(f"          {result.report_xlsx}")
         if result.feedback:
-            click.echo(f"差戻し用ファイル {len(result.feedback)} 件: {result.report_html.parent / 'feedback' if result.report_html else ''}")
+            click.echo(
+                f"差戻し用ファイル {len(result.feedback)} 件: {result.report_html.parent / 'feedback' if result.report_html else ''}"
+            )
     click.get_current_context().exit(result.exit_code)
 
 
-@cli.command("status")
+@click.command("status")
 @workspace_option
 @json_option
 def status_command(workspace: Path | None, as_json: bool) -> None:
@@ -54,7 +58,9 @@ def status_command(workspace: Path | None, as_json: bool) -> None:
     config = open_workspace(workspace)
     entries = section_status(config)
     if as_json:
-        click.echo(json.dumps({"sections": [e.to_dict() for e in entries]}, ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps({"sections": [e.to_dict() for e in entries]}, ensure_ascii=False, indent=1)
+        )
         return
     for line in status_lines(entries):
         click.echo(line)

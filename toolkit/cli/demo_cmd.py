@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli import cli
 from toolkit.demo import run as demo
 
 
@@ -20,6 +19,7 @@ def _step(number: int, title: str, explain: str) -> None:
 def _run(*args: str) -> int:
     """Run another toolkit command in this process, printing what it prints; returns its exit code."""
     click.secho(f"$ toolkit {' '.join(args)}", fg="cyan")
+    cli = click.get_current_context().find_root().command  # the toolkit group this demo runs under
     try:
         code = cli.main(list(args), prog_name="toolkit", standalone_mode=False)
     except SystemExit as exc:  # pragma: no cover - click may still exit on its own errors
@@ -29,8 +29,13 @@ def _run(*args: str) -> int:
     return int(code or 0)
 
 
-@cli.command("demo")
-@click.argument("folder", required=False, default="toolkit-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.command("demo")
+@click.argument(
+    "folder",
+    required=False,
+    default="toolkit-demo",
+    type=click.Path(file_okay=False, path_type=Path),
+)
 def demo_command(folder: Path) -> None:
     """見本（第3期下関市地域福祉計画）で、照会→回収→検証→再提出→集約→報告書 の一年分を通して実行します。
 
@@ -48,7 +53,11 @@ def demo_command(folder: Path) -> None:
     _step(2, "照会様式を作る", "担当課ごとに、その課の行だけを載せた記入用ブックを作ります。")
     _run("generate", "-w", ws)
 
-    _step(3, "担当課が記入して返送する（自動）", "各課の回答を作り、受信フォルダ inbox/ に保存します。")
+    _step(
+        3,
+        "担当課が記入して返送する（自動）",
+        "各課の回答を作り、受信フォルダ inbox/ に保存します。",
+    )
     forms = demo.issued_forms(config)
     for item in demo.fill_first_round(config, forms):
         extra = f"　… {item.note}" if item.note else ""
@@ -61,13 +70,23 @@ def demo_command(folder: Path) -> None:
     _step(5, "提出状況を見る", "未提出・差戻しの課と、メールに貼れる督促文を出します。")
     _run("status", "-w", ws)
 
-    _step(6, "差戻した課が直して再提出する（自動）", "差戻し用ファイル（誤りのセルに色とコメント付き）を受けて、担当課が直して送り直します。")
+    _step(
+        6,
+        "差戻した課が直して再提出する（自動）",
+        "差戻し用ファイル（誤りのセルに色とコメント付き）を受けて、担当課が直して送り直します。",
+    )
     again = demo.fill_correction(config, forms)
     click.echo(f"   {again.section}: {again.path.relative_to(config.root)}")
     _run("collect", "-w", ws)
 
-    _step(7, "マスターに集約する", "受理した回答をマスターの 実績 シートに書き込み、変更を 履歴 シートに残します。")
-    click.echo("   （子育て政策課と幼児保育課が共同で担当する行は、両課の回答が食い違うため「競合」として書き込まずに残します）")
+    _step(
+        7,
+        "マスターに集約する",
+        "受理した回答をマスターの 実績 シートに書き込み、変更を 履歴 シートに残します。",
+    )
+    click.echo(
+        "   （子育て政策課と幼児保育課が共同で担当する行は、両課の回答が食い違うため「競合」として書き込まずに残します）"
+    )
     _run("merge", "-w", ws, "--dry-run")
     _run("merge", "-w", ws)
     click.echo("   もう一度実行しても何も変わりません:")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli import cli, echo_progress, workspace_option
+from toolkit.cli.base import echo_progress, workspace_option
 from toolkit.generate.forms import GenerateResult, generate_forms
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import open_workspace
@@ -15,10 +15,15 @@ from validation.findings import Severity
 SHOWN_SECTIONS = 30
 
 
-@cli.command("generate")
+@click.command("generate")
 @workspace_option
-@click.option("--dept", "depts", multiple=True, metavar="課名",
-              help="この担当課の様式だけを作ります（複数回指定できます。省略時は全課）")
+@click.option(
+    "--dept",
+    "depts",
+    multiple=True,
+    metavar="課名",
+    help="この担当課の様式だけを作ります（複数回指定できます。省略時は全課）",
+)
 def generate(workspace: Path | None, depts: tuple[str, ...]) -> None:
     """担当課ごとの照会様式（記入用の Excel ブック）を outputs/<年度>/forms/ に作ります。"""
     config = open_workspace(workspace)
@@ -40,7 +45,9 @@ def summary_text(result: GenerateResult, fiscal_year: int) -> str:
         f"  保存先: {result.out_dir}",
     ]
     for form in result.forms[:SHOWN_SECTIONS]:
-        lines.append(f"  {form.bureau} {form.section}".rstrip() + f"　{form.rows} 行　{form.path.name}")
+        lines.append(
+            f"  {form.bureau} {form.section}".rstrip() + f"　{form.rows} 行　{form.path.name}"
+        )
     if len(result.forms) > SHOWN_SECTIONS:
         lines.append(f"  …ほか {len(result.forms) - SHOWN_SECTIONS} 課")
     orphans = [f for f in result.findings if f.code == "F001"]
@@ -50,5 +57,7 @@ def summary_text(result: GenerateResult, fiscal_year: int) -> str:
         lines.append(f"  …ほか {len(orphans) - 10} 行がどの様式にも入っていません。")
     problems = [f for f in result.findings if f.severity is not Severity.FIXED and f.code != "F001"]
     if problems:
-        lines.append(f"  注意: マスターに {len(problems)} 件の問題があります（`toolkit show` で確認できます）。")
+        lines.append(
+            f"  注意: マスターに {len(problems)} 件の問題があります（`toolkit show` で確認できます）。"
+        )
     return "\n".join(lines)

@@ -6,16 +6,22 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli import cli, workspace_option
+from toolkit.cli.base import workspace_option
 from toolkit.master.summary import plan_summary
 from toolkit.workspace import EXAMPLES, init_workspace, open_workspace
 
 
-@cli.command("init")
+@click.command("init")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--example", type=click.Choice(sorted(EXAMPLES)), default=None,
-              help="同梱の見本計画から作ります（例: shimonoseki = 第3期下関市地域福祉計画）")
-@click.option("--year", "fiscal_year", type=int, default=None, help="照会する年度（西暦。例: 2021）")
+@click.option(
+    "--example",
+    type=click.Choice(sorted(EXAMPLES)),
+    default=None,
+    help="同梱の見本計画から作ります（例: shimonoseki = 第3期下関市地域福祉計画）",
+)
+@click.option(
+    "--year", "fiscal_year", type=int, default=None, help="照会する年度（西暦。例: 2021）"
+)
 def init(folder: Path, example: str | None, fiscal_year: int | None) -> None:
     """新しいワークスペース（toolkit.toml とマスターブック）を FOLDER に作ります。"""
     config = init_workspace(folder, example, fiscal_year=fiscal_year)
@@ -25,7 +31,7 @@ def init(folder: Path, example: str | None, fiscal_year: int | None) -> None:
     click.echo(plan_summary(config))
 
 
-@cli.command("show")
+@click.command("show")
 @workspace_option
 def show(workspace: Path | None) -> None:
     """ワークスペースの計画の概要（取組・指標・担当課の数、マスターの問題）を表示します。"""

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli import cli, workspace_option
+from toolkit.cli.base import workspace_option
 from toolkit.merge.plan import MergePlan
 from toolkit.merge.run import MergeResult, merge
 from toolkit.workspace import open_workspace
@@ -17,9 +17,13 @@ _SHOWN = 50
 """At most this many changes are listed by --dry-run (the rest are counted)."""
 
 
-@cli.command("merge")
+@click.command("merge")
 @workspace_option
-@click.option("--dry-run", is_flag=True, help="書き込まずに、変わる内容（ID・項目・旧値 → 新値）と競合だけを表示します")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="書き込まずに、変わる内容（ID・項目・旧値 → 新値）と競合だけを表示します",
+)
 def merge_command(workspace: Path | None, dry_run: bool) -> None:
     """受理された回答をマスターブックの 実績 シートに書き込みます。
 
@@ -42,12 +46,16 @@ def merge_command(workspace: Path | None, dry_run: bool) -> None:
 def summary_lines(result: MergeResult) -> list[str]:
     """The Japanese console summary of a merge (or of a dry run)."""
     plan = result.plan
-    lines = [f"{plan.year}年度: 受理済みの提出 {len(plan.submissions)} 件を対象にしました"
-             + (f"（古い版・対象外 {plan.ignored} 件は無視）。" if plan.ignored else "。")]
+    lines = [
+        f"{plan.year}年度: 受理済みの提出 {len(plan.submissions)} 件を対象にしました"
+        + (f"（古い版・対象外 {plan.ignored} 件は無視）。" if plan.ignored else "。")
+    ]
     if result.dry_run:
         lines.append("【確認のみ（--dry-run）: マスターには何も書き込んでいません】")
         lines.extend(_change_lines(plan))
-    lines.append(f"変更する行: {plan.lines_changed} 行（セル {len(plan.changes)} 個）、変更のない行: {plan.lines_unchanged} 行")
+    lines.append(
+        f"変更する行: {plan.lines_changed} 行（セル {len(plan.changes)} 個）、変更のない行: {plan.lines_unchanged} 行"
+    )
     lines.extend(_conflict_lines(plan))
     if result.written:
         lines.append(f"マスターブックを更新しました: {plan.master}")
@@ -58,7 +66,10 @@ def summary_lines(result: MergeResult) -> list[str]:
 
 
 def _change_lines(plan: MergePlan) -> list[str]:
-    shown = [f"  {c.id} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}" for c in plan.changes[:_SHOWN]]
+    shown = [
+        f"  {c.id} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}"
+        for c in plan.changes[:_SHOWN]
+    ]
     if len(plan.changes) > _SHOWN:
         shown.append(f"  …ほか {len(plan.changes) - _SHOWN} 個")
     return shown
@@ -67,12 +78,16 @@ def _change_lines(plan: MergePlan) -> list[str]:
 def _conflict_lines(plan: MergePlan) -> list[str]:
     lines: list[str] = []
     if plan.blocking:
-        lines.append(f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートに一覧があります）")
+        lines.append(
+            f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートに一覧があります）"
+        )
         lines.extend(_grouped([f for f in plan.findings() if f.severity == "error"]))
     else:
         lines.append("競合: なし")
     if plan.overwrites:
-        lines.append(f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴 シートに記録）")
+        lines.append(
+            f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴 シートに記録）"
+        )
         lines.extend(_grouped([f for f in plan.findings() if f.severity == "warning"]))
     return lines
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli import cli, workspace_option
+from toolkit.cli.base import workspace_option
 from toolkit.report.evaluate import GRADES
 from toolkit.report.run import ReportResult, parse_formats, write_report
 from toolkit.workspace import open_workspace
@@ -16,12 +16,22 @@ _SHOWN = 20
 _LABELS = {"html": "HTML", "xlsx": "Excel", "pdf": "PDF", "csv": "オープンデータ CSV"}
 
 
-@cli.command("report")
+@click.command("report")
 @workspace_option
-@click.option("--format", "formats", default="html,xlsx", show_default=True, metavar="html,xlsx,pdf,csv",
-              help="作る形式をカンマ区切りで（html, xlsx, pdf, csv）。pdf には Chromium が必要です")
-@click.option("--template", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="標準の代わりに使う HTML テンプレート（jinja2）。標準と同じ変数 report, charts, colors が使えます")
+@click.option(
+    "--format",
+    "formats",
+    default="html,xlsx",
+    show_default=True,
+    metavar="html,xlsx,pdf,csv",
+    help="作る形式をカンマ区切りで（html, xlsx, pdf, csv）。pdf には Chromium が必要です",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="標準の代わりに使う HTML テンプレート（jinja2）。標準と同じ変数 report, charts, colors が使えます",
+)
 def report_command(workspace: Path | None, formats: str, template: Path | None) -> None:
     """マスターブックから、その年度の進捗状況報告書を outputs/<年度>/report/ に作ります。
 
@@ -51,7 +61,10 @@ def summary_lines(result: ReportResult) -> list[str]:
     lines.extend(f"  {_LABELS.get(kind, kind)}: {path}" for kind, path in result.files.items())
     if result.findings:
         lines.append(f"注意 {len(result.findings)} 件:")
-        lines.extend(f"  {f.where()} {f.message}".replace("   ", "  ").rstrip() for f in result.findings[:_SHOWN])
+        lines.extend(
+            f"  {f.where()} {f.message}".replace("   ", "  ").rstrip()
+            for f in result.findings[:_SHOWN]
+        )
         if len(result.findings) > _SHOWN:
             lines.append(f"  ほか {len(result.findings) - _SHOWN} 件")
     return lines

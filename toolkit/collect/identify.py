@@ -59,7 +59,13 @@ def identify(
         return Identified(None, Status.UNIDENTIFIED, "C006", identity_sheet=sheet)
     genuine = verify(payload, token, secret)
     if identity.plan != plan_name:
-        return Identified(identity, Status.UNIDENTIFIED, "C003", {"plan": identity.plan, "expected": plan_name}, sheet)
+        return Identified(
+            identity,
+            Status.UNIDENTIFIED,
+            "C003",
+            {"plan": identity.plan, "expected": plan_name},
+            sheet,
+        )
     if not genuine:
         if identity.form_id in issued_ids():
             return Identified(identity, Status.REJECTED, "C004", {}, sheet)

@@ -32,12 +32,27 @@ class CollectResult:
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` form: file, section, status and findings of each file."""
-        return {"submissions": [
-            {"file": s.file, "section": s.section, "status": str(s.status),
-             "findings": [{"code": f.code, "severity": str(f.severity), "sheet": f.sheet, "cell": f.cell,
-                           "value": f.value, "message": f.message} for f in s.findings]}
-            for s in self.submissions
-        ]}
+        return {
+            "submissions": [
+                {
+                    "file": s.file,
+                    "section": s.section,
+                    "status": str(s.status),
+                    "findings": [
+                        {
+                            "code": f.code,
+                            "severity": str(f.severity),
+                            "sheet": f.sheet,
+                            "cell": f.cell,
+                            "value": f.value,
+                            "message": f.message,
+                        }
+                        for f in s.findings
+                    ],
+                }
+                for s in self.submissions
+            ]
+        }
 
 
 def summary_lines(result: CollectResult) -> list[str]:
@@ -45,12 +60,18 @@ def summary_lines(result: CollectResult) -> list[str]:
     lines = []
     for sub in sorted(result.submissions, key=lambda s: (s.section or "~", s.file)):
         counts = count_by_severity(sub.findings)
-        lines.append(f"{sub.section or '（不明）'}\t{sub.status.label}\tエラー {counts['error']}・警告 {counts['warning']}"
-                     f"・修正 {counts['fixed']}\t{sub.file}")
+        lines.append(
+            f"{sub.section or '（不明）'}\t{sub.status.label}\tエラー {counts['error']}・警告 {counts['warning']}"
+            f"・修正 {counts['fixed']}\t{sub.file}"
+        )
         for f in [f for f in sub.findings if f.severity is Severity.ERROR][:5]:
             lines.append(f"    {f.line()}")
     for name, why in result.skipped:
         lines.append(f"（読み飛ばし）{name}: {why}")
-    totals = "、".join(f"{st.label} {n}" for st in Status if (n := sum(1 for s in result.submissions if s.status is st)))
+    totals = "、".join(
+        f"{st.label} {n}"
+        for st in Status
+        if (n := sum(1 for s in result.submissions if s.status is st))
+    )
     lines.append(f"合計 {len(result.submissions)} ファイル: {totals or 'なし'}")
     return lines

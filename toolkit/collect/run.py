@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.collect.answers import answer_text, find_answer_sheet
+from toolkit.collect.feedback import write_feedback
 from toolkit.collect.identify import Identified, identify, issued_form_ids
 from toolkit.collect.ledger import Ledger, now_iso, sha256_of
+from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir, stored_actual
 from toolkit.collect.versions import resolve_versions
@@ -37,8 +39,12 @@ from validation.findings import Finding, Severity, finding
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 """What is read from the inbox (.xls only to tell the section to use the issued form)."""
 LOCK_PREFIX = "~$"
-FORM_LIMITS = Limits(max_file_bytes=20 * 1024 * 1024, max_uncompressed_bytes=100 * 1024 * 1024,
-                     max_rows=50_000, max_cols=100)
+FORM_LIMITS = Limits(
+    max_file_bytes=20 * 1024 * 1024,
+    max_uncompressed_bytes=100 * 1024 * 1024,
+    max_rows=50_000,
+    max_cols=100,
+)
 """Guards for returned forms: far above any form generate writes (15 columns, one row per line),
 far below what would take the machine down if a sheet were filled to the limit."""
 MASTER_CACHE = Path(".toolkit") / "cache"
@@ -98,11 +104,15 @@ def collect(
     """Collect every workbook in ``inbox`` (default ``config.inbox``); see the module docstring."""
     inbox = inbox or config.inbox
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
-    plan = load_master_cached(config.master, config.root / MASTER_CACHE, name=config.plan_name, allowed=config.allowed)
+    plan = load_master_cached(
+        config.master, config.root / MASTER_CACHE, name=config.plan_name, allowed=config.allowed
+    )
     ctx = _Context(config, plan, plan.by_id(), Ledger(config.year_dir), config.secret())
     files, locks = find_inbox_files(inbox) if inbox.is_dir() else ([], [])
     result = CollectResult(config.year_dir, [])
-    result.skipped = [(_rel(p, inbox), _named(finding("R013", file=_rel(p, inbox))).message) for p in locks]
+    result.skipped = [
+        (_rel(p, inbox), _named(finding("R013", file=_rel(p, inbox))).message) for p in locks
+    ]
     pending = _read_all(files, inbox, ctx, result, progress)
     _apply_value_rules(pending, ctx)
     for item in pending:
@@ -121,7 +131,11 @@ def collect(
 
 
 def _read_all(
-    files: list[Path], inbox: Path, ctx: _Context, result: CollectResult, progress: Callable[[int], None] | None
+    files: list[Path],
+    inbox: Path,
+    ctx: _Context,
+    result: CollectResult,
+    progress: Callable[[int], None] | None,
 ) -> list[_Pending]:
     """Read each file once (two files with the same content are one submission)."""
     pending: list[_Pending] = []
@@ -131,7 +145,9 @@ def _read_all(
         try:
             sha = sha256_of(path)
         except OSError as exc:  # vanished or locked while we looked: say so, go on with the rest
-            result.skipped.append((name, _named(finding("R001", file=name, detail=str(exc))).message))
+            result.skipped.append(
+                (name, _named(finding("R001", file=name, detail=str(exc))).message)
+            )
             continue
         if sha in seen:
             result.skipped.append((name, f"{seen[sha]} と同じ内容のため読み飛ばしました。"))
@@ -150,7 +166,9 @@ def _keep_copy(item: _Pending, ctx: _Context) -> None:
     try:
         copy = ctx.ledger.keep_copy(item.path, item.sub.sha256)
     except OSError as exc:
-        raise ToolkitError(f"受け取ったファイルの控えを {ctx.ledger.received} に保存できません: {exc}") from exc
+        raise ToolkitError(
+            f"受け取ったファイルの控えを {ctx.ledger.received} に保存できません: {exc}"
+        ) from exc
     item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
 
@@ -164,8 +182,12 @@ def _rel(path: Path, inbox: Path) -> str:
 def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
     known = ctx.ledger.known(sha)
     ctx.before[sha] = known.status if known else None
-    sub = Submission(file=name, sha256=sha, status=Status.ACCEPTED,
-                     received_at=known.received_at if known else now_iso())
+    sub = Submission(
+        file=name,
+        sha256=sha,
+        status=Status.ACCEPTED,
+        received_at=known.received_at if known else now_iso(),
+    )
     item = _Pending(sub, path)
     try:
         info = check_file(path, FORM_LIMITS)
@@ -177,13 +199,22 @@ def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
     sub.saved_at = info.modified
     if info.macros or path.suffix.lower() == ".xlsm":
         sub.findings.append(_named(finding("R012", file=name)))
-    found = identify(book, plan_name=ctx.plan.name, fiscal_year=ctx.config.fiscal_year,
-                     secret=ctx.secret, issued_ids=ctx.issued_ids)
+    found = identify(
+        book,
+        plan_name=ctx.plan.name,
+        fiscal_year=ctx.config.fiscal_year,
+        secret=ctx.secret,
+        issued_ids=ctx.issued_ids,
+    )
     _take_identity(sub, found)
     if found.code:
         sub.status = found.status or Status.UNIDENTIFIED
         params: dict[str, Any] = dict(found.params or {})
-        sub.findings.append(finding(found.code, file=name, section=sub.section, sheet=found.identity_sheet, **params))
+        sub.findings.append(
+            finding(
+                found.code, file=name, section=sub.section, sheet=found.identity_sheet, **params
+            )
+        )
         return item
     assert found.identity is not None
     _read_structure(item, book, info, found.identity, ctx)
@@ -199,12 +230,18 @@ def _take_identity(sub: Submission, found: Identified) -> None:
     identity = found.identity
     if identity is None:
         return
-    sub.section, sub.bureau, sub.fiscal_year = identity.section, identity.bureau, identity.fiscal_year
+    sub.section, sub.bureau, sub.fiscal_year = (
+        identity.section,
+        identity.bureau,
+        identity.fiscal_year,
+    )
     sub.form_id, sub.generated_at = identity.form_id, identity.generated_at
     sub.issued = {row.id: dict(row.fixed) for row in identity.rows}
 
 
-def _read_structure(item: _Pending, book: Any, info: FileInfo, identity: FormIdentity, ctx: _Context) -> None:
+def _read_structure(
+    item: _Pending, book: Any, info: FileInfo, identity: FormIdentity, ctx: _Context
+) -> None:
     sub = item.sub
     answer = find_answer_sheet(book, identity)
     if answer is None:
@@ -213,7 +250,9 @@ def _read_structure(item: _Pending, book: Any, info: FileInfo, identity: FormIde
     item.answer = answer
     sheet = answer.sheet.name
     if sheet != ANSWER_SHEET:
-        sub.findings.append(finding("C008", file=sub.file, section=sub.section, sheet=sheet, expected=ANSWER_SHEET))
+        sub.findings.append(
+            finding("C008", file=sub.file, section=sub.section, sheet=sheet, expected=ANSWER_SHEET)
+        )
     rows, problems = rules.match_rows(answer, identity)
     last_row = max((r.row for r in rows), default=answer.header_row)
     problems += rules.fixed_changes(rows, answer)
@@ -227,8 +266,16 @@ def _read_structure(item: _Pending, book: Any, info: FileInfo, identity: FormIde
 
 def _problem_finding(p: rules.Problem, sub: Submission, sheet: str) -> Finding:
     params: dict[str, Any] = dict(p.params or {})
-    return finding(p.code, file=sub.file, section=sub.section, sheet=sheet, cell=p.cell, value=p.value,
-                   row_id=p.row_id, **params)
+    return finding(
+        p.code,
+        file=sub.file,
+        section=sub.section,
+        sheet=sheet,
+        cell=p.cell,
+        value=p.value,
+        row_id=p.row_id,
+        **params,
+    )
 
 
 def _unit(row: RowInput, line: Indicator | None) -> str:
@@ -244,8 +291,13 @@ def _has_indicator(row: RowInput, line: Indicator | None) -> bool:
 def _parse_actual(row: RowInput, ctx: _Context) -> Parsed:
     line = ctx.lines.get(row.id)
     unit = _unit(row, line) if _has_indicator(row, line) else "-"
-    return parse_answer(row.cells.get("実績値"), unit, qualitative=ctx.plan.allowed.qualitative,
-                        registry=ctx.plan.units, maximum=line.max_value if line else None)
+    return parse_answer(
+        row.cells.get("実績値"),
+        unit,
+        qualitative=ctx.plan.allowed.qualitative,
+        registry=ctx.plan.units,
+        maximum=line.max_value if line else None,
+    )
 
 
 # Value rules over all files at once.
@@ -270,10 +322,15 @@ def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
 def _record(row: RowInput, parsed: Parsed, ctx: _Context) -> dict[str, Any]:
     line = ctx.lines.get(row.id)
     value = parsed.value
-    number = float(value.numbers[0]) if value is not None and value.kind is ValueKind.NUMBER else float("nan")
+    number = (
+        float(value.numbers[0])
+        if value is not None and value.kind is ValueKind.NUMBER
+        else float("nan")
+    )
     record: dict[str, Any] = {
         "_actual_code": parsed.error,
-        "_actual_given": (value is not None and value.kind is not ValueKind.BLANK) or bool(parsed.error),
+        "_actual_given": (value is not None and value.kind is not ValueKind.BLANK)
+        or bool(parsed.error),
         "_ind": _has_indicator(row, line),
         "_latest": rules.latest_number(row.fixed.get("現状値", "")),
         "_number": number,
@@ -286,7 +343,9 @@ def _record(row: RowInput, parsed: Parsed, ctx: _Context) -> dict[str, Any]:
     return record
 
 
-def _normalisation_findings(item: _Pending, row: RowInput, choices: dict[str, tuple[str, ...]]) -> None:
+def _normalisation_findings(
+    item: _Pending, row: RowInput, choices: dict[str, tuple[str, ...]]
+) -> None:
     """Fixes (V101–V103) and notes (V201) from reading 実績値, and choices that were normalised
     (``choices``: each choice column's allowed values, as AllowedValues.for_field gives them)."""
     sub, answer = item.sub, item.answer
@@ -297,15 +356,34 @@ def _normalisation_findings(item: _Pending, row: RowInput, choices: dict[str, tu
     cell = cell_ref(row.row, answer.col_of["実績値"])
     params: dict[str, Any] = dict(parsed.params)
     for code in (*parsed.fixes, *parsed.warnings):
-        sub.findings.append(finding(code, file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=raw,
-                                    row_id=row.id, **params))
+        sub.findings.append(
+            finding(
+                code,
+                file=sub.file,
+                section=sub.section,
+                sheet=sheet,
+                cell=cell,
+                value=raw,
+                row_id=row.id,
+                **params,
+            )
+        )
     for column in rules.CHOICE_COLUMNS:
         seen = row.cells.get(column)
         normalised = rules.normalise_choice(seen)
         if normalised in choices[column] and normalised != str(seen).strip():
-            sub.findings.append(finding("V101", file=sub.file, section=sub.section, sheet=sheet,
-                                        cell=cell_ref(row.row, answer.col_of[column]), value=seen, row_id=row.id,
-                                        normalised=normalised))
+            sub.findings.append(
+                finding(
+                    "V101",
+                    file=sub.file,
+                    section=sub.section,
+                    sheet=sheet,
+                    cell=cell_ref(row.row, answer.col_of[column]),
+                    value=seen,
+                    row_id=row.id,
+                    normalised=normalised,
+                )
+            )
 
 
 def _value_finding(code: str, column: str, item: _Pending, row: RowInput, ctx: _Context) -> Finding:
@@ -329,8 +407,16 @@ def _value_finding(code: str, column: str, item: _Pending, row: RowInput, ctx: _
         params.update(length=str(len(str(value))), limit=str(ctx.config.text_limit))
     elif code == "C030":
         params["latest"] = row.fixed.get("現状値", "")
-    return finding(code, file=sub.file, section=sub.section, sheet=answer.sheet.name, cell=cell, value=value,
-                   row_id=row.id, **params)
+    return finding(
+        code,
+        file=sub.file,
+        section=sub.section,
+        sheet=answer.sheet.name,
+        cell=cell,
+        value=value,
+        row_id=row.id,
+        **params,
+    )
 
 
 # Status and answers.
@@ -368,7 +454,11 @@ def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
         if column not in _ANSWER_COLUMNS:
             continue
         if column == "実績値":
-            values[column] = stored_actual(parsed.value) if parsed.value is not None else answer_text(row.cells.get(column))
+            values[column] = (
+                stored_actual(parsed.value)
+                if parsed.value is not None
+                else answer_text(row.cells.get(column))
+            )
         elif column in rules.CHOICE_COLUMNS:
             values[column] = rules.normalise_choice(row.cells.get(column))
         else:
@@ -378,20 +468,26 @@ def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
 
 
 def _write_outputs(result: CollectResult, ctx: _Context) -> None:
-    from xlsxwriter.exceptions import FileCreateError
-
-    from toolkit.collect.feedback import write_feedback
-    from toolkit.collect.report import write_html, write_xlsx
-
     out = collect_dir(ctx.config.year_dir)
     for sub in result.submissions:
         if sub.status is Status.REJECTED:
             try:
-                result.feedback[sub.sha256] = write_feedback(ctx.ledger.root / sub.stored, sub, out / "feedback")
-            except Exception as exc:  # openpyxl may refuse a file calamine read; the report still lists it
-                result.skipped.append((sub.file, f"差戻し用ファイルを作れませんでした（{type(exc).__name__}）。検証結果の一覧を送ってください。"))
+                result.feedback[sub.sha256] = write_feedback(
+                    ctx.ledger.root / sub.stored, sub, out / "feedback"
+                )
+            except (
+                Exception
+            ) as exc:  # openpyxl may refuse a file calamine read; the report still lists it
+                result.skipped.append(
+                    (
+                        sub.file,
+                        f"差戻し用ファイルを作れませんでした（{type(exc).__name__}）。検証結果の一覧を送ってください。",
+                    )
+                )
     try:
         result.report_xlsx = write_xlsx(result, out / "collect_report.xlsx")
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
-    except (OSError, FileCreateError) as exc:  # typically the report is open in Excel; the record is already saved
-        raise ToolkitError(f"検証結果を {out} に書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {exc}") from exc
+    except OSError as exc:  # typically the report is open in Excel; the record is already saved
+        raise ToolkitError(
+            f"検証結果を {out} に書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {exc}"
+        ) from exc

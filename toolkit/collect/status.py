@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.collect.submissions import Status, Submission, load_submissions
+from toolkit.generate.forms import form_sections, lines_for
+from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
 from toolkit.plan.wareki import fiscal_label
 from toolkit.workspace import Config
@@ -39,34 +41,61 @@ class SectionStatus:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for ``toolkit status --json``."""
-        return {"section": self.section, "bureau": self.bureau, "status": self.state, "lines": self.lines,
-                "deadline": self.deadline.isoformat() if self.deadline else None, "days_late": self.days_late,
-                "file": self.file, "received_at": self.received_at, "errors": self.errors,
-                "reminder": self.reminder}
+        return {
+            "section": self.section,
+            "bureau": self.bureau,
+            "status": self.state,
+            "lines": self.lines,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "days_late": self.days_late,
+            "file": self.file,
+            "received_at": self.received_at,
+            "errors": self.errors,
+            "reminder": self.reminder,
+        }
 
 
-def section_status(config: Config, *, plan: Plan | None = None, today: dt.date | None = None) -> list[SectionStatus]:
+def section_status(
+    config: Config, *, plan: Plan | None = None, today: dt.date | None = None
+) -> list[SectionStatus]:
     """Every section that has lines, with its state, days late and reminder text."""
-    from toolkit.generate.forms import form_sections, lines_for
-    from toolkit.master.summary import load_plan
-
     if plan is None:
         plan, _ = load_plan(config)
     today = today or dt.date.today()
-    subs = [s for s in load_submissions(config.year_dir)
-            if s.section and s.fiscal_year == config.fiscal_year and s.status in (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)]
+    subs = [
+        s
+        for s in load_submissions(config.year_dir)
+        if s.section
+        and s.fiscal_year == config.fiscal_year
+        and s.status in (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)
+    ]
     # a wrong form (last year's, edited identity) sent by a section still means it must resend
-    wrong = [s for s in load_submissions(config.year_dir) if s.status is Status.REJECTED and s not in subs]
+    wrong = [
+        s
+        for s in load_submissions(config.year_dir)
+        if s.status is Status.REJECTED and s not in subs
+    ]
     result = []
     for section in form_sections(plan, config):
-        mine = [s for s in subs if s.section == section.name] or [s for s in wrong if s.section == section.name]
-        entry = _standing(section.name, section.bureau, len(lines_for(plan, config, section.name)), mine, config, today)
+        mine = [s for s in subs if s.section == section.name] or [
+            s for s in wrong if s.section == section.name
+        ]
+        entry = _standing(
+            section.name,
+            section.bureau,
+            len(lines_for(plan, config, section.name)),
+            mine,
+            config,
+            today,
+        )
         entry.reminder = reminder_text(entry, config)
         result.append(entry)
     return result
 
 
-def _standing(name: str, bureau: str, lines: int, mine: list[Submission], config: Config, today: dt.date) -> SectionStatus:
+def _standing(
+    name: str, bureau: str, lines: int, mine: list[Submission], config: Config, today: dt.date
+) -> SectionStatus:
     deadline = config.deadline
     current = next((s for s in mine if s.status is not Status.SUPERSEDED), None)
     if current is None:
@@ -81,7 +110,9 @@ def _standing(name: str, bureau: str, lines: int, mine: list[Submission], config
         state = RESUBMITTED if earlier_rejected else SUBMITTED
         received = _date(current.received_at) or today
         late = (received - deadline).days if deadline and received > deadline else 0
-    return SectionStatus(name, bureau, state, lines, deadline, late, current.file, current.received_at, errors)
+    return SectionStatus(
+        name, bureau, state, lines, deadline, late, current.file, current.received_at, errors
+    )
 
 
 def _was_rejected(sub: Submission) -> bool:
@@ -101,16 +132,20 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
     year = fiscal_label(config.fiscal_year)
     sign = f"\n\n{config.contact or config.coordinator}"
     if entry.state == RETURNED:
-        return (f"{entry.bureau} {entry.section} ご担当者様\n\n"
-                f"{config.plan_name}の{year}進捗状況調査票をご提出いただきありがとうございます。"
-                f"ご提出のファイル（{entry.file}）に修正が必要な箇所が {entry.errors} 件ありました。"
-                "お送りする「要修正」ファイルの赤色のセルとエラー一覧シートをご確認のうえ、"
-                f"修正したファイルを再度ご提出ください。{sign}").strip()
+        return (
+            f"{entry.bureau} {entry.section} ご担当者様\n\n"
+            f"{config.plan_name}の{year}進捗状況調査票をご提出いただきありがとうございます。"
+            f"ご提出のファイル（{entry.file}）に修正が必要な箇所が {entry.errors} 件ありました。"
+            "お送りする「要修正」ファイルの赤色のセルとエラー一覧シートをご確認のうえ、"
+            f"修正したファイルを再度ご提出ください。{sign}"
+        ).strip()
     if entry.state == NOT_SUBMITTED and entry.days_late > 0:
-        return (f"{entry.bureau} {entry.section} ご担当者様\n\n"
-                f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を"
-                f"{entry.days_late} 日過ぎています。お忙しいところ恐れ入りますが、"
-                f"お送りした様式に入力のうえ、至急ご提出ください。{sign}").strip()
+        return (
+            f"{entry.bureau} {entry.section} ご担当者様\n\n"
+            f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を"
+            f"{entry.days_late} 日過ぎています。お忙しいところ恐れ入りますが、"
+            f"お送りした様式に入力のうえ、至急ご提出ください。{sign}"
+        ).strip()
     return ""
 
 
@@ -120,8 +155,13 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
     for e in entries:
         late = f"{e.days_late}日遅れ" if e.days_late else ""
         deadline = e.deadline.isoformat() if e.deadline else "期限なし"
-        lines.append(f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip())
-    counts = {state: sum(1 for e in entries if e.state == state) for state in (NOT_SUBMITTED, SUBMITTED, RETURNED, RESUBMITTED)}
+        lines.append(
+            f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip()
+        )
+    counts = {
+        state: sum(1 for e in entries if e.state == state)
+        for state in (NOT_SUBMITTED, SUBMITTED, RETURNED, RESUBMITTED)
+    }
     lines.append("合計: " + "、".join(f"{k} {v}" for k, v in counts.items()))
     for e in entries:
         if e.reminder:

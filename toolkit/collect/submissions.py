@@ -40,8 +40,11 @@ class Status(StrEnum):
 
 
 _STATUS_LABELS = {
-    Status.ACCEPTED: "受理", Status.REJECTED: "差戻し", Status.SUPERSEDED: "新しい版あり（不使用）",
-    Status.UNREADABLE: "読めません", Status.UNIDENTIFIED: "様式ではありません",
+    Status.ACCEPTED: "受理",
+    Status.REJECTED: "差戻し",
+    Status.SUPERSEDED: "新しい版あり（不使用）",
+    Status.UNREADABLE: "読めません",
+    Status.UNIDENTIFIED: "様式ではありません",
 }
 
 

@@ -40,7 +40,9 @@ def base_status(sub: Submission) -> Status:
 
 def resolve_versions(current: list[Submission], ledger: Ledger, year: int) -> None:
     """Per section, the newest version is used; every other version becomes superseded."""
-    stored = {s.sha256: s for s in load_submissions(ledger.year_dir, repaired={s.sha256 for s in current})}
+    stored = {
+        s.sha256: s for s in load_submissions(ledger.year_dir, repaired={s.sha256 for s in current})
+    }
     before = {sha: s.status for sha, s in stored.items()}
     stored.update({s.sha256: s for s in current})
     groups: dict[str, list[Submission]] = {}
@@ -57,6 +59,8 @@ def resolve_versions(current: list[Submission], ledger: Ledger, year: int) -> No
                 sub.status = base_status(sub)
             else:
                 sub.status = Status.SUPERSEDED
-                sub.findings.append(finding("C040", file=sub.file, section=sub.section, newer=newest.file))
+                sub.findings.append(
+                    finding("C040", file=sub.file, section=sub.section, newer=newest.file)
+                )
             if sub.sha256 not in current_shas and sub.status != before.get(sub.sha256):
                 ledger.save(sub, before.get(sub.sha256))

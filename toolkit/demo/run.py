@@ -74,7 +74,9 @@ def issued_forms(config: Config) -> GenerateResult:
             continue
         identity = FormIdentity.from_payload(found[1][0])
         ids = [row.id for row in identity.rows]
-        forms.append(SectionForm(identity.section, identity.bureau, path, len(ids), identity.form_id, ids))
+        forms.append(
+            SectionForm(identity.section, identity.bureau, path, len(ids), identity.form_id, ids)
+        )
     return GenerateResult(folder, forms)
 
 
@@ -109,7 +111,12 @@ def fill_first_round(config: Config, forms: GenerateResult) -> list[Returned]:
         elif form.section == RENAMED_SHEET:
             rename, note = "R3回答", "シート名を「R3回答」に変えて返送"
         folder = config.inbox / "5月20日受信"
-        path = fill_form(form.path, folder / _mail_name(form.section, form.path.name), answers, rename_sheet=rename)
+        path = fill_form(
+            form.path,
+            folder / _mail_name(form.section, form.path.name),
+            answers,
+            rename_sheet=rename,
+        )
         if form.section == RESAVED:
             if soffice_path():
                 resave_with_libreoffice(path)
@@ -127,7 +134,9 @@ def fill_correction(config: Config, forms: GenerateResult) -> Returned:
     form = next(f for f in forms.forms if f.section == TYPOS_REJECTED)
     rng = random.Random(SEED + 1)
     answers = _answers(plan, [by_id[i] for i in form.ids], rng)
-    path = fill_form(form.path, config.inbox / "5月27日受信" / f"【再提出】{TYPOS_REJECTED}_回答.xlsx", answers)
+    path = fill_form(
+        form.path, config.inbox / "5月27日受信" / f"【再提出】{TYPOS_REJECTED}_回答.xlsx", answers
+    )
     return Returned(form.section, path, "指摘を直して再提出")
 
 
@@ -150,7 +159,9 @@ def _type_wrongly(answers: dict[str, dict[str, Any]], lines: list[Indicator], pl
     numeric = [line for line in lines if line.is_numeric and len(line.unit) == 1]
     notes = []
     if numeric:
-        answers[numeric[0].id]["実績値"] = f"{answers[numeric[0].id]['実績値']}件" if numeric[0].unit != "件" else "120人"
+        answers[numeric[0].id]["実績値"] = (
+            f"{answers[numeric[0].id]['実績値']}件" if numeric[0].unit != "件" else "120人"
+        )
         notes.append(f"単位違い「{answers[numeric[0].id]['実績値']}」")
     if len(numeric) > 1:
         answers[numeric[1].id]["実績値"] = "約100"

@@ -40,22 +40,34 @@ _ISSUES = (
 def answer_for(line: Indicator, plan: Plan, rng: random.Random) -> dict[str, Any]:
     """A plausible, valid answer for one indicator line (values as a section would type them)."""
     actual = _actual(line, plan, rng)
-    progress = rng.choices(plan.allowed.progress[:3] or ("実施",), weights=(8, 2, 1)[: len(plan.allowed.progress[:3])])[0]
+    progress = rng.choices(
+        plan.allowed.progress[:3] or ("実施",), weights=(8, 2, 1)[: len(plan.allowed.progress[:3])]
+    )[0]
     if progress == "未実施" and line.is_numeric:
         actual = 0
-    direction = rng.choices(plan.allowed.direction_next[:3] or ("継続",), weights=(2, 8, 2)[: len(plan.allowed.direction_next[:3])])[0]
+    direction = rng.choices(
+        plan.allowed.direction_next[:3] or ("継続",),
+        weights=(2, 8, 2)[: len(plan.allowed.direction_next[:3])],
+    )[0]
     shown = f"{actual}{line.unit}" if isinstance(actual, str) and line.is_numeric else str(actual)
     if isinstance(actual, int | float):
         shown = f"{format_number(Decimal(str(actual)))}{line.unit}"
     name = line.name if line.has_indicator else line.torikumi
     if progress == "未実施":
-        return {"実績値": actual if line.has_indicator else None, "進捗状況": progress,
-                "実施内容・成果": "感染症拡大防止のため、今年度は実施を見送った。", "課題": "実施方法の見直しが必要である。",
-                "今後の方向性": "改善" if "改善" in plan.allowed.direction_next else direction, "備考": None}
+        return {
+            "実績値": actual if line.has_indicator else None,
+            "進捗状況": progress,
+            "実施内容・成果": "感染症拡大防止のため、今年度は実施を見送った。",
+            "課題": "実施方法の見直しが必要である。",
+            "今後の方向性": "改善" if "改善" in plan.allowed.direction_next else direction,
+            "備考": None,
+        }
     return {
         "実績値": actual if line.has_indicator else None,
         "進捗状況": progress,
-        "実施内容・成果": rng.choice(_RESULTS).format(name=name, value=shown) if line.has_indicator else f"{line.torikumi}について、予定どおり実施した。",
+        "実施内容・成果": rng.choice(_RESULTS).format(name=name, value=shown)
+        if line.has_indicator
+        else f"{line.torikumi}について、予定どおり実施した。",
         "課題": rng.choice(_ISSUES) or None,
         "今後の方向性": direction,
         "備考": None,
@@ -66,7 +78,10 @@ def _actual(line: Indicator, plan: Plan, rng: random.Random) -> Any:
     if not line.has_indicator:
         return None
     if line.is_qualitative:
-        return rng.choice(tuple(w for w in ("実施", "継続", "発行") if w in plan.allowed.qualitative) or plan.allowed.qualitative)
+        return rng.choice(
+            tuple(w for w in ("実施", "継続", "発行") if w in plan.allowed.qualitative)
+            or plan.allowed.qualitative
+        )
     units = plan.units.lookup(line.unit) or ()
     start = line.current.numbers or line.baseline.numbers or line.target.numbers
     goal = line.target.numbers or start
@@ -110,7 +125,9 @@ def read_form_ids(form: Path) -> dict[str, int]:
     return ids
 
 
-def fill_form(form: Path, out: Path, answers: dict[str, dict[str, Any]], *, rename_sheet: str | None = None) -> Path:
+def fill_form(
+    form: Path, out: Path, answers: dict[str, dict[str, Any]], *, rename_sheet: str | None = None
+) -> Path:
     """Type ``answers`` (ID → column → value) into a copy of ``form`` at ``out`` with openpyxl."""
     import openpyxl
 
@@ -149,9 +166,20 @@ def resave_with_libreoffice(path: Path, out: Path | None = None, *, timeout: int
         src.parent.mkdir()
         shutil.copyfile(path, src)
         subprocess.run(
-            [binary, "--headless", "--norestore", f"-env:UserInstallation=file://{tmpdir / 'profile'}",
-             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmpdir / "out"), str(src)],
-            check=False, capture_output=True, timeout=timeout,
+            [
+                binary,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmpdir / 'profile'}",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(tmpdir / "out"),
+                str(src),
+            ],
+            check=False,
+            capture_output=True,
+            timeout=timeout,
         )
         produced = tmpdir / "out" / path.name
         if not produced.is_file():

@@ -18,6 +18,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
 from toolkit.plan.sheets import SheetData, WorkbookData, column_letter
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,10 +54,12 @@ class UnreadableWorkbook(Exception):
 # a hostile file need not write ``<c r=`` the way Excel does.
 _REF_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 _PLAIN_REF_RE = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_PREFIXED_CELL_RE = re.compile(rb'<[A-Za-z_][\w.-]*:c[\s>/]')
+_PREFIXED_CELL_RE = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 _ROW_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\sr="([0-9]{1,7})"')
-_DIM_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"')
-_FORMULA_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]')
+_DIM_RE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[A-Z]*[0-9]*:?([A-Z]{1,3})([0-9]{1,7})"'
+)
+_FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 # Cheap necessary conditions, each a literal-prefix search at C speed (the patterns above start
 # with an optional prefix, which makes re try every position: 3-4 times slower on a form sheet).
 _PLAIN_FORMULA_RE = re.compile(rb"<f[\s>/]")
@@ -63,8 +68,8 @@ _ODD_CELL_RE = re.compile(rb'<c(?:[>/]|(?! r="[A-Z]{1,3}[0-9]{1,7}")\s)')
 _CELL_TAG_RE = re.compile(rb"<c[\s>/]")
 """A cell tag not written ``<c r="A1"`` (no reference, other attribute first, tab, bad ref)."""
 _CELL_OPEN_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"')
-_CELL_CLOSE_RE = re.compile(rb'</(?:[A-Za-z_][\w.-]*:)?c>')
-_VALUE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<')
+_CELL_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_VALUE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<")
 _MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)<")
 _XML_HEAD = 64 * 1024
 """How much of each XML part is searched for DOCTYPE/ENTITY (the prolog comes first)."""
@@ -118,9 +123,19 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
     try:
         with zipfile.ZipFile(path) as zf:
             return _check_zip(zf, limits)
-    except (zipfile.BadZipFile, zlib.error) as exc:  # zlib.error: a damaged deflate stream (mail, USB stick)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:  # zlib.error: a damaged deflate stream (mail, USB stick)
         raise UnreadableWorkbook("R009", detail="zip") from exc
-    except (OSError, EOFError, zipfile.LargeZipFile, ValueError, RuntimeError, NotImplementedError) as exc:
+    except (
+        OSError,
+        EOFError,
+        zipfile.LargeZipFile,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:
         # RuntimeError: an encrypted zip member; NotImplementedError: an unknown compression
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
 
@@ -148,7 +163,11 @@ _KEEP_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 
 
 def _check_part(
-    zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, info: FileInfo, kept: dict[str, bytes]
+    zf: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    limits: Limits,
+    info: FileInfo,
+    kept: dict[str, bytes],
 ) -> None:
     with zf.open(member) as fh:
         head = fh.read(_XML_HEAD)
@@ -167,7 +186,9 @@ def _check_part(
             return
         rest = head + fh.read()
     _check_extent(rest, member.filename, limits)
-    if (_PLAIN_FORMULA_RE.search(rest) or _PREFIXED_TAG_RE.search(rest)) and _FORMULA_RE.search(rest):
+    if (_PLAIN_FORMULA_RE.search(rest) or _PREFIXED_TAG_RE.search(rest)) and _FORMULA_RE.search(
+        rest
+    ):
         info.formulas[member.filename] = _formula_cells(rest)
 
 
@@ -213,7 +234,9 @@ def _plainly_within(xml: bytes, limits: Limits) -> bool:
     if _long_ref_re(limits.max_rows, limits.max_cols).search(xml):
         return False
     dim = _DIM_RE.search(xml[:4096])
-    return dim is None or (int(dim[2]) <= limits.max_rows and _col_number(dim[1]) <= limits.max_cols)
+    return dim is None or (
+        int(dim[2]) <= limits.max_rows and _col_number(dim[1]) <= limits.max_cols
+    )
 
 
 def _check_extent_exactly(xml: bytes, part: str, limits: Limits) -> None:
@@ -222,7 +245,13 @@ def _check_extent_exactly(xml: bytes, part: str, limits: Limits) -> None:
     # (prefix, attribute order, a tab before ``r``) makes the full pattern run
     found = _PLAIN_REF_RE.findall(xml)
     tags = len(_CELL_TAG_RE.findall(xml))  # any whitespace after ``<c``, as an XML parser reads it
-    if len(found) != tags or _ODD_CELL_RE.search(xml) or b":c " in xml or b":c>" in xml or b":c/>" in xml:
+    if (
+        len(found) != tags
+        or _ODD_CELL_RE.search(xml)
+        or b":c " in xml
+        or b":c>" in xml
+        or b":c/>" in xml
+    ):
         found = _REF_RE.findall(xml)
         tags += len(_PREFIXED_CELL_RE.findall(xml))
     # map/itemgetter over the matches, not comprehensions over a set of tuples: 6.8 s → 0.4 s
@@ -238,7 +267,9 @@ def _check_extent_exactly(xml: bytes, part: str, limits: Limits) -> None:
     max_col = max((_col_number(c) for c in cols), default=0) + unnamed
     max_row = max((int(r) for r in rows), default=0)
     if max_row > limits.max_rows or max_col > limits.max_cols:
-        raise UnreadableWorkbook("R011", part=part, cell=f"{column_letter(max(max_col, 1))}{max(max_row, 1)}")
+        raise UnreadableWorkbook(
+            "R011", part=part, cell=f"{column_letter(max(max_col, 1))}{max(max_row, 1)}"
+        )
 
 
 def _formula_cells(xml: bytes) -> dict[str, bool]:
@@ -256,12 +287,12 @@ def _formula_cells(xml: bytes) -> dict[str, bool]:
 
 def _sheet_parts(zf: zipfile.ZipFile, kept: dict[str, bytes] | None = None) -> dict[str, str]:
     """Sheet name → its part, from workbook.xml and its relationships (entities already refused)."""
-    from defusedxml import ElementTree
-
     kept = kept or {}
     try:
         book = ElementTree.fromstring(kept.get("xl/workbook.xml") or zf.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(kept.get("xl/_rels/workbook.xml.rels") or zf.read("xl/_rels/workbook.xml.rels"))
+        rels = ElementTree.fromstring(
+            kept.get("xl/_rels/workbook.xml.rels") or zf.read("xl/_rels/workbook.xml.rels")
+        )
     except Exception:  # a broken part is calamine's to report; formulas are then unknown
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
@@ -281,7 +312,9 @@ def _is_encrypted(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data
 
 
-def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS, *, checked: bool = False) -> WorkbookData:
+def read_workbook(
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, checked: bool = False
+) -> WorkbookData:
     """Check ``path`` and read every sheet's values with calamine (positions kept from A1)."""
 
     if not checked:
@@ -291,8 +324,6 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS, *, checked: bool 
 
 def read_checked(path: Path) -> WorkbookData:
     """Read every sheet of a file that already passed :func:`check_file`."""
-    from python_calamine import CalamineWorkbook
-
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types per format problem
@@ -303,7 +334,10 @@ def read_checked(path: Path) -> WorkbookData:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             try:
-                merged = [(r[0][0] + 1, r[0][1] + 1, r[1][0] + 1, r[1][1] + 1) for r in sheet.merged_cell_ranges or []]
+                merged = [
+                    (r[0][0] + 1, r[0][1] + 1, r[1][0] + 1, r[1][1] + 1)
+                    for r in sheet.merged_cell_ranges or []
+                ]
             except Exception:
                 merged = []
             visible = str(getattr(meta, "visible", "visible")).rsplit(".", 1)[-1].lower()

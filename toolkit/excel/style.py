@@ -17,11 +17,26 @@ BORDER_COLOR = "#808080"
 
 def base(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Format properties with our font, size and thin borders, plus ``extra``."""
-    props: dict[str, Any] = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top", "border": 1, "border_color": BORDER_COLOR}
+    props: dict[str, Any] = {
+        "font_name": FONT,
+        "font_size": FONT_SIZE,
+        "valign": "top",
+        "border": 1,
+        "border_color": BORDER_COLOR,
+    }
     props.update(extra or {})
     return props
 
 
 def header(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """A header cell: bold, shaded, wrapped, centred."""
-    return base({"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center", "valign": "vcenter", **(extra or {})})
+    return base(
+        {
+            "bold": True,
+            "bg_color": HEADER_FILL,
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+            **(extra or {}),
+        }
+    )

@@ -29,6 +29,7 @@ from toolkit.generate.writer import (
     write_form,
 )
 from toolkit.master.layout import RELATED_SECTION
+from toolkit.master.summary import load_plan
 from toolkit.plan import form as F
 from toolkit.plan.identity import FormIdentity, IssuedRow, identity_cells
 from toolkit.plan.model import Answer, Indicator, Plan, Section
@@ -133,7 +134,9 @@ def select_sections(plan: Plan, config: Config, wanted: Sequence[str]) -> list[S
             chosen.append(section)
     if unknown:
         known = "、".join(s.name for s in available)
-        raise UsageError(f"担当課「{'」「'.join(unknown)}」は様式を作る課にありません。使える課: {known}")
+        raise UsageError(
+            f"担当課「{'」「'.join(unknown)}」は様式を作る課にありません。使える課: {known}"
+        )
     return chosen
 
 
@@ -148,8 +151,6 @@ def generate_forms(
     """Write the forms of ``sections`` (default: every section with lines) to ``outputs/<FY>/forms``."""
     findings: list[Finding] = []
     if plan is None:
-        from toolkit.master.summary import load_plan
-
         plan, findings = load_plan(config)
     chosen = select_sections(plan, config, sections)
     out_dir = config.year_dir / FORMS_DIR
@@ -171,8 +172,19 @@ def generate_forms(
         try:
             write_form(path, content)
         except OSError as exc:
-            raise ToolkitError(f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}") from exc
-        forms.append(SectionForm(section.name, section.bureau, path, len(lines), identity.form_id, [i.id for i in lines]))
+            raise ToolkitError(
+                f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}"
+            ) from exc
+        forms.append(
+            SectionForm(
+                section.name,
+                section.bureau,
+                path,
+                len(lines),
+                identity.form_id,
+                [i.id for i in lines],
+            )
+        )
         if progress:
             progress(done, len(chosen))
     if not sections:
@@ -184,8 +196,15 @@ def orphan_findings(plan: Plan, index: dict[str, list[Indicator]], config: Confi
     """A warning for each line no form holds (no section, or 関係課 with nobody to answer)."""
     held = {ind.id for lines in index.values() for ind in lines}
     return [
-        finding("F001", file=config.master.name, sheet="指標", row_id=ind.id, value=" ".join(ind.sections) or "（空欄）")
-        for ind in plan.indicators if ind.id not in held
+        finding(
+            "F001",
+            file=config.master.name,
+            sheet="指標",
+            row_id=ind.id,
+            value=" ".join(ind.sections) or "（空欄）",
+        )
+        for ind in plan.indicators
+        if ind.id not in held
     ]
 
 
@@ -193,8 +212,13 @@ def orphan_findings(plan: Plan, index: dict[str, list[Indicator]], config: Confi
 
 
 def build_form(
-    plan: Plan, config: Config, section: Section, lines: list[Indicator],
-    previous: dict[str, Answer], *, now: dt.datetime,
+    plan: Plan,
+    config: Config,
+    section: Section,
+    lines: list[Indicator],
+    previous: dict[str, Answer],
+    *,
+    now: dt.datetime,
 ) -> tuple[FormContent, FormIdentity]:
     """What one section's form shows, and its identity (unsigned; the caller signs it)."""
     plan_name = config.plan_name or plan.name
@@ -206,19 +230,31 @@ def build_form(
     for i, (ind, (values, years)) in enumerate(zip(lines, shown, strict=True)):
         cells = _fixed_cells(ind, values, years, per_cell)
         rows.append(FormRow(ind.id, cells, entry_check(ind, plan, year), _row_height(cells)))
-        issued.append(IssuedRow(ind.id, F.FIRST_DATA_ROW + i, {k: str(v) for k, v in cells.items()}))
+        issued.append(
+            IssuedRow(ind.id, F.FIRST_DATA_ROW + i, {k: str(v) for k, v in cells.items()})
+        )
     identity = FormIdentity(
-        plan=plan_name, fiscal_year=year, section=section.name, bureau=section.bureau,
-        generated_at=now.isoformat(timespec="seconds"), form_id=uuid.uuid4().hex,
-        header_row=F.HEADER_ROW, first_row=F.FIRST_DATA_ROW, columns=list(F.COLUMNS), rows=issued,
+        plan=plan_name,
+        fiscal_year=year,
+        section=section.name,
+        bureau=section.bureau,
+        generated_at=now.isoformat(timespec="seconds"),
+        form_id=uuid.uuid4().hex,
+        header_row=F.HEADER_ROW,
+        first_row=F.FIRST_DATA_ROW,
+        columns=list(F.COLUMNS),
+        rows=issued,
     )
     content = FormContent(
         title=f"{plan_name}　進捗状況調査票（{fiscal_label(year)}実績）",
         title_lines=_title_lines(config, section, lines),
         headers=headers,
         rows=rows,
-        lists={"進捗状況": plan.allowed.progress, "今後の方向性": plan.allowed.direction_next,
-               "定性実績": plan.allowed.qualitative},
+        lists={
+            "進捗状況": plan.allowed.progress,
+            "今後の方向性": plan.allowed.direction_next,
+            "定性実績": plan.allowed.qualitative,
+        },
         list_checks=_list_checks(plan),
         text_limit=config.text_limit,
         text_input_message=f"{config.text_limit}字以内の文章で入力してください。セル内の改行は Alt+Enter です。",
@@ -229,8 +265,11 @@ def build_form(
         footer=f"{plan_name}　{fiscal_label(year)}　{section.label}",
         properties={
             "title": f"{plan_name} 進捗状況調査票 {fiscal_label_both(year)}",
-            "subject": section.label, "author": config.coordinator, "company": config.city,
-            "comments": "toolkit generate で作成した照会様式です。", "created": now.replace(tzinfo=None),
+            "subject": section.label,
+            "author": config.coordinator,
+            "company": config.city,
+            "comments": "toolkit generate で作成した照会様式です。",
+            "created": now.replace(tzinfo=None),
         },
     )
     return content, identity
@@ -240,25 +279,47 @@ def _title_lines(config: Config, section: Section, lines: list[Indicator]) -> li
     """Label/value pairs of the title block, in reading order (left block, right block, …)."""
     rows = f"{len(lines)} 行（ID {lines[0].id} ～ {lines[-1].id}）" if lines else "0 行"
     return [
-        ("担当課", section.label), ("調査年度", f"{fiscal_label_both(config.fiscal_year)}の実績"),
-        ("提出期限", deadline_text(config.deadline)), ("問い合わせ先", config.contact or config.coordinator),
-        ("記入する行", rows), ("提出先", config.coordinator or config.contact),
+        ("担当課", section.label),
+        ("調査年度", f"{fiscal_label_both(config.fiscal_year)}の実績"),
+        ("提出期限", deadline_text(config.deadline)),
+        ("問い合わせ先", config.contact or config.coordinator),
+        ("記入する行", rows),
+        ("提出先", config.coordinator or config.contact),
     ]
 
 
 def _list_checks(plan: Plan) -> list[ListCheck]:
     """The drop-downs of 進捗状況 and 今後の方向性 with their messages."""
     checks = []
-    for column, values in (("進捗状況", plan.allowed.progress), ("今後の方向性", plan.allowed.direction_next)):
+    for column, values in (
+        ("進捗状況", plan.allowed.progress),
+        ("今後の方向性", plan.allowed.direction_next),
+    ):
         choices = " / ".join(values)
-        checks.append(ListCheck(column, f"▼から選んでください: {choices}", f"{column}は一覧から選んでください（{choices}）。"))
+        checks.append(
+            ListCheck(
+                column,
+                f"▼から選んでください: {choices}",
+                f"{column}は一覧から選んでください（{choices}）。",
+            )
+        )
     return checks
 
 
-def _shown_values(ind: Indicator, previous: dict[str, Answer], year: int) -> tuple[dict[str, str], dict[str, int | None]]:
+def _shown_values(
+    ind: Indicator, previous: dict[str, Answer], year: int
+) -> tuple[dict[str, str], dict[str, int | None]]:
     """基準値 / 現状値 / 目標値 as shown and the year of each; 現状値 is last year's 実績 if known."""
-    values = {"基準値": ind.baseline.display(), "現状値": ind.current.display(), "目標値": ind.target.display()}
-    years: dict[str, int | None] = {"基準値": ind.baseline_year, "現状値": ind.current_year, "目標値": ind.target_year}
+    values = {
+        "基準値": ind.baseline.display(),
+        "現状値": ind.current.display(),
+        "目標値": ind.target.display(),
+    }
+    years: dict[str, int | None] = {
+        "基準値": ind.baseline_year,
+        "現状値": ind.current_year,
+        "目標値": ind.target_year,
+    }
     last = previous.get(ind.id)
     actual = _answer_text(last.actual) if last else ""
     if actual:
@@ -275,7 +336,9 @@ def _answer_text(value: object) -> str:
     return str(value).strip()
 
 
-def _headers(shown: list[tuple[dict[str, str], dict[str, int | None]]], config: Config) -> tuple[dict[str, str], set[str]]:
+def _headers(
+    shown: list[tuple[dict[str, str], dict[str, int | None]]], config: Config
+) -> tuple[dict[str, str], set[str]]:
     """Header texts, and the value columns whose cells must state their year themselves.
 
     A value column states its year in the header when all lines share one year.
@@ -297,15 +360,23 @@ def _headers(shown: list[tuple[dict[str, str], dict[str, int | None]]], config: 
     return headers, per_cell
 
 
-def _fixed_cells(ind: Indicator, values: dict[str, str], years: dict[str, int | None], per_cell: set[str]) -> dict[str, str | int]:
+def _fixed_cells(
+    ind: Indicator, values: dict[str, str], years: dict[str, int | None], per_cell: set[str]
+) -> dict[str, str | int]:
     """The fixed cells of one line, as shown."""
     shown: dict[str, str] = {}
     for name, text in values.items():
         year = years.get(name)
-        shown[name] = f"{text}\n({short_label(year)}年度)" if name in per_cell and year and text else text
+        shown[name] = (
+            f"{text}\n({short_label(year)}年度)" if name in per_cell and year and text else text
+        )
     return {
-        "ID": ind.id, "No.": ind.torikumi_no, "取組": ind.torikumi, "取組内容": ind.content,
-        "指標": ind.name if ind.has_indicator else "－（指標なし）", "単位": ind.unit or "-",
+        "ID": ind.id,
+        "No.": ind.torikumi_no,
+        "取組": ind.torikumi,
+        "取組内容": ind.content,
+        "指標": ind.name if ind.has_indicator else "－（指標なし）",
+        "単位": ind.unit or "-",
         **shown,
     }
 
@@ -318,19 +389,30 @@ def entry_check(ind: Indicator, plan: Plan, year: int) -> EntryCheck:
     if ind.is_qualitative:
         choices = " / ".join(plan.allowed.qualitative)
         return EntryCheck(
-            "list", input_title="実績値（選択）", input_message=f"{when}を▼から選んでください: {choices}",
-            error_title="一覧にない値です", error_message=f"実績値は一覧から選んでください（{choices}）。",
+            "list",
+            input_title="実績値（選択）",
+            input_message=f"{when}を▼から選んでください: {choices}",
+            error_title="一覧にない値です",
+            error_message=f"実績値は一覧から選んでください（{choices}）。",
         )
     units = plan.units.lookup(ind.unit)
     if units is None:
-        return EntryCheck("text", ind.unit, input_title=f"実績値（{ind.unit}）"[:32],
-                          input_message=f"{when}を数字だけで入力してください（単位「{ind.unit}」は付けません）。")
+        return EntryCheck(
+            "text",
+            ind.unit,
+            input_title=f"実績値（{ind.unit}）"[:32],
+            input_message=f"{when}を数字だけで入力してください（単位「{ind.unit}」は付けません）。",
+        )
     if len(units) > 1:
         example = "・".join(str(n) for n in (1, 120, 30, 5)[: len(units)])
         return EntryCheck(
-            "text", ind.unit, input_title=f"実績値（{ind.unit}）"[:32],
-            input_message=(f"{when}を「{ind.unit}」の順に、数字を「・」で区切って入力してください。"
-                           f"例: {example}（単位は付けません）"),
+            "text",
+            ind.unit,
+            input_title=f"実績値（{ind.unit}）"[:32],
+            input_message=(
+                f"{when}を「{ind.unit}」の順に、数字を「・」で区切って入力してください。"
+                f"例: {example}（単位は付けません）"
+            ),
         )
     unit = units[0]
     maximum = ind.max_value if ind.max_value is not None else unit.maximum
@@ -344,11 +426,17 @@ def entry_check(ind: Indicator, plan: Plan, year: int) -> EntryCheck:
     if maximum is not None and unit.kind is not UnitKind.PERCENT:
         how += f"（{_num(maximum)} 以下）"
     return EntryCheck(
-        kind, ind.unit, 0, maximum, input_title=f"実績値（単位: {ind.unit}）"[:32],
+        kind,
+        ind.unit,
+        0,
+        maximum,
+        input_title=f"実績値（単位: {ind.unit}）"[:32],
         input_message=f"{when}を{how}で入力してください。単位「{ind.unit}」や「約」は付けません。例: {example}",
         error_title="数値を入力してください",
-        error_message=(f"実績値は{how}で入力してください（例: {example}）。"
-                       f"「約」・単位・カンマ以外の文字は入れられません。実績がない場合は空欄にして備考に理由を書いてください。"),
+        error_message=(
+            f"実績値は{how}で入力してください（例: {example}）。"
+            f"「約」・単位・カンマ以外の文字は入れられません。実績がない場合は空欄にして備考に理由を書いてください。"
+        ),
     )
 
 
@@ -389,7 +477,9 @@ def deadline_text(deadline: dt.date | None) -> str:
     return f"{name}{'元' if n == 1 else n}年{deadline.month}月{deadline.day}日（{_WEEKDAYS[deadline.weekday()]}）"
 
 
-def guide_lines(plan: Plan, config: Config, section: Section, lines: list[Indicator]) -> list[tuple[str, str]]:
+def guide_lines(
+    plan: Plan, config: Config, section: Section, lines: list[Indicator]
+) -> list[tuple[str, str]]:
     """The 記入要領 sheet: heading and plain-Japanese text per topic."""
     allowed = plan.allowed
     limit = config.text_limit
@@ -404,22 +494,40 @@ def guide_lines(plan: Plan, config: Config, section: Section, lines: list[Indica
     if compound:
         number_rules += f"\n・単位が「{'」「'.join(compound)}」のように複数ある指標は、順に「・」で区切って入力します（例: 1・120）。"
     return [
-        ("この様式について",
-         f"{config.plan_name or plan.name}の{fiscal_label_both(config.fiscal_year)}の進捗状況を、"
-         f"{section.label}が担当する {len(lines)} 行についてお答えいただく様式です。"),
-        ("入力するセル",
-         "「回答」シートの黄色のセルだけに入力してください。灰色のセル（ID・取組・指標・基準値・現状値・目標値など）は変更できません。\n"
-         "行やシートの追加・削除、シート名の変更はしないでください。行の高さは変えられます。"),
-        ("実績値", f"{fiscal_label(config.fiscal_year)}の実績を入力します。セルを選ぶと入力のしかたが表示されます。\n{number_rules}"),
-        ("定性的な指標の実績値", f"数値でない指標は ▼ から選びます: {' / '.join(allowed.qualitative)}"),
+        (
+            "この様式について",
+            f"{config.plan_name or plan.name}の{fiscal_label_both(config.fiscal_year)}の進捗状況を、"
+            f"{section.label}が担当する {len(lines)} 行についてお答えいただく様式です。",
+        ),
+        (
+            "入力するセル",
+            "「回答」シートの黄色のセルだけに入力してください。灰色のセル（ID・取組・指標・基準値・現状値・目標値など）は変更できません。\n"
+            "行やシートの追加・削除、シート名の変更はしないでください。行の高さは変えられます。",
+        ),
+        (
+            "実績値",
+            f"{fiscal_label(config.fiscal_year)}の実績を入力します。セルを選ぶと入力のしかたが表示されます。\n{number_rules}",
+        ),
+        (
+            "定性的な指標の実績値",
+            f"数値でない指標は ▼ から選びます: {' / '.join(allowed.qualitative)}",
+        ),
         ("進捗状況", f"▼ から選びます: {' / '.join(allowed.progress)}"),
-        ("実施内容・成果", f"取り組んだ内容と成果を{limit}字以内で書きます。セル内の改行は Alt+Enter です。"),
-        ("課題", f"見えてきた課題を{limit}字以内で書きます。特になければ「特になし」と書いてください。"),
+        (
+            "実施内容・成果",
+            f"取り組んだ内容と成果を{limit}字以内で書きます。セル内の改行は Alt+Enter です。",
+        ),
+        (
+            "課題",
+            f"見えてきた課題を{limit}字以内で書きます。特になければ「特になし」と書いてください。",
+        ),
         ("今後の方向性", f"▼ から選びます: {' / '.join(allowed.direction_next)}"),
         ("備考", "補足があれば書きます（数値の注記、集計方法の変更、実績がない理由など）。"),
-        ("提出期限・提出方法",
-         f"{deadline_text(config.deadline)}までに、このファイルを Excel 形式（.xlsx）のまま{config.coordinator or '取りまとめ課'}へ"
-         "メールで返送してください。ファイル名は変えても構いません。別の様式へ貼り付けたり PDF にしたりしないでください。"),
+        (
+            "提出期限・提出方法",
+            f"{deadline_text(config.deadline)}までに、このファイルを Excel 形式（.xlsx）のまま{config.coordinator or '取りまとめ課'}へ"
+            "メールで返送してください。ファイル名は変えても構いません。別の様式へ貼り付けたり PDF にしたりしないでください。",
+        ),
         ("問い合わせ先", config.contact or config.coordinator or "取りまとめ課"),
     ]
 

@@ -14,17 +14,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 from toolkit.excel import style
-from toolkit.excel.write import WORKBOOK_OPTIONS, write_value
+from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.plan import form as F
+from toolkit.plan.sheets import cell_ref, column_letter
 
 COLUMN_WIDTHS: dict[str, float] = {
-    "ID": 10, "No.": 5, "取組": 16, "取組内容": 28, "指標": 18, "単位": 6.5,
-    "基準値": 10, "現状値": 10, "目標値": 10,
-    "実績値": 11, "進捗状況": 10, "実施内容・成果": 32, "課題": 26, "今後の方向性": 10, "備考": 16,
+    "ID": 10,
+    "No.": 5,
+    "取組": 16,
+    "取組内容": 28,
+    "指標": 18,
+    "単位": 6.5,
+    "基準値": 10,
+    "現状値": 10,
+    "目標値": 10,
+    "実績値": 11,
+    "進捗状況": 10,
+    "実施内容・成果": 32,
+    "課題": 26,
+    "今後の方向性": 10,
+    "備考": 16,
 }
 """Column widths (Excel character units) of the answer sheet."""
 
@@ -102,36 +112,74 @@ class _Formats:
     """The formats of one workbook (xlsxwriter formats belong to a workbook)."""
 
     def __init__(self, wb: Any) -> None:
-        self.title = wb.add_format(style.base({"bold": True, "font_size": 14, "border": 0, "valign": "vcenter"}))
-        self.label = wb.add_format(style.base({"bold": True, "bg_color": style.HEADER_FILL, "valign": "vcenter"}))
+        self.title = wb.add_format(
+            style.base({"bold": True, "font_size": 14, "border": 0, "valign": "vcenter"})
+        )
+        self.label = wb.add_format(
+            style.base({"bold": True, "bg_color": style.HEADER_FILL, "valign": "vcenter"})
+        )
         self.info = wb.add_format(style.base({"valign": "vcenter"}))
-        self.note = wb.add_format(style.base({"border": 0, "font_color": "#404040", "valign": "vcenter"}))
-        self.legend_input = wb.add_format(style.base({"bg_color": style.INPUT_FILL, "align": "center", "valign": "vcenter", "border_color": "#BF8F00"}))
-        self.legend_fixed = wb.add_format(style.base({"bg_color": style.FIXED_FILL, "align": "center", "valign": "vcenter"}))
+        self.note = wb.add_format(
+            style.base({"border": 0, "font_color": "#404040", "valign": "vcenter"})
+        )
+        self.legend_input = wb.add_format(
+            style.base(
+                {
+                    "bg_color": style.INPUT_FILL,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "border_color": "#BF8F00",
+                }
+            )
+        )
+        self.legend_fixed = wb.add_format(
+            style.base({"bg_color": style.FIXED_FILL, "align": "center", "valign": "vcenter"})
+        )
         self.header = wb.add_format(style.header())
         self.header_input = wb.add_format(style.header({"bg_color": "#FFE699"}))
         self.fixed = wb.add_format(style.base({"bg_color": style.FIXED_FILL, "text_wrap": True}))
-        self.fixed_center = wb.add_format(style.base({"bg_color": style.FIXED_FILL, "text_wrap": True, "align": "center"}))
-        self.fixed_right = wb.add_format(style.base({"bg_color": style.FIXED_FILL, "text_wrap": True, "align": "right"}))
-        unlocked = {"bg_color": style.INPUT_FILL, "locked": False, "text_wrap": True, "border_color": "#BF8F00"}
+        self.fixed_center = wb.add_format(
+            style.base({"bg_color": style.FIXED_FILL, "text_wrap": True, "align": "center"})
+        )
+        self.fixed_right = wb.add_format(
+            style.base({"bg_color": style.FIXED_FILL, "text_wrap": True, "align": "right"})
+        )
+        unlocked = {
+            "bg_color": style.INPUT_FILL,
+            "locked": False,
+            "text_wrap": True,
+            "border_color": "#BF8F00",
+        }
         self.input_text = wb.add_format(style.base({**unlocked, "num_format": "@"}))
-        self.input_choice = wb.add_format(style.base({**unlocked, "num_format": "@", "align": "center"}))
+        self.input_choice = wb.add_format(
+            style.base({**unlocked, "num_format": "@", "align": "center"})
+        )
         self.input_number = wb.add_format(style.base({**unlocked, "align": "right"}))
-        self.input_whole = wb.add_format(style.base({**unlocked, "align": "right", "num_format": "#,##0"}))
+        self.input_whole = wb.add_format(
+            style.base({**unlocked, "align": "right", "num_format": "#,##0"})
+        )
         self.guide_title = wb.add_format(style.base({"bold": True, "font_size": 14, "border": 0}))
-        self.guide_head = wb.add_format(style.base({"bold": True, "bg_color": style.HEADER_FILL, "text_wrap": True}))
+        self.guide_head = wb.add_format(
+            style.base({"bold": True, "bg_color": style.HEADER_FILL, "text_wrap": True})
+        )
         self.guide_text = wb.add_format(style.base({"text_wrap": True, "font_size": 11}))
         self.plain = wb.add_format(style.base({"border": 0}))
 
 
-_FIXED_ALIGN = {"No.": "fixed_center", "単位": "fixed_center", "ID": "fixed_center",
-                "基準値": "fixed_right", "現状値": "fixed_right", "目標値": "fixed_right"}
+_FIXED_ALIGN = {
+    "No.": "fixed_center",
+    "単位": "fixed_center",
+    "ID": "fixed_center",
+    "基準値": "fixed_right",
+    "現状値": "fixed_right",
+    "目標値": "fixed_right",
+}
 
 
 def write_form(path: Path, content: FormContent) -> None:
     """Write the workbook to ``path`` (through a temporary file, so a half-written form never exists)."""
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
-    wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "in_memory": True})
+    wb = new_workbook(tmp, in_memory=True)
     try:
         fmt = _Formats(wb)
         answer = wb.add_worksheet(F.ANSWER_SHEET)
@@ -151,7 +199,7 @@ def write_form(path: Path, content: FormContent) -> None:
         if content.properties:
             wb.set_properties(content.properties)
     finally:
-        wb.close()
+        close_workbook(wb)
     os.replace(tmp, path)
 
 
@@ -163,7 +211,7 @@ def _write_lists(ws: Any, lists: dict[str, tuple[str, ...]], fmt: _Formats) -> d
         write_value(ws, 0, col, name, fmt.plain)
         for row, value in enumerate(values, start=1):
             write_value(ws, row, col, value, fmt.plain)
-        letter = xl_col_to_name(col)
+        letter = column_letter(col + 1)
         sources[name] = f"='{F.LISTS_SHEET}'!${letter}$2:${letter}${max(len(values), 1) + 1}"
     return sources
 
@@ -188,11 +236,18 @@ def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
     write_value(ws, legend, right, "入力欄", fmt.legend_input)
     write_value(ws, legend, right + 1, "変更不可", fmt.legend_fixed)
     ws.merge_range(legend, right + 2, legend, last_col, "", fmt.note)
-    write_value(ws, legend, right + 2,
-                "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。", fmt.note)
+    write_value(
+        ws,
+        legend,
+        right + 2,
+        "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。",
+        fmt.note,
+    )
 
 
-def _write_answer_sheet(ws: Any, content: FormContent, fmt: _Formats, sources: dict[str, str]) -> None:
+def _write_answer_sheet(
+    ws: Any, content: FormContent, fmt: _Formats, sources: dict[str, str]
+) -> None:
     """The 回答 sheet: title block, header row, one row per line, checks at entry, print setup."""
     _write_title(ws, content, fmt)
     for col, name in enumerate(F.COLUMNS):
@@ -206,7 +261,10 @@ def _write_answer_sheet(ws: Any, content: FormContent, fmt: _Formats, sources: d
     input_start = len(F.FIXED_COLUMNS)
     actual_col = F.column_index("実績値") - 1
     fixed_formats = [getattr(fmt, _FIXED_ALIGN.get(name, "fixed")) for name in F.FIXED_COLUMNS]
-    input_formats = [fmt.input_choice if name in ("進捗状況", "今後の方向性") else fmt.input_text for name in F.INPUT_COLUMNS]
+    input_formats = [
+        fmt.input_choice if name in ("進捗状況", "今後の方向性") else fmt.input_text
+        for name in F.INPUT_COLUMNS
+    ]
     for i, line in enumerate(content.rows):
         row = first + i
         ws.set_row(row, line.height)
@@ -222,7 +280,11 @@ def _write_answer_sheet(ws: Any, content: FormContent, fmt: _Formats, sources: d
         _validate_actuals(ws, content.rows, first, actual_col, sources)
         _validate_lists(ws, content, first, last, sources)
         _validate_texts(ws, content, first, last)
-        ws.ignore_errors({"number_stored_as_text": f"A{F.FIRST_DATA_ROW}:{xl_col_to_name(len(F.COLUMNS) - 1)}{last + 1}"})
+        ws.ignore_errors(
+            {
+                "number_stored_as_text": f"A{F.FIRST_DATA_ROW}:{column_letter(len(F.COLUMNS))}{last + 1}"
+            }
+        )
     _print_setup(ws, content, max(last, header))
     ws.protect(content.password, PROTECT_OPTIONS)
 
@@ -239,7 +301,9 @@ def _actual_format(check: EntryCheck, fmt: _Formats) -> Any:
     return fmt.input_text
 
 
-def _validate_actuals(ws: Any, rows: list[FormRow], first: int, col: int, sources: dict[str, str]) -> None:
+def _validate_actuals(
+    ws: Any, rows: list[FormRow], first: int, col: int, sources: dict[str, str]
+) -> None:
     """One validation per run of consecutive lines with the same 実績値 check (fewer, faster)."""
     start = 0
     for i in range(1, len(rows) + 1):
@@ -249,12 +313,17 @@ def _validate_actuals(ws: Any, rows: list[FormRow], first: int, col: int, source
         start = i
 
 
-def _validate_actual(ws: Any, check: EntryCheck, top: int, bottom: int, col: int, sources: dict[str, str]) -> None:
+def _validate_actual(
+    ws: Any, check: EntryCheck, top: int, bottom: int, col: int, sources: dict[str, str]
+) -> None:
     if check.kind == "none":
         return
     options: dict[str, Any] = {
-        "input_title": check.input_title, "input_message": check.input_message,
-        "error_title": check.error_title, "error_message": check.error_message, "error_type": "stop",
+        "input_title": check.input_title,
+        "input_message": check.input_message,
+        "error_title": check.error_title,
+        "error_message": check.error_message,
+        "error_type": "stop",
     }
     maximum = _number(check.maximum)
     if check.kind == "list":
@@ -266,7 +335,11 @@ def _validate_actual(ws: Any, check: EntryCheck, top: int, bottom: int, col: int
         else:
             options.update(criteria="between", minimum=_number(check.minimum), maximum=maximum)
     else:
-        options = {"validate": "any", "input_title": check.input_title, "input_message": check.input_message}
+        options = {
+            "validate": "any",
+            "input_title": check.input_title,
+            "input_message": check.input_message,
+        }
     _data_validation(ws, top, col, bottom, col, options)
 
 
@@ -274,10 +347,16 @@ _TITLE_LIMIT = 32
 _MESSAGE_LIMIT = 255
 
 
-def _data_validation(ws: Any, top: int, left: int, bottom: int, right: int, options: dict[str, Any]) -> None:
+def _data_validation(
+    ws: Any, top: int, left: int, bottom: int, right: int, options: dict[str, Any]
+) -> None:
     """Add a validation with its messages cut to Excel's limits (xlsxwriter drops one that is too long)."""
-    for key, limit in (("input_title", _TITLE_LIMIT), ("error_title", _TITLE_LIMIT),
-                       ("input_message", _MESSAGE_LIMIT), ("error_message", _MESSAGE_LIMIT)):
+    for key, limit in (
+        ("input_title", _TITLE_LIMIT),
+        ("error_title", _TITLE_LIMIT),
+        ("input_message", _MESSAGE_LIMIT),
+        ("error_message", _MESSAGE_LIMIT),
+    ):
         text = options.get(key)
         if not text:
             options.pop(key, None)
@@ -292,24 +371,49 @@ def _number(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
-def _validate_lists(ws: Any, content: FormContent, first: int, last: int, sources: dict[str, str]) -> None:
+def _validate_lists(
+    ws: Any, content: FormContent, first: int, last: int, sources: dict[str, str]
+) -> None:
     for check in content.list_checks:
         col = F.column_index(check.column) - 1
-        _data_validation(ws, first, col, last, col, {
-            "validate": "list", "source": sources[check.column],
-            "input_title": check.column, "input_message": check.input_message,
-            "error_title": "一覧にない値です", "error_message": check.error_message, "error_type": "stop",
-        })
+        _data_validation(
+            ws,
+            first,
+            col,
+            last,
+            col,
+            {
+                "validate": "list",
+                "source": sources[check.column],
+                "input_title": check.column,
+                "input_message": check.input_message,
+                "error_title": "一覧にない値です",
+                "error_message": check.error_message,
+                "error_type": "stop",
+            },
+        )
 
 
 def _validate_texts(ws: Any, content: FormContent, first: int, last: int) -> None:
     for name in ("実施内容・成果", "課題", "備考"):
         col = F.column_index(name) - 1
-        _data_validation(ws, first, col, last, col, {
-            "validate": "length", "criteria": "<=", "value": content.text_limit,
-            "input_title": name, "input_message": content.text_input_message,
-            "error_title": "文字数が多すぎます", "error_message": content.text_error_message, "error_type": "stop",
-        })
+        _data_validation(
+            ws,
+            first,
+            col,
+            last,
+            col,
+            {
+                "validate": "length",
+                "criteria": "<=",
+                "value": content.text_limit,
+                "input_title": name,
+                "input_message": content.text_input_message,
+                "error_title": "文字数が多すぎます",
+                "error_message": content.text_error_message,
+                "error_type": "stop",
+            },
+        )
 
 
 def _print_setup(ws: Any, content: FormContent, last_row: int) -> None:
@@ -334,7 +438,9 @@ def _write_guide(ws: Any, content: FormContent, fmt: _Formats) -> None:
     for i, (head, text) in enumerate(content.guide, start=2):
         write_value(ws, i, 0, head, fmt.guide_head)
         write_value(ws, i, 1, text, fmt.guide_text)
-        ws.set_row(i, 15 * max(1, text.count("\n") + 1 + sum(len(t) // 40 for t in text.split("\n"))) + 6)
+        ws.set_row(
+            i, 15 * max(1, text.count("\n") + 1 + sum(len(t) // 40 for t in text.split("\n"))) + 6
+        )
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.hide_gridlines(2)
@@ -343,4 +449,4 @@ def _write_guide(ws: Any, content: FormContent, fmt: _Formats) -> None:
 
 def cell_name(row: int, col: int) -> str:
     """``(7, 9) → "J8"`` (0-based row/col), for messages about a form."""
-    return str(xl_rowcol_to_cell(row, col))
+    return cell_ref(row + 1, col + 1)

@@ -29,20 +29,26 @@ from toolkit.plan.model import (
 )
 from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
-from toolkit.plan.values import ValueKind, cell_text, parse_master_value
+from toolkit.plan.values import ValueKind, cell_text, parse_master_value, parse_plain_number
 from toolkit.plan.wareki import parse_year
+from validation.catalogue import message
 from validation.findings import Finding, finding
 
 MASTER_LIMITS = Limits(
-    max_file_bytes=500 * 1024 * 1024, max_uncompressed_bytes=4 * 1024**3, max_ratio=200.0,
-    max_rows=1_048_576, max_cols=2_000,
+    max_file_bytes=500 * 1024 * 1024,
+    max_uncompressed_bytes=4 * 1024**3,
+    max_ratio=200.0,
+    max_rows=1_048_576,
+    max_cols=2_000,
 )
 """Guards for reading the master: it grows every year (履歴 gets a row per changed cell, 450,000
 after one merge of a 100,000-line plan, 440 MB of XML) and is the coordinator's own file, so the
 form limits (300 MB, 200,000 rows) would refuse it."""
 
 
-def load_master(path: Path, *, name: str = "", allowed: AllowedValues | None = None) -> tuple[Plan, list[Finding]]:
+def load_master(
+    path: Path, *, name: str = "", allowed: AllowedValues | None = None
+) -> tuple[Plan, list[Finding]]:
     """Read the master at ``path``; returns the plan and every problem found in it.
 
     ``allowed`` (from ``toolkit.toml``) overrides the 選択肢 sheet when given.
@@ -51,14 +57,14 @@ def load_master(path: Path, *, name: str = "", allowed: AllowedValues | None = N
     try:
         book = read_workbook(path, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
-        from validation.catalogue import message
-
         text, _ = message(exc.code, **exc.params)
         raise MasterError(f"マスターブック {path.name} を読めません: {text}") from exc
     return plan_from_workbook(book, name=name or path.stem, allowed=allowed)
 
 
-def plan_from_workbook(book: WorkbookData, *, name: str, allowed: AllowedValues | None = None) -> tuple[Plan, list[Finding]]:
+def plan_from_workbook(
+    book: WorkbookData, *, name: str, allowed: AllowedValues | None = None
+) -> tuple[Plan, list[Finding]]:
     """Build the plan from already-read sheets (see :func:`load_master`)."""
     ctx = _Context(book.path.name)
     sheets = {s: ctx.sheet(book, s) for s in L.SHEET_COLUMNS}
@@ -69,8 +75,15 @@ def plan_from_workbook(book: WorkbookData, *, name: str, allowed: AllowedValues 
     indicators = _lines(sheets[L.SHEET_LINES], ctx, units, lists, policies, sections)
     answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {i.id for i in indicators})
     plan = Plan(
-        name=name, goals=goals, policies=policies, indicators=indicators, sections=sections,
-        allowed=lists, units=units, answers=answers, source=str(book.path),
+        name=name,
+        goals=goals,
+        policies=policies,
+        indicators=indicators,
+        sections=sections,
+        allowed=lists,
+        units=units,
+        answers=answers,
+        source=str(book.path),
     )
     return plan, ctx.findings
 
@@ -82,9 +95,13 @@ class _Context:
         self.file = file
         self.findings: list[Finding] = []
 
-    def add(self, code: str, sheet: str, row: int = 0, col: int = 0, value: Any = "", **params: Any) -> None:
+    def add(
+        self, code: str, sheet: str, row: int = 0, col: int = 0, value: Any = "", **params: Any
+    ) -> None:
         cell = cell_ref(row, col) if row and col else ""
-        self.findings.append(finding(code, file=self.file, sheet=sheet, cell=cell, value=value, **params))
+        self.findings.append(
+            finding(code, file=self.file, sheet=sheet, cell=cell, value=value, **params)
+        )
 
     def sheet(self, book: WorkbookData, name: str) -> SheetData | None:
         sheet = book.sheet(name)
@@ -95,19 +112,23 @@ class _Context:
         return sheet
 
 
-def _table(sheet: SheetData | None, ctx: _Context | None = None, required: Iterable[str] = ()) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
+def _table(
+    sheet: SheetData | None, ctx: _Context | None = None, required: Iterable[str] = ()
+) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
     """Header name → 1-based column, and the non-empty data rows with their row numbers."""
     if sheet is None or not sheet.rows:
         return {}, []
     header = sheet.rows[L.HEADER_ROW - 1]
-    columns = {str(h).strip(): i + 1 for i, h in enumerate(header) if h is not None and str(h).strip()}
+    columns = {
+        str(h).strip(): i + 1 for i, h in enumerate(header) if h is not None and str(h).strip()
+    }
     if ctx is not None:
         for name in required:
             if name not in columns:
                 ctx.add("M002", sheet.name, value=name, column=name, header_row=L.HEADER_ROW)
     rows = [
         (n, values)
-        for n, values in enumerate(sheet.rows[L.HEADER_ROW:], start=L.HEADER_ROW + 1)
+        for n, values in enumerate(sheet.rows[L.HEADER_ROW :], start=L.HEADER_ROW + 1)
         if any(v is not None and str(v).strip() for v in values)
     ]
     return columns, rows
@@ -143,7 +164,11 @@ def _units(sheet: SheetData | None, ctx: _Context) -> UnitRegistry:
             ctx.add("M017", L.SHEET_UNITS, row, columns.get("種別", 0), kind_text)
             continue
         maximum = _get(values, columns, "上限")
-        limit = float(maximum) if isinstance(maximum, int | float) else (100.0 if kind is UnitKind.PERCENT else None)
+        limit = (
+            float(maximum)
+            if isinstance(maximum, int | float)
+            else (100.0 if kind is UnitKind.PERCENT else None)
+        )
         if name:
             extra.append(Unit(name, kind, limit))
     return UnitRegistry(extra)
@@ -177,9 +202,20 @@ def _structure(sheet: SheetData | None) -> tuple[list[Goal], list[Policy]]:
         if goal_no is None:
             continue
         if goal_no not in goals:
-            goals[goal_no] = Goal(goal_no, cell_text(_get(values, columns, "基本目標名")), cell_text(_get(values, columns, "基本目標の説明")))
+            goals[goal_no] = Goal(
+                goal_no,
+                cell_text(_get(values, columns, "基本目標名")),
+                cell_text(_get(values, columns, "基本目標の説明")),
+            )
         if policy_no is not None:
-            policies.append(Policy(goal_no, policy_no, cell_text(_get(values, columns, "施策の方向名")), cell_text(_get(values, columns, "計画書頁"))))
+            policies.append(
+                Policy(
+                    goal_no,
+                    policy_no,
+                    cell_text(_get(values, columns, "施策の方向名")),
+                    cell_text(_get(values, columns, "計画書頁")),
+                )
+            )
     return list(goals.values()), policies
 
 
@@ -190,11 +226,18 @@ def _sections(sheet: SheetData | None) -> list[Section]:
         name = cell_text(_get(values, columns, "担当課"))
         if not name:
             continue
-        aliases = tuple(a for a in re.split(L.SECTION_SPLIT, cell_text(_get(values, columns, "別名"))) if a)
-        sections.append(Section(
-            name=name, bureau=cell_text(_get(values, columns, "部局")), aliases=aliases,
-            contact=cell_text(_get(values, columns, "連絡先")), email=cell_text(_get(values, columns, "メール")),
-        ))
+        aliases = tuple(
+            a for a in re.split(L.SECTION_SPLIT, cell_text(_get(values, columns, "別名"))) if a
+        )
+        sections.append(
+            Section(
+                name=name,
+                bureau=cell_text(_get(values, columns, "部局")),
+                aliases=aliases,
+                contact=cell_text(_get(values, columns, "連絡先")),
+                email=cell_text(_get(values, columns, "メール")),
+            )
+        )
     return sections
 
 
@@ -206,8 +249,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = cell_text(value)
-    from toolkit.plan.values import parse_plain_number
-
     number = parse_plain_number(text) if text else None
     return int(number) if number is not None and number == number.to_integral_value() else None
 
@@ -231,7 +272,9 @@ def _lines(
     columns, rows = _table(sheet, ctx, L.LINE_REQUIRED)
     if sheet is None:
         return []
-    known_sections = {s.name for s in sections} | {a for s in sections for a in s.aliases} | {L.RELATED_SECTION}
+    known_sections = (
+        {s.name for s in sections} | {a for s in sections for a in s.aliases} | {L.RELATED_SECTION}
+    )
     alias_to_name = {a: s.name for s in sections for a in s.aliases}
     policy_keys = {p.key for p in policies}
     seen: dict[str, str] = {}
@@ -290,29 +333,31 @@ def _lines(
         names = tuple(alias_to_name.get(n, n) for n in names)
         positions[no] = positions.get(no, 0) + 1
         maximum = get("上限")
-        lines.append(Indicator(
-            id=line_id,
-            torikumi_no=no,
-            position=positions[no],
-            name=cell_text(get("指標")) or "-",
-            unit=unit,
-            baseline=baseline,
-            baseline_year=parse_year(get("基準年度")),
-            current=current,
-            current_year=parse_year(get("現状年度")),
-            target=target,
-            target_year=parse_year(get("目標年度")),
-            trend=trend,
-            trend_given=trend_given,
-            bureau=cell_text(get("部局")),
-            sections=names,
-            policy_key=policy_key,
-            item=cell_text(get("取組項目")),
-            torikumi=cell_text(get("取組")),
-            content=cell_text(get("取組内容")),
-            row=row,
-            max_value=float(maximum) if isinstance(maximum, int | float) else None,
-        ))
+        lines.append(
+            Indicator(
+                id=line_id,
+                torikumi_no=no,
+                position=positions[no],
+                name=cell_text(get("指標")) or "-",
+                unit=unit,
+                baseline=baseline,
+                baseline_year=parse_year(get("基準年度")),
+                current=current,
+                current_year=parse_year(get("現状年度")),
+                target=target,
+                target_year=parse_year(get("目標年度")),
+                trend=trend,
+                trend_given=trend_given,
+                bureau=cell_text(get("部局")),
+                sections=names,
+                policy_key=policy_key,
+                item=cell_text(get("取組項目")),
+                torikumi=cell_text(get("取組")),
+                content=cell_text(get("取組内容")),
+                row=row,
+                max_value=float(maximum) if isinstance(maximum, int | float) else None,
+            )
+        )
     return lines
 
 
@@ -333,9 +378,13 @@ def _answers(sheet: SheetData | None, ctx: _Context, ids: set[str]) -> list[Answ
         key = (line_id, year)
         here = cell_ref(row, columns.get("ID", 1))
         if key in seen:
-            ctx.add("M016", sheet.name, row, columns.get("ID", 0), line_id, year=year, other=seen[key])
+            ctx.add(
+                "M016", sheet.name, row, columns.get("ID", 0), line_id, year=year, other=seen[key]
+            )
             continue
         seen[key] = here
         fields = {f: _get(values, columns, f) for f in L.ANSWER_COLUMNS[2:-2]}
-        answers.append(Answer(line_id, year, fields, cell_text(_get(values, columns, "回答課")), row))
+        answers.append(
+            Answer(line_id, year, fields, cell_text(_get(values, columns, "回答課")), row)
+        )
     return answers

@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from toolkit.excel.style import base, header
-from toolkit.excel.write import WORKBOOK_OPTIONS, write_value
+from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.master import layout as L
 from toolkit.plan.model import Plan
 from toolkit.plan.values import Value, ValueKind, format_number
 
 _WIDTHS = {
-    "ID": 9, "No.": 5, "基本目標": 6, "施策の方向": 6, "取組項目": 6, "取組": 24, "取組内容": 50,
-    "指標": 28, "単位": 7, "基準値": 12, "基準年度": 8, "現状値": 12, "現状年度": 8, "目標値": 14,
-    "目標年度": 8, "方向": 6, "上限": 6, "部局": 12, "担当課": 16, "備考": 20,
-    "基本目標名": 20, "基本目標の説明": 40, "施策の方向名": 36, "計画書頁": 10, "別名": 20,
-    "連絡先": 20, "メール": 24, "種別": 8, "実績値": 12, "進捗状況": 10, "実施内容・成果": 40,
-    "課題": 30, "今後の方向性": 10, "回答課": 16, "更新日時": 18, "日時": 18, "年度": 8,
-    "項目": 12, "旧値": 16, "新値": 16, "ファイル": 24, "ハッシュ": 18,
+    "ID": 9,
+    "No.": 5,
+    "基本目標": 6,
+    "施策の方向": 6,
+    "取組項目": 6,
+    "取組": 24,
+    "取組内容": 50,
+    "指標": 28,
+    "単位": 7,
+    "基準値": 12,
+    "基準年度": 8,
+    "現状値": 12,
+    "現状年度": 8,
+    "目標値": 14,
+    "目標年度": 8,
+    "方向": 6,
+    "上限": 6,
+    "部局": 12,
+    "担当課": 16,
+    "備考": 20,
+    "基本目標名": 20,
+    "基本目標の説明": 40,
+    "施策の方向名": 36,
+    "計画書頁": 10,
+    "別名": 20,
+    "連絡先": 20,
+    "メール": 24,
+    "種別": 8,
+    "実績値": 12,
+    "進捗状況": 10,
+    "実施内容・成果": 40,
+    "課題": 30,
+    "今後の方向性": 10,
+    "回答課": 16,
+    "更新日時": 18,
+    "日時": 18,
+    "年度": 8,
+    "項目": 12,
+    "旧値": 16,
+    "新値": 16,
+    "ファイル": 24,
+    "ハッシュ": 18,
 }
 
 
@@ -34,12 +68,14 @@ def write_master_workbook(
 ) -> Path:
     """Write ``plan`` in the layout of :mod:`toolkit.master.layout`; returns ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = new_workbook(path)
     fmt_head = wb.add_format(header())
     fmt_cell = wb.add_format(base({"text_wrap": True}))
     fmt_int = wb.add_format(base({"num_format": "#,##0"}))
     fmt_dec = wb.add_format(base({"num_format": "#,##0.0##"}))
-    fmt_guide = wb.add_format({"font_name": "游ゴシック", "font_size": 11, "text_wrap": True, "valign": "top"})
+    fmt_guide = wb.add_format(
+        {"font_name": "游ゴシック", "font_size": 11, "text_wrap": True, "valign": "top"}
+    )
 
     ws = wb.add_worksheet(L.SHEET_GUIDE)
     ws.set_column(0, 0, 110)
@@ -49,7 +85,9 @@ def write_master_workbook(
     rows: dict[str, list[tuple[Any, ...]]] = {
         L.SHEET_LINES: [_line_row(i, cell_value) for i in plan.indicators],
         L.SHEET_STRUCTURE: [_structure_row(plan, p) for p in plan.policies],
-        L.SHEET_SECTIONS: [(s.bureau, s.name, "、".join(s.aliases), s.contact, s.email) for s in plan.sections],
+        L.SHEET_SECTIONS: [
+            (s.bureau, s.name, "、".join(s.aliases), s.contact, s.email) for s in plan.sections
+        ],
         L.SHEET_LISTS: _list_rows(plan),
         L.SHEET_UNITS: [],
         L.SHEET_ANSWERS: [
@@ -67,7 +105,21 @@ def write_master_workbook(
         for r, values in enumerate(rows[name], start=1):
             for c, value in enumerate(values):
                 fmt = fmt_cell
-                if isinstance(value, int) and not isinstance(value, bool) and columns[c] not in ("年度", "No.", "基本目標", "施策の方向", "取組項目", "基準年度", "現状年度", "目標年度"):
+                if (
+                    isinstance(value, int)
+                    and not isinstance(value, bool)
+                    and columns[c]
+                    not in (
+                        "年度",
+                        "No.",
+                        "基本目標",
+                        "施策の方向",
+                        "取組項目",
+                        "基準年度",
+                        "現状年度",
+                        "目標年度",
+                    )
+                ):
                     fmt = fmt_int
                 elif isinstance(value, float):
                     fmt = fmt_dec
@@ -78,24 +130,37 @@ def write_master_workbook(
         sheet.set_paper(9)
         sheet.repeat_rows(0)
         sheet.fit_to_pages(1, 0)
-    wb.close()
+    close_workbook(wb)
     return path
 
 
 def _line_row(ind: Any, cell_value: Callable[[Any], Any]) -> tuple[Any, ...]:
     goal_no, policy_no = _split_key(ind.policy_key)
     return (
-        ind.id, ind.torikumi_no, goal_no, policy_no, _maybe_int(ind.item), ind.torikumi, ind.content,
-        ind.name, ind.unit, cell_value(ind.baseline), ind.baseline_year, cell_value(ind.current),
-        ind.current_year, cell_value(ind.target), ind.target_year,
-        ind.trend.value if ind.trend_given else None, ind.max_value, ind.bureau,
-        " ".join(ind.sections), None,
+        ind.id,
+        ind.torikumi_no,
+        goal_no,
+        policy_no,
+        _maybe_int(ind.item),
+        ind.torikumi,
+        ind.content,
+        ind.name,
+        ind.unit,
+        cell_value(ind.baseline),
+        ind.baseline_year,
+        cell_value(ind.current),
+        ind.current_year,
+        cell_value(ind.target),
+        ind.target_year,
+        ind.trend.value if ind.trend_given else None,
+        ind.max_value,
+        ind.bureau,
+        " ".join(ind.sections),
+        None,
     )
 
 
 def _split_key(key: str) -> tuple[int | None, int | None]:
-    import re
-
     m = re.match(r"基本目標(\d+) \((\d+)\)", key)
     return (int(m[1]), int(m[2])) if m else (None, None)
 
@@ -107,8 +172,12 @@ def _maybe_int(text: str) -> Any:
 def _structure_row(plan: Plan, policy: Any) -> tuple[Any, ...]:
     goal = plan.goal(policy.goal_no)
     return (
-        policy.goal_no, goal.name if goal else "", goal.subtitle if goal else "",
-        policy.no, policy.name, policy.page,
+        policy.goal_no,
+        goal.name if goal else "",
+        goal.subtitle if goal else "",
+        policy.no,
+        policy.name,
+        policy.page,
     )
 
 
@@ -137,13 +206,15 @@ def _default_guide(plan: Plan) -> tuple[str, ...]:
     )
 
 
-
-
 def cell_value(value: Value) -> Any:
     """How a master value is stored: plain numbers as numbers, everything else as its text."""
     if value.kind is ValueKind.BLANK:
         return None
-    if value.kind is ValueKind.NUMBER and value.raw == format_number(value.numbers[0]) and not (value.comparator or value.note or value.label or value.sub is not None):
+    if (
+        value.kind is ValueKind.NUMBER
+        and value.raw == format_number(value.numbers[0])
+        and not (value.comparator or value.note or value.label or value.sub is not None)
+    ):
         n = value.numbers[0]
         return int(n) if n == n.to_integral_value() else float(n)
     return value.raw

@@ -57,7 +57,9 @@ def load_workbook(master: Path) -> Any:
     try:
         return openpyxl.load_workbook(master)
     except Exception as exc:  # openpyxl fails in many ways on a damaged file (zip, XML, KeyError)
-        raise MasterError(f"マスターブック {master.name} を開けません（{type(exc).__name__}）。Excel で開けるか確認してください。") from exc
+        raise MasterError(
+            f"マスターブック {master.name} を開けません（{type(exc).__name__}）。Excel で開けるか確認してください。"
+        ) from exc
 
 
 def _sheet(book: Any, name: str, columns: tuple[str, ...]) -> Any:
@@ -88,7 +90,9 @@ def _header(ws: Any, columns: Iterable[str]) -> dict[str, int]:
 
 def _last_row(ws: Any) -> int:
     last = L.HEADER_ROW
-    for n, values in enumerate(ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True), start=L.HEADER_ROW + 1):
+    for n, values in enumerate(
+        ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True), start=L.HEADER_ROW + 1
+    ):
         if any(v is not None and str(v).strip() for v in values):
             last = n
     return last
@@ -98,12 +102,24 @@ def _append_history(book: Any, changes: list[CellChange], when: str) -> None:
     if not changes:
         return
     ws = _sheet(book, L.SHEET_HISTORY, L.HISTORY_COLUMNS)
-    columns = _header(ws, (*L.HISTORY_COLUMNS, HISTORY_NOTE) if any(c.note for c in changes) else L.HISTORY_COLUMNS)
+    columns = _header(
+        ws,
+        (*L.HISTORY_COLUMNS, HISTORY_NOTE) if any(c.note for c in changes) else L.HISTORY_COLUMNS,
+    )
     width = max(columns.values())
     row = _last_row(ws) + 1
     for c in changes:
-        record = {"日時": when, "年度": c.year, "ID": c.id, "項目": c.field, "旧値": c.old, "新値": c.new,
-                  "担当課": c.section, "ファイル": c.file, "ハッシュ": c.sha256}
+        record = {
+            "日時": when,
+            "年度": c.year,
+            "ID": c.id,
+            "項目": c.field,
+            "旧値": c.old,
+            "新値": c.new,
+            "担当課": c.section,
+            "ファイル": c.file,
+            "ハッシュ": c.sha256,
+        }
         if c.note:
             record[HISTORY_NOTE] = c.note
         values: list[Any] = [None] * width
@@ -131,4 +147,6 @@ def _write_conflicts(book: Any, rows: list[tuple[Any, ...]], when: str) -> None:
             ws.cell(n, col).value = None
     for n, values in enumerate(rows, start=L.HEADER_ROW + 1):
         for name, value in zip(L.CONFLICT_COLUMNS, values, strict=True):
-            set_cell(ws.cell(n, columns[name]), when if name == "検出日時" and value is None else value)
+            set_cell(
+                ws.cell(n, columns[name]), when if name == "検出日時" and value is None else value
+            )

@@ -121,7 +121,9 @@ class MergePlan:
         return [_conflict_finding(c) for c in self.conflicts]
 
 
-def choose_submissions(submissions: Iterable[Submission], year: int) -> tuple[list[Submission], int]:
+def choose_submissions(
+    submissions: Iterable[Submission], year: int
+) -> tuple[list[Submission], int]:
     """The latest accepted submission per section for ``year``, and how many others were ignored."""
     latest: dict[str, Submission] = {}
     ignored = 0
@@ -176,11 +178,16 @@ def plan_merge(book: Any, master: Path, submissions: Iterable[Submission], year:
     return plan
 
 
-def _line_conflicts(state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]) -> list[Conflict]:
+def _line_conflicts(
+    state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]
+) -> list[Conflict]:
     """Why this line must be left alone: unknown ID, master changed since issue, sections disagree."""
     now = state.fixed.get(line_id)
     if now is None:
-        return [Conflict(ConflictKind.UNKNOWN_ID, line_id, year, "", "", "", s.section, s.file, "") for s, _ in answers]
+        return [
+            Conflict(ConflictKind.UNKNOWN_ID, line_id, year, "", "", "", s.section, s.file, "")
+            for s, _ in answers
+        ]
     found: list[Conflict] = []
     for sub, _ in answers:
         issued = sub.issued.get(line_id, {})
@@ -188,8 +195,19 @@ def _line_conflicts(state: MasterState, line_id: str, year: int, answers: list[t
             if name == "ID" or name not in issued:
                 continue
             if issued_text(issued[name]) != normalise_text(now[name]):
-                found.append(Conflict(ConflictKind.MASTER_CHANGED, line_id, year, name, now[name],
-                                      str(issued[name]), sub.section, sub.file, ""))
+                found.append(
+                    Conflict(
+                        ConflictKind.MASTER_CHANGED,
+                        line_id,
+                        year,
+                        name,
+                        now[name],
+                        str(issued[name]),
+                        sub.section,
+                        sub.file,
+                        "",
+                    )
+                )
     if len(answers) > 1:
         for name in ANSWER_FIELDS:
             given = [(s, v[name]) for s, v in answers if v[name] is not None]
@@ -199,12 +217,25 @@ def _line_conflicts(state: MasterState, line_id: str, year: int, answers: list[t
                 shown = "、".join(f"{s.section}: {v}" for s, v in given)
                 for sub, value in given:
                     old = state.answer_values.get((line_id, year), {}).get(name)
-                    found.append(Conflict(ConflictKind.SHARED, line_id, year, name, _show(old), _show(value),
-                                          sub.section, sub.file, shown))
+                    found.append(
+                        Conflict(
+                            ConflictKind.SHARED,
+                            line_id,
+                            year,
+                            name,
+                            _show(old),
+                            _show(value),
+                            sub.section,
+                            sub.file,
+                            shown,
+                        )
+                    )
     return found
 
 
-def _decided(state: MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]) -> bool:
+def _decided(
+    state: MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]
+) -> bool:
     """True when sections disagree and the coordinator has typed one of their values in 実績.
 
     A value the master holds because an earlier merge put it there is no decision: the last
@@ -218,7 +249,9 @@ def _decided(state: MasterState, line_id: str, year: int, name: str, given: list
     return merged is None or merged[2] != held
 
 
-def _line_changes(state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]) -> tuple[list[CellChange], list[Conflict]]:
+def _line_changes(
+    state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]
+) -> tuple[list[CellChange], list[Conflict]]:
     """The cells of one agreed line that differ from the master, and the overwrites among them."""
     key = (line_id, year)
     row = state.answer_rows.get(key, 0)
@@ -236,17 +269,34 @@ def _line_changes(state: MasterState, line_id: str, year: int, answers: list[tup
             continue
         note = ""
         if comparable(old) is not None:
-            previous_sha, previous_file, _ = state.sources.get((year, line_id, name), ("", "", None))
+            previous_sha, previous_file, _ = state.sources.get(
+                (year, line_id, name), ("", "", None)
+            )
             if previous_sha != sub.sha256:
                 previous = previous_file or "マスターへの直接入力"
                 note = f"上書き: 以前の値（{previous}）を置き換え"
-                overwrites.append(Conflict(ConflictKind.OVERWRITE, line_id, year, name, _show(old), _show(new),
-                                           sub.section, sub.file, previous))
-        changes.append(CellChange(line_id, year, name, old, new, names, sub.file, sub.sha256, row, note))
+                overwrites.append(
+                    Conflict(
+                        ConflictKind.OVERWRITE,
+                        line_id,
+                        year,
+                        name,
+                        _show(old),
+                        _show(new),
+                        sub.section,
+                        sub.file,
+                        previous,
+                    )
+                )
+        changes.append(
+            CellChange(line_id, year, name, old, new, names, sub.file, sub.sha256, row, note)
+        )
     return changes, overwrites
 
 
-def _conflict_sheet_rows(state: MasterState, conflicts: list[Conflict]) -> tuple[list[tuple[Any, ...]], bool]:
+def _conflict_sheet_rows(
+    state: MasterState, conflicts: list[Conflict]
+) -> tuple[list[tuple[Any, ...]], bool]:
     """The 競合 sheet after this merge, and whether it differs from what is there.
 
     Standing conflicts are replaced by the current ones (a resolved conflict disappears) but keep
@@ -258,8 +308,18 @@ def _conflict_sheet_rows(state: MasterState, conflicts: list[Conflict]) -> tuple
     rows = [r for r in state.conflict_rows if cell_text(r[kind_at]) == ConflictKind.OVERWRITE]
     seen = {_conflict_key(r) for r in rows}
     for c in conflicts:
-        row = (None, c.year, c.id, c.field, str(c.kind), c.master_value, c.answer_value, c.section, c.file,
-               _conflict_finding(c).message)
+        row = (
+            None,
+            c.year,
+            c.id,
+            c.field,
+            str(c.kind),
+            c.master_value,
+            c.answer_value,
+            c.section,
+            c.file,
+            _conflict_finding(c).message,
+        )
         key = _conflict_key(row)
         if key not in seen:
             seen.add(key)
@@ -281,8 +341,15 @@ def _conflict_finding(c: Conflict) -> Finding:
         params.update(issued=c.answer_value, master=c.master_value)
     elif c.kind is ConflictKind.OVERWRITE:
         params.update(previous=c.detail, old=c.master_value, new=c.answer_value)
-    return finding(_CODES[c.kind], file=c.file, sheet=L.SHEET_ANSWERS, value=c.answer_value,
-                   section=c.section, row_id=c.id, **params)
+    return finding(
+        _CODES[c.kind],
+        file=c.file,
+        sheet=L.SHEET_ANSWERS,
+        value=c.answer_value,
+        section=c.section,
+        row_id=c.id,
+        **params,
+    )
 
 
 def _show(value: Any) -> str:

@@ -43,6 +43,7 @@ from toolkit.merge.safety import (
 )
 from toolkit.plan.sheets import WorkbookData
 from toolkit.workspace import Config
+from validation.catalogue import message
 
 
 @dataclass
@@ -63,11 +64,15 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
     """
     master = config.master
     if not master.is_file():
-        raise MasterError(f"マスターブック {master} がありません。toolkit.toml の [paths] master を確認してください。")
+        raise MasterError(
+            f"マスターブック {master} がありません。toolkit.toml の [paths] master を確認してください。"
+        )
     check_not_open(master)
     submissions = _submissions(config)
     if dry_run:
-        return MergeResult(plan_merge(read_master(master), master, submissions, config.fiscal_year), dry_run=True)
+        return MergeResult(
+            plan_merge(read_master(master), master, submissions, config.fiscal_year), dry_run=True
+        )
     with merge_lock(config.root):
         remove_leftovers(master)
         before = file_stamp(master)
@@ -76,12 +81,16 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
             return MergeResult(plan)
         book = load_workbook(master)
         if file_stamp(master) != before:
-            raise MasterError("取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。")
+            raise MasterError(
+                "取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。"
+            )
         stamp = (now or dt.datetime.now()).replace(microsecond=0)
         apply_plan(book, plan, stamp)
         check_not_open(master)
         if file_stamp(master) != before:
-            raise MasterError("取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。")
+            raise MasterError(
+                "取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。"
+            )
         backup = backup_master(master, config.year_dir / "backups", stamp)
         save_atomic(book.save, master)
         return MergeResult(plan, written=True, backup=backup)
@@ -100,7 +109,5 @@ def read_master(master: Path) -> WorkbookData:
     try:
         return read_workbook(master, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
-        from validation.catalogue import message
-
         text, _ = message(exc.code, **exc.params)
         raise MasterError(f"マスターブック {master.name} を読めません: {text}") from exc

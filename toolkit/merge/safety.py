@@ -24,7 +24,11 @@ STALE_LOCK_SECONDS = 6 * 3600
 
 def check_not_open(master: Path) -> None:
     """BusyError when Excel (``~$name``) or LibreOffice (``.~lock.name#``) has the master open."""
-    names = {f"~${master.name}", f"~${master.name[2:]}", f".~lock.{master.name}#"}  # Excel may drop 2 characters
+    names = {
+        f"~${master.name}",
+        f"~${master.name[2:]}",
+        f".~lock.{master.name}#",
+    }  # Excel may drop 2 characters
     for lock in sorted(master.parent / n for n in names):
         if lock.exists():
             raise BusyError(
@@ -106,7 +110,9 @@ def backup_master(master: Path, folder: Path, stamp: dt.datetime) -> Path:
     try:
         shutil.copy2(master, target)
     except OSError as exc:
-        raise MasterError(f"マスターブックのバックアップを {folder} に作れませんでした（{exc.strerror}）。何も書き込んでいません。") from exc
+        raise MasterError(
+            f"マスターブックのバックアップを {folder} に作れませんでした（{exc.strerror}）。何も書き込んでいません。"
+        ) from exc
     return target
 
 

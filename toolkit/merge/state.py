@@ -54,7 +54,14 @@ class MasterState:
     @classmethod
     def read(cls, book: Any, year: int) -> MasterState:
         answer_rows, values, last = _read_answers(book)
-        return cls(_read_fixed(book, year, values), answer_rows, values, last, _read_sources(book), _read_conflicts(book))
+        return cls(
+            _read_fixed(book, year, values),
+            answer_rows,
+            values,
+            last,
+            _read_sources(book),
+            _read_conflicts(book),
+        )
 
 
 def _rows(book: Any, name: str) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
@@ -75,7 +82,9 @@ def _rows(book: Any, name: str) -> tuple[dict[str, int], list[tuple[int, tuple[A
     rows: list[tuple[int, tuple[Any, ...]]] = []
     for n, values in enumerate(source, start=1):
         if n == L.HEADER_ROW:
-            header = {str(h).strip(): i for i, h in enumerate(values) if h is not None and str(h).strip()}
+            header = {
+                str(h).strip(): i for i, h in enumerate(values) if h is not None and str(h).strip()
+            }
         elif n > L.HEADER_ROW and any(v is not None and str(v).strip() for v in values):
             rows.append((n, tuple(values)))
     return header, rows
@@ -86,7 +95,9 @@ def _get(values: tuple[Any, ...], header: dict[str, int], name: str) -> Any:
     return values[i] if i is not None and i < len(values) else None
 
 
-def _read_fixed(book: Any, year: int, answers: dict[tuple[str, int], dict[str, Any]]) -> dict[str, dict[str, str]]:
+def _read_fixed(
+    book: Any, year: int, answers: dict[tuple[str, int], dict[str, Any]]
+) -> dict[str, dict[str, str]]:
     """ID → the checked fixed values as a form issued now would show them."""
     header, rows = _rows(book, L.SHEET_LINES)
     fixed: dict[str, dict[str, str]] = {}
@@ -107,8 +118,11 @@ def master_fixed(get: Any, last_actual: Any = None) -> dict[str, str]:
     """
     unit = cell_text(get("単位")) or "-"
     name = cell_text(get("指標")) or "-"
-    out: dict[str, str] = {"ID": cell_text(get("ID")), "単位": unit,
-                           "指標": name if name not in ("", "-") else NO_INDICATOR}
+    out: dict[str, str] = {
+        "ID": cell_text(get("ID")),
+        "単位": unit,
+        "指標": name if name not in ("", "-") else NO_INDICATOR,
+    }
     for column in _VALUE_FIXED:
         out[column] = parse_master_value(get(column), unit).display()
     previous = _actual_text(last_actual)
@@ -131,14 +145,19 @@ def issued_text(text: str) -> str:
     return normalise_text(_CELL_YEAR.sub("", str(text)))
 
 
-def _read_answers(book: Any) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], dict[str, Any]], int]:
+def _read_answers(
+    book: Any,
+) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], dict[str, Any]], int]:
     header, rows = _rows(book, L.SHEET_ANSWERS)
     found: dict[tuple[str, int], int] = {}
     values_at: dict[tuple[str, int], dict[str, Any]] = {}
     last = L.HEADER_ROW
     for n, values in rows:
         last = n
-        line_id, year = cell_text(_get(values, header, "ID")), parse_year(_get(values, header, "年度"))
+        line_id, year = (
+            cell_text(_get(values, header, "ID")),
+            parse_year(_get(values, header, "年度")),
+        )
         if not line_id or year is None or (line_id, year) in found:
             continue  # the loader reports these (M014–M016); the first row of a pair is the one used
         found[(line_id, year)] = n
@@ -155,8 +174,11 @@ def _read_sources(book: Any) -> dict[tuple[int, str, str], tuple[str, str, Any]]
         if year is None:
             continue
         key = (year, cell_text(_get(values, header, "ID")), cell_text(_get(values, header, "項目")))
-        sources[key] = (cell_text(_get(values, header, "ハッシュ")), cell_text(_get(values, header, "ファイル")),
-                        comparable(_get(values, header, "新値")))
+        sources[key] = (
+            cell_text(_get(values, header, "ハッシュ")),
+            cell_text(_get(values, header, "ファイル")),
+            comparable(_get(values, header, "新値")),
+        )
     return sources
 
 

@@ -195,8 +195,16 @@ class Plan:
         for no, lines in groups.items():
             first = lines[0]
             result.append(
-                Torikumi(no, first.policy_key, first.item, first.torikumi, first.content,
-                         first.bureau, first.sections, tuple(lines))
+                Torikumi(
+                    no,
+                    first.policy_key,
+                    first.item,
+                    first.torikumi,
+                    first.content,
+                    first.bureau,
+                    first.sections,
+                    tuple(lines),
+                )
             )
         return result
 
@@ -227,7 +235,8 @@ class Plan:
         """The indicator lines a section answers for; ``related_to`` are the placeholder
         section names (``関係課``) whose lines this section receives."""
         return [
-            ind for ind in self.indicators
+            ind
+            for ind in self.indicators
             if section in ind.sections or any(r in ind.sections for r in related_to)
         ]
 

@@ -37,7 +37,22 @@ DEFAULT_QUALITATIVE = ("実施", "継続", "発行", "未実施", "完了")
 _MINUS = {"▲": "-", "△": "-", "−": "-", "ｰ": "-"}
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER_RE = re.compile(_NUMBER)
-_APPROX = ("約", "およそ", "概ね", "おおむね", "大体", "ほぼ", "程度", "前後", "くらい", "ぐらい", "弱", "強", "余り", "超え")
+_APPROX = (
+    "約",
+    "およそ",
+    "概ね",
+    "おおむね",
+    "大体",
+    "ほぼ",
+    "程度",
+    "前後",
+    "くらい",
+    "ぐらい",
+    "弱",
+    "強",
+    "余り",
+    "超え",
+)
 _RANGE_RE = re.compile(rf"({_NUMBER})\s*[~〜～\-－ー―]\s*({_NUMBER})")
 _PAREN_NUMBER_RE = re.compile(rf"^\(\s*({_NUMBER})\s*\)$")
 
@@ -325,18 +340,26 @@ def parse_answer(
     units = registry.lookup(unit) if unit and unit != NO_UNIT else ()
     if not units:
         return _parse_qualitative(cell, qualitative, params)
-    if type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT:  # as below, without Decimal arithmetic
-        return _check_numbers(Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params)
+    if (
+        type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT
+    ):  # as below, without Decimal arithmetic
+        return _check_numbers(
+            Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params
+        )
     if isinstance(cell, int | float | Decimal):
         if isinstance(cell, float | Decimal) and not _finite(cell):
             return Parsed(None, "V004", params=params)
         number = to_decimal(cell)
-        return _check_numbers(Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params)
+        return _check_numbers(
+            Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params
+        )
     raw = str(cell).strip()
     if len(units) == 1 and _is_ascii_digits(raw) and _keep_unit_names(raw, units) == raw:
         # digits typed in a text cell: nothing to normalise, no unit, comma, range or word, so
         # the general path below would end in exactly this check
-        return _check_numbers(Value(raw, ValueKind.NUMBER, (Decimal(int(raw)),)), (), units, maximum, params)
+        return _check_numbers(
+            Value(raw, ValueKind.NUMBER, (Decimal(int(raw)),)), (), units, maximum, params
+        )
     s = _keep_unit_names(normalise_text(raw), units)
     fixes: list[str] = []
     if s != " ".join(raw.split()):
@@ -365,7 +388,9 @@ def _keep_unit_names(s: str, units: tuple[Unit, ...]) -> str:
     return s
 
 
-def _parse_qualitative(cell: object, qualitative: tuple[str, ...], params: dict[str, str]) -> Parsed:
+def _parse_qualitative(
+    cell: object, qualitative: tuple[str, ...], params: dict[str, str]
+) -> Parsed:
     raw = str(cell).strip()
     s = normalise_text(raw)
     if s in NONE_MARKS:
@@ -377,12 +402,14 @@ def _parse_qualitative(cell: object, qualitative: tuple[str, ...], params: dict[
     return Parsed(None, "V009", params=params)
 
 
-def _strip_unit(s: str, unit_name: str, registry: UnitRegistry, params: dict[str, str]) -> tuple[str, bool, str]:
+def _strip_unit(
+    s: str, unit_name: str, registry: UnitRegistry, params: dict[str, str]
+) -> tuple[str, bool, str]:
     """Remove a unit typed after the number; returns (text, stripped?, wrong unit or "")."""
     number = _NUMBER_RE.match(s)
     if not number:
         return s, False, ""
-    tail = s[number.end():].strip()
+    tail = s[number.end() :].strip()
     if not tail:
         return s, False, ""
     if tail == unit_name or (unit_name in ("%", "％") and tail in ("%", "％", "パーセント")):
@@ -412,8 +439,8 @@ def _parse_single_answer(
         fixes.append("V103")
     else:
         m = _NUMBER_RE.match(s)
-        if m and s[m.end():].strip():
-            rest = s[m.end():].strip()
+        if m and s[m.end() :].strip():
+            rest = s[m.end() :].strip()
             if rest.startswith(("(", "※")):
                 body = s[: m.end()]
                 params["note"] = rest

@@ -30,7 +30,13 @@ from toolkit.report.evaluate import (
 )
 from validation.findings import Finding, finding
 
-GRADE_COLORS: dict[str, str] = {"A": "#2E7D32", "B": "#9CCC65", "C": "#FBC02D", "D": "#C62828", "－": "#BDBDBD"}
+GRADE_COLORS: dict[str, str] = {
+    "A": "#2E7D32",
+    "B": "#9CCC65",
+    "C": "#FBC02D",
+    "D": "#C62828",
+    "－": "#BDBDBD",
+}
 """Colour of each grade in charts and grade cells (HTML, PDF and Excel alike)."""
 KEEP_DIRECTION = "継続"
 """今後の方向性 that needs no mention in the review table's 見直し方針 list."""
@@ -159,7 +165,9 @@ class Report:
         """The creation date in 和暦 as a city writes it (``令和8年11月23日``)."""
         day = dt.date.fromisoformat(self.created)
         # eras change on a date (令和 from 2019-05-01), not with the fiscal year
-        name, n = ("令和", day.year - 2018) if day >= dt.date(2019, 5, 1) else ("平成", day.year - 1988)
+        name, n = (
+            ("令和", day.year - 2018) if day >= dt.date(2019, 5, 1) else ("平成", day.year - 1988)
+        )
         return f"{name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
 
     @property
@@ -203,18 +211,43 @@ def build_report(
         policies = []
         for policy in (p for p in plan.policies if p.goal_no == goal.no):
             own = [b for b in blocks.values() if b.key == policy.key]
-            block = PolicyBlock(policy.key, policy.no, policy.label, policy.page, own,
-                                rolled.by_policy.get(policy.key, GradeCount()))
+            block = PolicyBlock(
+                policy.key,
+                policy.no,
+                policy.label,
+                policy.page,
+                own,
+                rolled.by_policy.get(policy.key, GradeCount()),
+            )
             _review_texts(block)
             policies.append(block)
-        goals.append(GoalBlock(goal.no, goal.name, goal.subtitle, policies, rolled.by_goal.get(goal.no, GradeCount())))
+        goals.append(
+            GoalBlock(
+                goal.no,
+                goal.name,
+                goal.subtitle,
+                policies,
+                rolled.by_goal.get(goal.no, GradeCount()),
+            )
+        )
     _keep_orphans(plan, blocks, goals)
     return Report(
-        plan_name=plan.name, city=city, year=year, year_label=fiscal_label(year),
-        year_label_both=fiscal_label_both(year), next_year_label=fiscal_label(year + 1),
-        headers=_headers(plan, year), goals=goals, overall=rolled.overall, grades=GRADES,
-        grade_labels=dict(GRADE_LABELS), thresholds=dict(thresholds), coordinator=coordinator,
-        created=(today or dt.date.today()).isoformat(), findings=findings, answered=len(answers),
+        plan_name=plan.name,
+        city=city,
+        year=year,
+        year_label=fiscal_label(year),
+        year_label_both=fiscal_label_both(year),
+        next_year_label=fiscal_label(year + 1),
+        headers=_headers(plan, year),
+        goals=goals,
+        overall=rolled.overall,
+        grades=GRADES,
+        grade_labels=dict(GRADE_LABELS),
+        thresholds=dict(thresholds),
+        coordinator=coordinator,
+        created=(today or dt.date.today()).isoformat(),
+        findings=findings,
+        answered=len(answers),
     )
 
 
@@ -236,6 +269,7 @@ def _keep_orphans(plan: Plan, blocks: dict[int, TorikumiBlock], goals: list[Goal
 
 def _headers(plan: Plan, year: int) -> dict[str, str]:
     """Column headers with the years written as the seed writes them (基準値 (H29年度 実績値))."""
+
     def common(years: Iterable[int | None]) -> str:
         found = Counter(y for y in years if y)
         return f"{short_label(found.most_common(1)[0][0])}年度" if found else ""
@@ -254,24 +288,39 @@ def _headers(plan: Plan, year: int) -> dict[str, str]:
     }
 
 
-def _torikumi_block(t: Torikumi, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation]) -> TorikumiBlock:
+def _torikumi_block(
+    t: Torikumi, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation]
+) -> TorikumiBlock:
     lines = [_line_row(line, answers.get(line.id), evaluations[line.id]) for line in t.indicators]
-    return TorikumiBlock(t.no, t.policy_key, t.item, t.name, t.content, t.bureau, " ".join(t.sections), lines)
+    return TorikumiBlock(
+        t.no, t.policy_key, t.item, t.name, t.content, t.bureau, " ".join(t.sections), lines
+    )
 
 
 def _line_row(line: Indicator, answer: Answer | None, ev: Evaluation) -> LineRow:
     values = answer.values if answer else {}
     return LineRow(
-        id=line.id, name=line.name, unit=line.unit, baseline=line.baseline.display(),
-        current=line.current.display(), target=line.target.display(), actual=ev.actual.display(),
-        rate=ev.rate_text() if line.has_indicator else "", rate_percent=ev.rate_percent,
-        grade=ev.grade, grade_label=ev.grade_label, reason=ev.reason,
-        progress=cell_text(values.get("進捗状況")), result=cell_text(values.get("実施内容・成果")),
-        issue=cell_text(values.get("課題")), direction=cell_text(values.get("今後の方向性")),
-        remark=cell_text(values.get("備考")), sections=" ".join(line.sections), evaluation=ev, line=line,
+        id=line.id,
+        name=line.name,
+        unit=line.unit,
+        baseline=line.baseline.display(),
+        current=line.current.display(),
+        target=line.target.display(),
+        actual=ev.actual.display(),
+        rate=ev.rate_text() if line.has_indicator else "",
+        rate_percent=ev.rate_percent,
+        grade=ev.grade,
+        grade_label=ev.grade_label,
+        reason=ev.reason,
+        progress=cell_text(values.get("進捗状況")),
+        result=cell_text(values.get("実施内容・成果")),
+        issue=cell_text(values.get("課題")),
+        direction=cell_text(values.get("今後の方向性")),
+        remark=cell_text(values.get("備考")),
+        sections=" ".join(line.sections),
+        evaluation=ev,
+        line=line,
     )
-
-
 
 
 def _review_texts(policy: PolicyBlock) -> None:
@@ -279,7 +328,8 @@ def _review_texts(policy: PolicyBlock) -> None:
     c = policy.counts
     parts = [f"{g} {GRADE_LABELS[g]} {c.counts[g]}件" for g in GRADES if g != "－" and c.counts[g]]
     policy.evaluation_text = (
-        f"指標 {c.total}件のうち、" + "、".join(parts or ["評価できた指標なし"])
+        f"指標 {c.total}件のうち、"
+        + "、".join(parts or ["評価できた指標なし"])
         + (f"、評価対象外 {c.counts['－']}件。" if c.counts["－"] else "。")
     )
     directions: Counter[str] = Counter()
@@ -292,7 +342,9 @@ def _review_texts(policy: PolicyBlock) -> None:
         if changes:
             policy.direction_notes.append(f"No.{block.no} {block.name}: {'・'.join(changes)}")
     policy.direction_text = (
-        "今後の方向性: " + "、".join(f"{d} {n}件" for d, n in directions.most_common()) if directions else "今後の方向性: 回答なし"
+        "今後の方向性: " + "、".join(f"{d} {n}件" for d, n in directions.most_common())
+        if directions
+        else "今後の方向性: 回答なし"
     )
 
 
@@ -300,7 +352,9 @@ def _unique(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t))
 
 
-def _findings(plan: Plan, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation], year: int) -> list[Finding]:
+def _findings(
+    plan: Plan, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation], year: int
+) -> list[Finding]:
     """Warnings for answers the evaluation could not use (with the 実績 cell to correct)."""
     if not answers:
         return [finding("P003", year=year)]
@@ -313,9 +367,17 @@ def _findings(plan: Plan, answers: Mapping[str, Answer], evaluations: Mapping[st
         code = {"実績値が数値でない": "P001", "実績値の形が目標値と合わない": "P002"}.get(ev.reason)
         if code is None or (code == "P001" and ev.actual.kind is not ValueKind.TEXT):
             continue
-        found.append(finding(
-            code, file=Path(plan.source).name if plan.source else "", sheet=SHEET_ANSWERS,
-            cell=cell_ref(answer.row, ANSWER_COLUMNS.index("実績値") + 1) if answer.row else "",
-            value=ev.actual.display(), row_id=line_id, line=line_id, unit=line.unit, target=line.target.display(),
-        ))
+        found.append(
+            finding(
+                code,
+                file=Path(plan.source).name if plan.source else "",
+                sheet=SHEET_ANSWERS,
+                cell=cell_ref(answer.row, ANSWER_COLUMNS.index("実績値") + 1) if answer.row else "",
+                value=ev.actual.display(),
+                row_id=line_id,
+                line=line_id,
+                unit=line.unit,
+                target=line.target.display(),
+            )
+        )
     return found

@@ -28,7 +28,11 @@ GRADES = ("A", "B", "C", "D", "－")
 """Grades from best to 評価対象外."""
 
 GRADE_LABELS: dict[str, str] = {
-    "A": "達成", "B": "概ね達成", "C": "未達成", "D": "基準値より悪化", "－": "評価対象外",
+    "A": "達成",
+    "B": "概ね達成",
+    "C": "未達成",
+    "D": "基準値より悪化",
+    "－": "評価対象外",
 }
 DEFAULT_THRESHOLDS: dict[str, float] = {"A": 100.0, "B": 80.0}
 """Lowest 達成率 (percent) for A and B; below B is C."""
@@ -55,7 +59,11 @@ class Evaluation:
     @property
     def grade_label(self) -> str:
         """``B 概ね達成``."""
-        return f"{self.grade} {GRADE_LABELS[self.grade]}" if self.grade != NOT_EVALUATED else "－ 評価対象外"
+        return (
+            f"{self.grade} {GRADE_LABELS[self.grade]}"
+            if self.grade != NOT_EVALUATED
+            else "－ 評価対象外"
+        )
 
     @property
     def rate_percent(self) -> float | None:
@@ -67,14 +75,18 @@ class Evaluation:
         return "－" if self.rate_percent is None else f"{self.rate_percent:.1f}%"
 
 
-def actual_value(line: Indicator, answer: Answer | None, qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE) -> Value:
+def actual_value(
+    line: Indicator, answer: Answer | None, qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE
+) -> Value:
     """The stored 実績値 of an answer read the way master values are read (never fails)."""
     if answer is None:
         return BLANK
     return parse_master_value(answer.actual, line.unit, qualitative)
 
 
-def part_rate(trend: Trend, baseline: Decimal | None, target: Decimal, actual: Decimal) -> float | None:
+def part_rate(
+    trend: Trend, baseline: Decimal | None, target: Decimal, actual: Decimal
+) -> float | None:
     """達成率 of one number, or None when it cannot be computed (target 0 for 増加, no baseline for 減少)."""
     if trend is Trend.DOWN:
         if baseline is None or baseline == target:
@@ -122,7 +134,9 @@ def evaluate_line(
     if len(targets) != len(actuals):
         return Evaluation(line.id, actual, None, NOT_EVALUATED, "実績値の形が目標値と合わない")
     baselines: tuple[Decimal | None, ...] = (
-        line.baseline.numbers if len(line.baseline.numbers) == len(targets) else (None,) * len(targets)
+        line.baseline.numbers
+        if len(line.baseline.numbers) == len(targets)
+        else (None,) * len(targets)
     )
     rates: list[float] = []
     grades: list[str] = []
@@ -154,7 +168,9 @@ def _skip_reason(line: Indicator, actual: Value) -> str:
 
 
 def evaluate_plan(
-    plan: Plan, year: int, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS,
+    plan: Plan,
+    year: int,
+    thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS,
 ) -> dict[str, Evaluation]:
     """Every indicator line of the plan evaluated for ``year``, keyed by ID."""
     answers = plan.answers_for(year)
@@ -220,6 +236,16 @@ def _indicator_lines(lines: Iterable[Indicator]) -> Iterable[Indicator]:
 
 
 __all__ = [
-    "DEFAULT_THRESHOLDS", "GRADES", "GRADE_LABELS", "NOT_EVALUATED", "Evaluation", "GradeCount",
-    "RollUp", "evaluate_line", "evaluate_plan", "grade_of", "part_rate", "roll_up",
+    "DEFAULT_THRESHOLDS",
+    "GRADES",
+    "GRADE_LABELS",
+    "NOT_EVALUATED",
+    "Evaluation",
+    "GradeCount",
+    "RollUp",
+    "evaluate_line",
+    "evaluate_plan",
+    "grade_of",
+    "part_rate",
+    "roll_up",
 ]

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
-
-import validation.catalogue  # noqa: F401  (joins the msg_* modules; importing msg_report first is circular)
 from toolkit.errors import UsageError
 from toolkit.report.build import GRADE_COLORS, Report
 from toolkit.report.evaluate import GradeCount
 from validation.msg_report import TEMPLATE_FAILED
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATE = "report.html.j2"
 """One colour per grade, shared with the Excel charts."""
@@ -57,8 +57,15 @@ class Chart:
     bars: tuple[Bar, ...]
 
 
-def grade_chart(title: str, rows: list[tuple[str, GradeCount]], grades: tuple[str, ...], *,
-                width: int = 900, label_width: int = 300, bar_height: int = 22) -> Chart:
+def grade_chart(
+    title: str,
+    rows: list[tuple[str, GradeCount]],
+    grades: tuple[str, ...],
+    *,
+    width: int = 900,
+    label_width: int = 300,
+    bar_height: int = 22,
+) -> Chart:
     """Geometry of a stacked bar chart: one bar per row, one segment per grade present."""
     plot = width - label_width - 60
     bars = []
@@ -69,7 +76,9 @@ def grade_chart(title: str, rows: list[tuple[str, GradeCount]], grades: tuple[st
             if not n:
                 continue
             w = plot * n / counts.total
-            segments.append(Segment(grade, n, round(x, 2), round(w, 2), GRADE_COLORS.get(grade, "#999999")))
+            segments.append(
+                Segment(grade, n, round(x, 2), round(w, 2), GRADE_COLORS.get(grade, "#999999"))
+            )
             x += w
         bars.append(Bar(label, 34 + i * (bar_height + 10), counts.total, tuple(segments)))
     height = 34 + len(rows) * (bar_height + 10) + 30
@@ -93,13 +102,26 @@ def context(report: Report) -> dict[str, Any]:
 
 def environment(template: Path | None = None) -> Environment:
     """A jinja2 environment that always autoescapes, for the built-in or a user template."""
-    loader = FileSystemLoader(str(template.parent)) if template else PackageLoader("toolkit.report", "templates")
-    return Environment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True)
+    from jinja2 import Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+    loader = (
+        FileSystemLoader(str(template.parent))
+        if template
+        else PackageLoader("toolkit.report", "templates")
+    )
+    return Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_html(report: Report, *, template: Path | None = None) -> str:
     """The report as HTML text."""
+    from jinja2 import TemplateError
+
     try:
         env = environment(template)
         return env.get_template(template.name if template else TEMPLATE).render(**context(report))

@@ -25,11 +25,45 @@ from toolkit.report.evaluate import evaluate_line
 
 ENCODING = "utf-8-sig"
 COLUMNS = (
-    "ID", "No.", "基本目標番号", "基本目標", "施策の方向番号", "施策の方向", "計画書頁", "取組項目", "取組",
-    "指標", "単位", "方向", "基準値", "基準値（表記）", "基準年度", "基準年度（和暦）", "現状値", "現状値（表記）",
-    "現状年度", "現状年度（和暦）", "目標値", "目標値（表記）", "目標年度", "目標年度（和暦）",
-    "年度", "年度（和暦）", "実績値", "実績値（表記）", "達成率（%）", "評価", "評価区分", "評価対象外の理由",
-    "進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考", "部局", "担当課",
+    "ID",
+    "No.",
+    "基本目標番号",
+    "基本目標",
+    "施策の方向番号",
+    "施策の方向",
+    "計画書頁",
+    "取組項目",
+    "取組",
+    "指標",
+    "単位",
+    "方向",
+    "基準値",
+    "基準値（表記）",
+    "基準年度",
+    "基準年度（和暦）",
+    "現状値",
+    "現状値（表記）",
+    "現状年度",
+    "現状年度（和暦）",
+    "目標値",
+    "目標値（表記）",
+    "目標年度",
+    "目標年度（和暦）",
+    "年度",
+    "年度（和暦）",
+    "実績値",
+    "実績値（表記）",
+    "達成率（%）",
+    "評価",
+    "評価区分",
+    "評価対象外の理由",
+    "進捗状況",
+    "実施内容・成果",
+    "課題",
+    "今後の方向性",
+    "備考",
+    "部局",
+    "担当課",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -80,29 +114,68 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
     for line in plan.indicators:
         policy = goal_of.get(line.policy_key)
         goal = goals.get(policy.goal_no) if policy else None
-        fixed = _fixed(line, policy.goal_no if policy else None, goal.name if goal else "",
-                       policy.no if policy else None, policy.name if policy else "", policy.page if policy else "")
+        fixed = _fixed(
+            line,
+            policy.goal_no if policy else None,
+            goal.name if goal else "",
+            policy.no if policy else None,
+            policy.name if policy else "",
+            policy.page if policy else "",
+        )
         for year in sorted(years_of.get(line.id, set()) | {report.year}):
             found = answers.get((line.id, year))
             ev = evaluate_line(line, found, report.thresholds, plan.allowed.qualitative)
             values = found.values if found else {}
-            result.append([
-                *fixed, year, _era(year), _number(ev.actual), ev.actual.display() or None,
-                ev.rate_percent, ev.grade if line.has_indicator else None,
-                report.grade_labels[ev.grade] if line.has_indicator else None, ev.reason or None,
-                *(_text(values.get(f)) for f in ("進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")),
-                line.bureau, " ".join(line.sections),
-            ])
+            result.append(
+                [
+                    *fixed,
+                    year,
+                    _era(year),
+                    _number(ev.actual),
+                    ev.actual.display() or None,
+                    ev.rate_percent,
+                    ev.grade if line.has_indicator else None,
+                    report.grade_labels[ev.grade] if line.has_indicator else None,
+                    ev.reason or None,
+                    *(
+                        _text(values.get(f))
+                        for f in ("進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")
+                    ),
+                    line.bureau,
+                    " ".join(line.sections),
+                ]
+            )
     return result
 
 
-def _fixed(line: Indicator, goal_no: int | None, goal: str, policy_no: int | None, policy: str, page: str) -> list[Cell]:
+def _fixed(
+    line: Indicator, goal_no: int | None, goal: str, policy_no: int | None, policy: str, page: str
+) -> list[Cell]:
     return [
-        line.id, line.torikumi_no, goal_no, goal, policy_no, policy, page or None, line.item or None,
-        line.torikumi, line.name, line.unit, str(line.trend),
-        _number(line.baseline), line.baseline.display() or None, line.baseline_year, _era(line.baseline_year) or None,
-        _number(line.current), line.current.display() or None, line.current_year, _era(line.current_year) or None,
-        _number(line.target), line.target.display() or None, line.target_year, _era(line.target_year) or None,
+        line.id,
+        line.torikumi_no,
+        goal_no,
+        goal,
+        policy_no,
+        policy,
+        page or None,
+        line.item or None,
+        line.torikumi,
+        line.name,
+        line.unit,
+        str(line.trend),
+        _number(line.baseline),
+        line.baseline.display() or None,
+        line.baseline_year,
+        _era(line.baseline_year) or None,
+        _number(line.current),
+        line.current.display() or None,
+        line.current_year,
+        _era(line.current_year) or None,
+        _number(line.target),
+        line.target.display() or None,
+        line.target_year,
+        _era(line.target_year) or None,
     ]
 
 

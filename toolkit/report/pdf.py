@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import validation.catalogue  # noqa: F401  (joins the msg_* modules; importing msg_report first is circular)
 from toolkit.errors import ToolkitError
 from validation.msg_report import PDF_FAILED, PDF_NO_CHROMIUM
 
@@ -36,9 +35,18 @@ def chromium_command(browser: str, html: Path, pdf: Path, profile: Path) -> list
     """The headless print command; a private profile keeps parallel runs apart and nothing
     (network, updates, sync) runs besides the printing."""
     return [
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
         html.resolve().as_uri(),
     ]
 
@@ -52,7 +60,10 @@ def html_to_pdf(html: Path, pdf: Path, *, browser: str | None = None) -> Path:
         try:
             done = subprocess.run(
                 chromium_command(browser, html, pdf.resolve(), Path(profile)),
-                capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise PdfUnavailable(PDF_FAILED.format(detail=exc, html=html)) from exc

@@ -21,6 +21,7 @@ from validation.msg_report import UNKNOWN_FORMAT
 FORMATS = ("html", "xlsx", "pdf", "csv")
 DEFAULT_FORMATS = ("html", "xlsx")
 
+
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
     """``"html,xlsx"`` → ``("html", "xlsx")``; an unknown format is a :class:`UsageError`."""
     items = text.split(",") if isinstance(text, str) else list(text)
@@ -64,8 +65,13 @@ def write_report(
     master_findings: list[Finding] = []
     if plan is None:
         plan, master_findings = load_plan(config)
-    report = build_report(plan, config.fiscal_year, thresholds=config.grade_thresholds,
-                          city=config.city, coordinator=config.coordinator)
+    report = build_report(
+        plan,
+        config.fiscal_year,
+        thresholds=config.grade_thresholds,
+        city=config.city,
+        coordinator=config.coordinator,
+    )
     folder = out_dir or report_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"進捗状況報告書_{config.fiscal_year}"
@@ -76,7 +82,9 @@ def write_report(
     if "xlsx" in formats:
         files["xlsx"] = report_xlsx.write_xlsx(report, folder / f"{stem}.xlsx")
     if "csv" in formats:
-        files["csv"] = report_csv.write_csv(plan, report, folder / f"オープンデータ_{config.fiscal_year}.csv")
+        files["csv"] = report_csv.write_csv(
+            plan, report, folder / f"オープンデータ_{config.fiscal_year}.csv"
+        )
     if "pdf" in formats:
         files["pdf"] = pdf.html_to_pdf(html_path, folder / f"{stem}.pdf")
     return ReportResult(report, files, [*master_findings, *report.findings])
