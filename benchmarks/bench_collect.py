@@ -16,7 +16,6 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from toolkit.collect.identify import identity_values
 from toolkit.collect.run import FORM_LIMITS, MASTER_CACHE, collect
 from toolkit.collect.submissions import Status
 from toolkit.demo.simulate import answer_for, fill_form
@@ -26,6 +25,7 @@ from toolkit.generate.forms import generate_forms
 from toolkit.master.cache import load_master_cached
 from toolkit.master.summary import load_plan
 from toolkit.plan.identity import FormIdentity
+from validation.identity import identity_values
 
 
 def _bare_read(files: list[Path]) -> int:

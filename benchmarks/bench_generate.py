@@ -104,7 +104,7 @@ def _baseline(jobs: list[tuple[str, list[list[Any]], list[str], str]], out: Path
                 ws.write_string(r, first, "表題の項目", head)
         ws.merge_range(4, 11, 4, 14, "", head)
         ws.write_string(4, 11, "黄色のセルに入力してください。", head)
-        for c, title in enumerate(F.COLUMNS):
+        for c, title in enumerate(F.DEFAULT.all):
             ws.set_column(c, c, 12)
             ws.write_string(F.HEADER_ROW - 1, c, title, head)
         first = F.FIRST_DATA_ROW - 1
@@ -116,7 +116,7 @@ def _baseline(jobs: list[tuple[str, list[list[Any]], list[str], str]], out: Path
                     ws.write_number(r, c, v, fixed)
                 else:
                     ws.write_string(r, c, v, fixed)
-            for c in range(len(F.FIXED_COLUMNS), len(F.COLUMNS)):
+            for c in range(len(F.DEFAULT.fixed), len(F.DEFAULT.all)):
                 ws.write_blank(r, c, None, entry)
             kind = kinds[i]
             if kind == "list":

@@ -22,9 +22,9 @@ import openpyxl
 from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir
 from toolkit.demo.simulate import answer_for
 from toolkit.demo.synthetic import make_plan, make_workspace
-from toolkit.master.layout import RELATED_SECTION
 from toolkit.master.load import load_master
 from toolkit.merge.run import merge
+from toolkit.plan.model import RELATED_SECTION
 from toolkit.workspace import Config
 
 
@@ -32,7 +32,7 @@ def write_submissions(config: Config, seed: int = 0) -> int:
     """One accepted submission per section answering every line (shared lines agree)."""
     plan, _ = load_master(config.master)
     rng = random.Random(seed)
-    answers = {line.id: answer_for(line, plan, rng) for line in plan.indicators}
+    answers = {line.id: answer_for(line, plan, rng) for line in plan.lines}
     issued = {
         i.id: {
             "ID": i.id,
@@ -42,10 +42,10 @@ def write_submissions(config: Config, seed: int = 0) -> int:
             "現状値": i.current.display(),
             "目標値": i.target.display(),
         }
-        for i in plan.indicators
+        for i in plan.lines
     }
     by_section: dict[str, list[str]] = {}
-    for line in plan.indicators:
+    for line in plan.lines:
         for named in line.sections:
             section = config.coordinator if named == RELATED_SECTION else named
             by_section.setdefault(section, []).append(line.id)

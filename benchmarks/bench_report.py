@@ -107,8 +107,7 @@ def answered_plan(plan: Plan, year: int, seed: int = 7) -> Plan:
     """``plan`` with a simulated answer for every line in ``year`` (as if merged)."""
     rng = random.Random(seed)
     answers = [
-        Answer(id=line.id, year=year, values=answer_for(line, plan, rng))
-        for line in plan.indicators
+        Answer(id=line.id, year=year, values=answer_for(line, plan, rng)) for line in plan.lines
     ]
     plan.answers = [*plan.answers, *answers]
     return plan

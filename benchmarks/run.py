@@ -103,7 +103,7 @@ def task_load(ws: str, repeat: int) -> tuple[float, str]:
 
     config = _config(ws)
     seconds, (plan, findings) = _best(lambda: load_plan(config), repeat)
-    return seconds, f"{len(plan.indicators)} lines, {len(findings)} findings"
+    return seconds, f"{len(plan.lines)} lines, {len(findings)} findings"
 
 
 def base_load(ws: str, repeat: int) -> tuple[float, str]:
@@ -147,11 +147,11 @@ def base_generate(ws: str, repeat: int) -> tuple[float, str]:
 
 def task_fill(ws: str, repeat: int) -> tuple[float, str]:
     """Setup: every section types realistic answers into its form with openpyxl (→ inbox)."""
-    from toolkit.collect.identify import identity_values
     from toolkit.demo.simulate import answer_for, fill_form
     from toolkit.excel.reader import read_workbook
     from toolkit.generate.forms import FORMS_DIR
     from toolkit.plan.identity import FormIdentity
+    from validation.identity import identity_values
 
     config = _config(ws)
     plan = _plan(config)

@@ -27,10 +27,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.master.layout import RELATED_SECTION
-from toolkit.master.load import split_sections
 from toolkit.master.write import write_master
-from toolkit.plan.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
+from toolkit.plan.model import (
+    RELATED_SECTION,
+    Goal,
+    Line,
+    Plan,
+    Policy,
+    Section,
+    Trend,
+    infer_trend,
+    split_sections,
+)
 from toolkit.plan.values import Value, ValueKind, parse_master_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +173,7 @@ def _index_row(line: str, items: dict[int, tuple[str, str, str, str]]) -> None:
 
 def build_plan(seed: Seed) -> Plan:
     """The plan model of the seed: one indicator line per seed row, nothing dropped."""
-    indicators: list[Indicator] = []
+    indicators: list[Line] = []
     for row in seed.rows:
         m = _KEY_RE.match(row.key)
         if not m:
@@ -180,7 +188,7 @@ def build_plan(seed: Seed) -> Plan:
         target = parse_master_value(row.target, row.unit)
         trend, given = _trend(row.name, baseline, target)
         indicators.append(
-            Indicator(
+            Line(
                 id=f"T{row.no:03d}-{row.position}",
                 torikumi_no=row.no,
                 position=row.position,
@@ -206,7 +214,7 @@ def build_plan(seed: Seed) -> Plan:
         name=PLAN_NAME,
         goals=seed.goals,
         policies=seed.policies,
-        indicators=indicators,
+        lines=indicators,
         sections=section_list(seed),
     )
 
@@ -251,9 +259,9 @@ def main() -> None:
     seed = parse_seed(seed_text(Path(sys.argv[1]) if len(sys.argv) > 1 else SEED))
     plan = build_plan(seed)
     write_master(OUT, plan)
-    numeric = sum(1 for i in plan.indicators if i.baseline.kind is ValueKind.NUMBER)
+    numeric = sum(1 for i in plan.lines if i.baseline.kind is ValueKind.NUMBER)
     print(
-        f"wrote {OUT.relative_to(ROOT)}: 取組 {len(plan.torikumi())}, 指標行 {len(plan.indicators)} "
+        f"wrote {OUT.relative_to(ROOT)}: 取組 {len(plan.torikumi())}, 指標行 {len(plan.lines)} "
         f"(数値の基準値 {numeric}), 基本目標 {len(plan.goals)}, 施策の方向 {len(plan.policies)}, "
         f"担当課 {len(plan.sections)}"
     )

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     """Write ``templates_xlsx/master_template.xlsx``: every sheet, headers only, default lists."""
-    plan = Plan(name="", goals=[], policies=[], indicators=[], sections=[])
+    plan = Plan(name="", goals=[], policies=[], lines=[], sections=[])
     out = write_master(ROOT / "templates_xlsx" / "master_template.xlsx", plan)
     print(f"wrote {out.relative_to(ROOT)}")
 

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from tests.damage import damaged, deflate_broken
 from toolkit.cli import cli
-from toolkit.collect.identify import identity_values
 from toolkit.collect.result import CollectResult, summary_lines
 from toolkit.collect.run import collect
 from toolkit.collect.submissions import Status, load_submissions
@@ -29,10 +28,11 @@ from toolkit.demo.simulate import answer_for, resave_with_libreoffice
 from toolkit.excel.reader import read_workbook
 from toolkit.generate.forms import generate_forms
 from toolkit.master.summary import load_plan
-from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, column_index
+from toolkit.plan.form import ANSWER_SHEET, DEFAULT, IDENTITY_SHEET
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.model import Plan
 from toolkit.workspace import Config
+from validation.identity import identity_values
 
 Edit = Callable[[Any, dict[str, int]], None]
 
@@ -57,7 +57,7 @@ class Issued:
         return {r.id: answer_for(lines[r.id], self.plan, rng) for r in self.identity(section).rows}
 
     def section_with(self, predicate: Callable[[Any], bool]) -> tuple[str, str]:
-        """(section, line ID) of the first line matching ``predicate`` (an Indicator test)."""
+        """(section, line ID) of the first line matching ``predicate`` (an Line test)."""
         lines = self.plan.by_id()
         for section in self.forms:
             for row in self.identity(section).rows:
@@ -86,7 +86,7 @@ def fill(
     rows = {str(ws.cell(r, 1).value): r for r in range(8, ws.max_row + 1) if ws.cell(r, 1).value}
     for line_id, values in answers.items():
         for column, value in values.items():
-            cell = ws.cell(rows[line_id], column_index(column))
+            cell = ws.cell(rows[line_id], DEFAULT.index(column))
             cell.value = value
             if isinstance(value, str) and value.startswith("=") and column != "実績値":
                 cell.data_type = "s"
@@ -198,7 +198,7 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
     found = {(f.code, f.cell) for f in sub.findings}
     r, o = row_of[line_id], row_of[other]
     assert {("V001", f"J{r}"), ("C023", f"N{r}"), ("C024", f"M{r}"), ("C021", f"K{o}")} <= found
-    blank_row = {f.code for f in sub.findings if f.row_id == blank}
+    blank_row = {f.code for f in sub.findings if f.line_id == blank}
     assert blank_row == {"C025"}, blank_row
     for f in sub.findings:
         assert (
@@ -255,14 +255,14 @@ def test_removed_added_rows_and_changed_fixed_cells(issued: Issued) -> None:
 
     def damage(wb: Any, at: dict[str, int]) -> None:
         ws = wb[ANSWER_SHEET]
-        ws.cell(at[rows[0].id], column_index("目標値")).value = "999999"
+        ws.cell(at[rows[0].id], DEFAULT.index("目標値")).value = "999999"
         ws.delete_rows(at[rows[2].id])
         ws.cell(ws.max_row + 1, 1).value = "T99999-1"
 
     fill(issued.forms[section], issued.config.inbox / "s.xlsx", issued.answers(section), damage)
     sub = only(collect(issued.config), "s.xlsx")
     assert sub.status is Status.REJECTED
-    found = {(f.code, f.cell, f.row_id) for f in sub.findings}
+    found = {(f.code, f.cell, f.line_id) for f in sub.findings}
     assert ("C013", f"I{rows[0].row}", rows[0].id) in found
     assert ("C009", "", rows[2].id) in found
     assert "C010" in codes(sub) and "C012" in codes(sub)
@@ -456,8 +456,7 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
     """Forms edited at random the ways people edit workbooks: collect never stops, every rejected
     file gets its feedback copy, and every answer it read sits on the row holding its line's ID,
     with the text exactly as openpyxl reads it in that row."""
-    from toolkit.collect.answers import answer_text
-    from toolkit.plan.model import TEXT_ANSWER_FIELDS
+    from validation.answers import answer_text
 
     rng = random.Random(11)
     sections = sorted(issued.forms)
@@ -496,7 +495,7 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
             sheet = next(
                 ws for ws in wb.worksheets if any(c.value == answer.id for c in ws[answer.row])
             )  # the ID is on the answer's row
-            for column in TEXT_ANSWER_FIELDS:
+            for column in ("実施内容・成果", "課題", "備考"):
                 if column in answer.cells:
                     seen = sheet[answer.cells[column]].value
                     assert answer.values[column] == answer_text(seen), (sub.file, answer.id, column)

@@ -60,10 +60,11 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
 
     plan, findings = load_master(config.master)
     answered = plan.answers_for(2021)
-    assert len(answered) >= 95
+    assert len(answered.line_ids()) >= 95
     resaved = next(s for s in subs if s.section == "健康推進課" and s.status is Status.ACCEPTED)
+    by_id = plan.by_id()
     for line in resaved.answers:
-        assert answered[line.id].actual == line.values["実績値"]
+        assert answered.value(by_id[line.id], "実績値") == line.values["実績値"]
     assert not [f for f in findings if f.severity == "error"]
 
 
@@ -133,9 +134,10 @@ def test_cycle_through_a_real_subprocess(tmp_path: Path) -> None:
     report = _toolkit("report", "--format", "html,xlsx,csv", cwd=ws)
     assert report.returncode == 0, report.stderr
 
-    merged = load_master(ws / "master.xlsx")[0].answers_for(2021)
+    merged_plan = load_master(ws / "master.xlsx")[0]
+    merged, by_id = merged_plan.answers_for(2021), merged_plan.by_id()
     for line_id, typed in answers.items():
-        assert merged[line_id].actual == typed["実績値"]
-        assert merged[line_id].values["実施内容・成果"] == typed["実施内容・成果"]
+        assert merged.value(by_id[line_id], "実績値") == typed["実績値"]
+        assert merged.value(by_id[line_id], "実施内容・成果") == typed["実施内容・成果"]
     html = next((ws / "outputs" / "2021" / "report").glob("*.html")).read_text(encoding="utf-8")
     assert "=1+0 は式ではなく文字" in html

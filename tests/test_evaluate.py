@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.master.load import load_master
-from toolkit.plan.model import Answer, Indicator, Plan, Trend
+from toolkit.plan.model import Answer, Line, Plan, Trend
 from toolkit.plan.values import parse_master_value
 from toolkit.report.evaluate import (
     NOT_EVALUATED,
@@ -26,12 +26,12 @@ def sample() -> Plan:
     return plan
 
 
-def line(plan: Plan, line_id: str) -> Indicator:
+def line(plan: Plan, line_id: str) -> Line:
     return plan.by_id()[line_id]
 
 
-def ev(ind: Indicator, actual: object, **kw: object):  # type: ignore[no-untyped-def]
-    return evaluate_line(ind, Answer(ind.id, 2021, {"実績値": actual}), **kw)  # type: ignore[arg-type]
+def ev(ind: Line, actual: object, **kw: object):  # type: ignore[no-untyped-def]
+    return evaluate_line(ind, actual, **kw)  # type: ignore[arg-type]
 
 
 def test_waiting_children_64_to_0_is_a_decrease_indicator(sample: Plan) -> None:
@@ -149,9 +149,9 @@ def test_roll_up_counts_and_shares(sample: Plan) -> None:
         ],
     )
     evaluations = evaluate_plan(plan, 2021)
-    assert set(evaluations) == {i.id for i in plan.indicators}
+    assert set(evaluations) == {i.id for i in plan.lines}
     rolled = roll_up(plan, evaluations)
-    with_indicator = sum(1 for i in plan.indicators if i.has_indicator)
+    with_indicator = sum(1 for i in plan.lines if i.has_indicator)
     assert rolled.overall.total == with_indicator
     assert (
         rolled.overall.counts["A"] == 1

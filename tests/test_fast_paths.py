@@ -16,8 +16,9 @@ import pytest
 from toolkit.excel.reader import UnreadableWorkbook, check_file
 from toolkit.master.cache import load_master_cached
 from toolkit.master.load import load_master
-from toolkit.plan.values import parse_answer, parse_master_value
+from toolkit.plan.values import parse_master_value
 from toolkit.workspace import Config
+from validation.values import parse_answer
 
 
 def test_cached_plan_equals_fresh_load(sample_workspace: Config, tmp_path: Path) -> None:
@@ -27,7 +28,7 @@ def test_cached_plan_equals_fresh_load(sample_workspace: Config, tmp_path: Path)
     assert list(cache.glob("*.json")), "the cache was not written"
     second = load_master_cached(sample_workspace.master, cache, name="計画")
     for plan in (first, second):
-        assert plan.indicators == fresh.indicators
+        assert plan.lines == fresh.lines
         assert plan.sections == fresh.sections
         assert plan.policies == fresh.policies and plan.goals == fresh.goals
         assert plan.answers == fresh.answers
@@ -44,7 +45,7 @@ def test_cache_is_not_used_after_the_master_changes(
     sheet.cell(2, header.index("指標") + 1).value = "書き換えた指標名"
     book.save(sample_workspace.master)
     plan = load_master_cached(sample_workspace.master, cache)
-    assert plan.indicators[0].name == "書き換えた指標名"
+    assert plan.lines[0].name == "書き換えた指標名"
 
 
 def test_a_corrupt_cache_falls_back_to_the_master(sample_workspace: Config, tmp_path: Path) -> None:
@@ -53,7 +54,7 @@ def test_a_corrupt_cache_falls_back_to_the_master(sample_workspace: Config, tmp_
     for path in cache.glob("*.json"):
         path.write_text("{not json", encoding="utf-8")
     plan = load_master_cached(sample_workspace.master, cache)
-    assert len(plan.indicators) == 103
+    assert len(plan.lines) == 103
 
 
 def _sheet_with(tmp_path: Path, cell_xml: str) -> Path:

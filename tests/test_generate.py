@@ -18,25 +18,24 @@ from toolkit.generate.forms import (
     GenerateResult,
     form_file_name,
     generate_forms,
-    lines_by_section,
     lines_for,
     unique_file_name,
 )
-from toolkit.master.layout import RELATED_SECTION
 from toolkit.plan import form as F
 from toolkit.plan.identity import FormIdentity, read_identity_cells, verify
-from toolkit.plan.model import Answer, Plan, Section
+from toolkit.plan.model import RELATED_SECTION, Answer, Plan, Section
+from toolkit.plan.owners import lines_by_owner
 from toolkit.workspace import Config
 
 
 def _plan() -> Plan:
     """60 lines over 6 sections, with a line shared by two sections, a 関係課 line and a hostile text."""
     plan = make_plan(60, 6, seed=1)
-    lines = list(plan.indicators)
+    lines = list(plan.lines)
     lines[0] = dataclasses.replace(lines[0], sections=("第0001課", "第0002課"))
     lines[1] = dataclasses.replace(lines[1], sections=(RELATED_SECTION,))
     lines[2] = dataclasses.replace(lines[2], content='=HYPERLINK("http://x","y")')
-    plan.indicators = lines
+    plan.lines = lines
     return plan
 
 
@@ -72,7 +71,7 @@ def test_each_section_gets_its_lines_in_plan_order(
     for form in generated.forms:
         expected = [i.id for i in lines_for(plan, workspace, form.section)]
         assert _ids(form.path) == expected == form.ids
-    shared, related = plan.indicators[0].id, plan.indicators[1].id
+    shared, related = plan.lines[0].id, plan.lines[1].id
     assert shared in _ids(_form(generated, "第0001課")) and shared in _ids(
         _form(generated, "第0002課")
     )
@@ -85,15 +84,13 @@ def test_no_part_of_a_form_holds_another_sections_data(
 ) -> None:
     plan = _plan()
     for form in generated.forms:
-        own = {i.id for i in plan.indicators if i.id in form.ids}
-        own_texts = {
-            t for i in plan.indicators if i.id in own for t in (i.name, i.content, i.torikumi)
-        }
+        own = {i.id for i in plan.lines if i.id in form.ids}
+        own_texts = {t for i in plan.lines if i.id in own for t in (i.name, i.content, i.torikumi)}
         # The coordinating section is named as whom to ask and where to send: that is not its data.
         foreign = {
             s.name for s in plan.sections if s.name not in (form.section, workspace.coordinator)
         }
-        for ind in plan.indicators:
+        for ind in plan.lines:
             if ind.id not in own:
                 foreign.add(ind.id)
                 foreign |= {
@@ -119,10 +116,10 @@ def test_answer_sheet_layout_title_and_headers(
     title = " ".join(str(c.value) for row in ws.iter_rows(1, F.TITLE_ROWS) for c in row if c.value)
     assert "令和3年度 (2021年度)" in title and "第0002課" in title and workspace.plan_name in title
     assert "令和4年5月31日（火）" in title and "内線 1000" in title
-    headers = [str(ws.cell(F.HEADER_ROW, c).value) for c in range(1, len(F.COLUMNS) + 1)]
-    assert [h.split("\n")[0] for h in headers] == list(F.COLUMNS)
-    assert headers[F.column_index("現状値") - 1] == "現状値\n(R2年度)"
-    assert headers[F.column_index("実績値") - 1] == "実績値\n(R3年度)"
+    headers = [str(ws.cell(F.HEADER_ROW, c).value) for c in range(1, len(F.DEFAULT.all) + 1)]
+    assert [h.split("\n")[0] for h in headers] == list(F.DEFAULT.all)
+    assert headers[F.DEFAULT.index("現状値") - 1] == "現状値\n(R2年度)"
+    assert headers[F.DEFAULT.index("実績値") - 1] == "実績値\n(R3年度)"
     assert ws.print_title_rows == f"${F.HEADER_ROW}:${F.HEADER_ROW}"
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
     # fitToWidth absent means 1 in OOXML; fitToHeight 0 = as many pages as needed.
@@ -135,18 +132,18 @@ def test_fixed_cells_locked_inputs_unlocked_sheet_protected(generated: GenerateR
     ws = openpyxl.load_workbook(_form(generated, "第0004課"))[F.ANSWER_SHEET]
     assert ws.protection.sheet and ws.protection.formatRows is False  # False = allowed in OOXML
     for row in range(F.FIRST_DATA_ROW, ws.max_row + 1):
-        for name in F.FIXED_COLUMNS:
-            cell = ws.cell(row, F.column_index(name))
+        for name in F.DEFAULT.fixed:
+            cell = ws.cell(row, F.DEFAULT.index(name))
             assert cell.protection.locked and cell.fill.fgColor.rgb.endswith("F2F2F2")
-        for name in F.INPUT_COLUMNS[1:]:
-            cell = ws.cell(row, F.column_index(name))
+        for name in F.DEFAULT.inputs[1:]:
+            cell = ws.cell(row, F.DEFAULT.index(name))
             assert not cell.protection.locked and cell.fill.fgColor.rgb.endswith("FFF9DB")
 
 
 def test_hostile_text_stays_text(generated: GenerateResult) -> None:
     ws = openpyxl.load_workbook(_form(generated, "第0003課"))[F.ANSWER_SHEET]
     cells = [
-        ws.cell(r, F.column_index("取組内容")) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)
+        ws.cell(r, F.DEFAULT.index("取組内容")) for r in range(F.FIRST_DATA_ROW, ws.max_row + 1)
     ]
     hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
     assert hostile and all(c.data_type == "s" for c in hostile)
@@ -156,7 +153,7 @@ def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, list]:
     result: dict[str, list] = {}
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
-            name = F.COLUMNS[rng.min_col - 1]
+            name = F.DEFAULT.all[rng.min_col - 1]
             result.setdefault(name, []).append((dv, rng))
     return result
 
@@ -199,7 +196,7 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
                 assert dv.type == "list" and dv.formula1 == f"'{F.LISTS_SHEET}'!$C$2:$C$5"
         lists = wb[F.LISTS_SHEET]
         assert lists.sheet_state == "hidden"
-        assert [c.value for c in lists["A"] if c.value][1:] == list(plan.allowed.progress)
+        assert [c.value for c in lists["A"] if c.value][1:] == list(plan.choices("進捗状況"))
 
 
 def test_identity_is_signed_and_matches_the_cells(
@@ -218,7 +215,7 @@ def test_identity_is_signed_and_matches_the_cells(
         workspace.plan_name,
     )
     assert (
-        identity.columns == list(F.COLUMNS)
+        identity.columns == list(F.DEFAULT.all)
         and identity.header_row == F.HEADER_ROW
         and len(identity.form_id) >= 16
     )
@@ -227,7 +224,7 @@ def test_identity_is_signed_and_matches_the_cells(
         assert ws.cell(issued.row, 1).value == issued.id
         assert set(F.CHECKED_FIXED) <= set(issued.fixed)
         for name, text in issued.fixed.items():
-            value = ws.cell(issued.row, F.column_index(name)).value
+            value = ws.cell(issued.row, F.DEFAULT.index(name)).value
             assert str(value if value is not None else "") == text, (issued.id, name)
     other = generate_forms(workspace, ["第0005課"])
     second = read_identity_cells(
@@ -239,12 +236,12 @@ def test_identity_is_signed_and_matches_the_cells(
 def test_current_value_is_last_years_actual_when_known(workspace: Config) -> None:
     plan = _plan()
     # The plan's 現状値 is of R1 here, so last year's (R2) 実績 is the later value.
-    plan.indicators = [dataclasses.replace(i, current_year=2019) for i in plan.indicators]
+    plan.lines = [dataclasses.replace(i, current_year=2019) for i in plan.lines]
     line = plan.lines_of("第0006課")[0]
     plan.answers = [Answer(line.id, 2020, {"実績値": 12345}), Answer(line.id, 2019, {"実績値": 1})]
     result = generate_forms(workspace, ["第0006課"], plan=plan)
     ws = openpyxl.load_workbook(result.forms[0].path)[F.ANSWER_SHEET]
-    col = F.column_index("現状値")
+    col = F.DEFAULT.index("現状値")
     row = F.FIRST_DATA_ROW + result.forms[0].ids.index(line.id)
     # Two years in one column: each cell states its year, the header says so.
     assert ws.cell(row, col).value == "12,345\n(R2年度)"
@@ -324,11 +321,11 @@ def test_cli_generate_one_dept_and_unknown_dept(workspace: Config) -> None:
 def test_related_lines_without_a_section_to_answer_are_reported(workspace: Config) -> None:
     config = dataclasses.replace(workspace, related_sections=())
     result = generate_forms(config, plan=_plan())
-    orphan = _plan().indicators[1].id
+    orphan = _plan().lines[1].id
     assert all(orphan not in f.ids for f in result.forms)
     (warning,) = [f for f in result.findings if f.code == "F001"]
     assert (
-        warning.row_id == orphan
+        warning.line_id == orphan
         and "related" in warning.message
         and RELATED_SECTION in warning.value
     )
@@ -346,7 +343,7 @@ def test_password_from_config_protects_the_sheets(workspace: Config) -> None:
 def test_long_lists_and_messages_still_get_their_checks(workspace: Config) -> None:
     plan = _plan()
     long_words = tuple(f"とても長い選択肢その{n}（説明つき）" for n in range(30))
-    plan.allowed = dataclasses.replace(plan.allowed, progress=long_words, qualitative=long_words)
+    plan.lists = {**plan.lists, "進捗状況": long_words, "定性実績": long_words}
     assert len(",".join(long_words)) > 255  # beyond Excel's inline list limit
     path = generate_forms(workspace, ["第0001課"], plan=plan).forms[0].path
     wb = openpyxl.load_workbook(path)
@@ -375,17 +372,13 @@ def test_every_line_goes_to_exactly_its_sections(
         Path("o"),
         ("第0001課",) if related else (),
     )
-    index = lines_by_section(plan, config)
-    for section in ({s for i in plan.indicators for s in i.sections} | {"第0001課"}) - {
-        RELATED_SECTION
-    }:
+    index = lines_by_owner(plan, config.related_sections)
+    for section in ({s for i in plan.lines for s in i.sections} | {"第0001課"}) - {RELATED_SECTION}:
         assert index.get(section, []) == lines_for(plan, config, section)
     held = {i.id for v in index.values() for i in v}
-    orphans = {i.id for i in plan.indicators if i.id not in held}
+    orphans = {i.id for i in plan.lines if i.id not in held}
     assert orphans == (
-        {i.id for i in plan.indicators if i.sections == (RELATED_SECTION,)}
-        if not related
-        else set()
+        {i.id for i in plan.lines if i.sections == (RELATED_SECTION,)} if not related else set()
     )
 
 
@@ -397,7 +390,7 @@ def test_related_section_named_by_alias_in_config(workspace: Config) -> None:
     ]
     config = dataclasses.replace(workspace, related_sections=("三課",))
     result = generate_forms(config, plan=plan)
-    holders = [f.section for f in result.forms if plan.indicators[1].id in f.ids]
+    holders = [f.section for f in result.forms if plan.lines[1].id in f.ids]
     assert holders == ["第0003課"] and len(result.forms) == 6
     assert (
         generate_forms(config, ["三課"], plan=plan).forms[0].section == "第0003課"

@@ -53,8 +53,8 @@ def test_libreoffice_keeps_protection_and_checks_and_prints_a4_landscape(
     wb = openpyxl.load_workbook(resaved)
     ws = wb[F.ANSWER_SHEET]
     assert ws.protection.sheet
-    assert ws.cell(F.FIRST_DATA_ROW, F.column_index("ID")).protection.locked
-    assert not ws.cell(F.FIRST_DATA_ROW, F.column_index("進捗状況")).protection.locked
+    assert ws.cell(F.FIRST_DATA_ROW, F.DEFAULT.index("ID")).protection.locked
+    assert not ws.cell(F.FIRST_DATA_ROW, F.DEFAULT.index("進捗状況")).protection.locked
     kinds = {dv.type for dv in ws.data_validations.dataValidation}
     assert {"list", "textLength"} <= kinds and kinds & {"whole", "decimal"}
     assert (

@@ -83,17 +83,17 @@ def test_valid_master_has_no_findings(tmp_path: Path) -> None:
     )
     plan, findings = load_master(path)
     assert findings == []
-    assert [i.id for i in plan.indicators] == ["T001-1", "T002-1", "T003-1"]
-    assert plan.indicators[1].sections == ("福祉政策課", "長寿支援課")
-    assert plan.indicators[2].sections == ("福祉政策課",)  # the alias resolves to the section
-    assert plan.indicators[0].row == 2
+    assert [i.id for i in plan.lines] == ["T001-1", "T002-1", "T003-1"]
+    assert plan.lines[1].sections == ("福祉政策課", "長寿支援課")
+    assert plan.lines[2].sections == ("福祉政策課",)  # the alias resolves to the section
+    assert plan.lines[0].row == 2
 
 
 def test_synthetic_plan_round_trips(tmp_path: Path) -> None:
     plan = make_plan(30, 4, seed=3)
     loaded, findings = load_master(write_master(tmp_path / "syn.xlsx", plan))
     assert [f for f in findings if f.severity is Severity.ERROR] == []
-    assert [i.id for i in loaded.indicators] == [i.id for i in plan.indicators]
+    assert [i.id for i in loaded.lines] == [i.id for i in plan.lines]
 
 
 def test_duplicate_id(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_duplicate_id(tmp_path: Path) -> None:
     f = _only(findings, "M003")
     assert (f.sheet, f.cell, f.value, f.severity) == ("指標", "A4", "T001-1", Severity.ERROR)
     assert "A2" in f.message and _is_japanese(f.message)
-    assert [i.id for i in plan.indicators] == ["T001-1", "T001-2"]
+    assert [i.id for i in plan.lines] == ["T001-1", "T001-2"]
 
 
 def test_empty_id(tmp_path: Path) -> None:
@@ -130,15 +130,23 @@ def test_unit_added_in_units_sheet_is_known(tmp_path: Path) -> None:
 
 
 def test_unreadable_target(tmp_path: Path) -> None:
-    path = _master(tmp_path, [_line("T001-1", 目標値="たくさん")])
+    path = _master(tmp_path, [_line("T001-1", 目標値="約100")])
     _, findings = load_master(path)
     f = _only(findings, "M006")
     assert (f.sheet, f.cell, f.value, f.severity) == (
         "指標",
         f"{_COL['目標値']}2",
-        "たくさん",
+        "約100",
         Severity.ERROR,
     )
+
+
+@pytest.mark.parametrize("words", ["継続実施", "継続的な拡充", "設定しない", "たくさん"])
+def test_a_target_in_words_is_kept_and_not_graded(tmp_path: Path, words: str) -> None:
+    plan, findings = load_master(_master(tmp_path, [_line("T001-1", 目標値=words)]))
+    assert not [f for f in findings if f.code == "M006"]
+    (line,) = plan.lines
+    assert line.target.raw == words and line.target.is_words and not line.target.is_numeric
 
 
 def test_section_missing_from_section_list(tmp_path: Path) -> None:
@@ -158,7 +166,7 @@ def test_bad_direction(tmp_path: Path) -> None:
     plan, findings = load_master(path)
     f = _only(findings, "M010")
     assert (f.sheet, f.cell, f.value) == ("指標", f"{_COL['方向']}2", "上昇")
-    assert plan.indicators[1].trend.value == "減少" and plan.indicators[1].trend_given
+    assert plan.lines[1].trend.value == "減少" and plan.lines[1].trend_given
 
 
 def test_missing_sheet_and_header(tmp_path: Path) -> None:
@@ -180,7 +188,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
             _line("T001-1"),
             _line("T001-1", 単位="人月"),
             _line(None, 2),
-            _line("T003-1", 3, 目標値="たくさん", 方向="上昇"),
+            _line("T003-1", 3, 目標値="約100", 方向="上昇"),
             _line("T004-1", 4, 担当課="存在しない課"),
             _line("T005-1", "五"),
         ],
@@ -198,7 +206,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     assert all(
         f.file == "master.xlsx" and f.sheet == "指標" and _is_japanese(f.message) for f in findings
     )
-    assert {i.id for i in plan.indicators} == {"T001-1", "T003-1", "T004-1", "T005-1"}
+    assert {i.id for i in plan.lines} == {"T001-1", "T003-1", "T004-1", "T005-1"}
 
 
 @pytest.mark.parametrize("content", [b"this is not a workbook", b"PK\x03\x04broken zip", b""])

@@ -28,8 +28,10 @@ from toolkit.merge.plan import ConflictKind
 from toolkit.merge.run import merge
 from toolkit.merge.safety import merge_lock
 from toolkit.merge.state import comparable
-from toolkit.plan.model import ANSWER_FIELDS
+from toolkit.plan.form import DEFAULT
 from toolkit.workspace import Config
+
+ANSWER_FIELDS = DEFAULT.inputs
 
 YEAR = 2021
 
@@ -47,17 +49,19 @@ def issued_of(config: Config) -> dict[str, dict[str, str]]:
             "指標": i.name,
             "単位": i.unit,
             "基準値": i.baseline.display(),
-            "現状値": str(last[i.id].actual) if i.id in last else i.current.display(),
+            "現状値": str(last.value(i, "実績値"))
+            if last.value(i, "実績値") is not None
+            else i.current.display(),
             "目標値": i.target.display(),
         }
-        for i in plan.indicators
+        for i in plan.lines
     }
 
 
 def lines_of(config: Config) -> dict[str, tuple[str, ...]]:
     """ID → its sections."""
     plan, _ = load_master(config.master)
-    return {i.id: i.sections for i in plan.indicators}
+    return {i.id: i.sections for i in plan.lines}
 
 
 def submit(
@@ -192,14 +196,14 @@ def test_rows_found_by_header_not_position_and_formatting_survives(ws: Config) -
     wb = openpyxl.load_workbook(ws.master)
     sheet = wb[L.SHEET_ANSWERS]
     # The coordinator moved 年度 to the end, typed an older answer, set a width and a note, added a sheet.
-    sheet.delete_cols(2)
-    sheet.cell(1, 10).value = "年度"
+    sheet.delete_cols(2)  # ID, 回答者, 実績値, 進捗状況 … 回答課, 更新日時, then 年度 at the end
+    sheet.cell(1, 11).value = "年度"
     sheet.cell(2, 1).value = ids[0]
-    sheet.cell(2, 10).value = YEAR
-    sheet.cell(2, 2).value = 12.0
+    sheet.cell(2, 11).value = YEAR
+    sheet.cell(2, 3).value = 12.0
     sheet.cell(3, 1).value = ids[0]
-    sheet.cell(3, 10).value = YEAR - 1
-    sheet.cell(3, 2).value = 5
+    sheet.cell(3, 11).value = YEAR - 1
+    sheet.cell(3, 3).value = 5
     sheet.column_dimensions["C"].width = 33
     sheet["A1"].comment = openpyxl.comments.Comment("取りまとめ課のメモ", "福祉政策課")
     extra = wb.create_sheet("メモ")
@@ -210,13 +214,13 @@ def test_rows_found_by_header_not_position_and_formatting_survives(ws: Config) -
     merge(ws)
     wb = openpyxl.load_workbook(ws.master)
     sheet = wb[L.SHEET_ANSWERS]
-    assert sheet.cell(2, 2).value == 12  # 12.0 == 12: unchanged
-    assert sheet.cell(2, 3).value == "完了"
-    assert sheet.cell(3, 2).value == 5  # last year's row untouched
+    assert sheet.cell(2, 3).value == 12  # 12.0 == 12: unchanged
+    assert sheet.cell(2, 4).value == "完了"
+    assert sheet.cell(3, 3).value == 5  # last year's row untouched
     assert (
         sheet.cell(4, 1).value == ids[1]
-        and sheet.cell(4, 10).value == YEAR
-        and sheet.cell(4, 2).value == 7
+        and sheet.cell(4, 11).value == YEAR
+        and sheet.cell(4, 3).value == 7
     )
     assert sheet.column_dimensions["C"].width == 33
     assert sheet["A1"].comment is not None and "メモ" in sheet["A1"].comment.text
@@ -301,7 +305,11 @@ def test_shared_line_disagreement_is_a_conflict_and_left_alone(shared_ws: Config
     assert [c.kind for c in result.plan.blocking] == [ConflictKind.SHARED, ConflictKind.SHARED]
     assert {c.section for c in result.plan.blocking} == {a, b}
     got = answers_sheet(shared_ws)
-    assert line not in got and got[own]["実績値"] == 3
+    # the conflict holds back the one field the sections disagree on; the agreed 進捗状況 is merged
+    assert (
+        got[line]["実績値"] is None and got[line]["進捗状況"] == "実施" and got[own]["実績値"] == 3
+    )
+    assert result.plan.conflict_count == 1
     rows = sheet_rows(shared_ws, L.SHEET_CONFLICTS)
     assert {(r["ID"], r["項目"], r["種類"]) for r in rows} == {(line, "実績値", "回答の不一致")}
     assert all("一致しません" in r["説明"] for r in rows)
@@ -343,7 +351,7 @@ def test_coordinator_decides_a_conflict_by_typing_the_value(shared_ws: Config) -
     assert merge(shared_ws).plan.blocking
     wb = openpyxl.load_workbook(shared_ws.master)
     sheet = wb[L.SHEET_ANSWERS]
-    sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 3).value = line, YEAR, 11
+    sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 4).value = line, YEAR, 11
     wb.save(shared_ws.master)
     result = merge(shared_ws)
     assert not result.plan.conflicts
@@ -401,7 +409,7 @@ def test_issued_year_suffix_and_last_years_actual_are_not_conflicts(ws: Config) 
     issued = issued_of(ws)
     wb = openpyxl.load_workbook(ws.master)
     sheet = wb[L.SHEET_ANSWERS]
-    sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 3).value = line, YEAR - 1, 4321
+    sheet.cell(2, 1).value, sheet.cell(2, 2).value, sheet.cell(2, 4).value = line, YEAR - 1, 4321
     wb.save(ws.master)
     issued[line]["現状値"] = "4,321\n(R2年度)"
     issued[line]["基準値"] = (

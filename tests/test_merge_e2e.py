@@ -24,7 +24,7 @@ from toolkit.master import layout as L
 from toolkit.master.load import load_master
 from toolkit.merge.run import merge
 from toolkit.merge.state import comparable
-from toolkit.plan.model import ANSWER_FIELDS
+from toolkit.plan.form import DEFAULT
 
 pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
 
@@ -94,12 +94,12 @@ def test_generate_fill_collect_merge_round_trip(
     for line_id, answer in typed.items():
         expected = {
             f: comparable(expected_stored(f, answer.get(f), lines[line_id].unit))
-            for f in ANSWER_FIELDS
+            for f in DEFAULT.inputs
         }
         if all(v is None for v in expected.values()):
             assert line_id not in got
             continue
-        assert {f: comparable(got[line_id][f]) for f in ANSWER_FIELDS} == expected, line_id
+        assert {f: comparable(got[line_id][f]) for f in DEFAULT.inputs} == expected, line_id
     assert set(got) <= set(typed)
     before, count = config.master.read_bytes(), history_count(config.master)
     assert count == len(first.plan.changes)

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 
 from toolkit.cli import cli
 from toolkit.demo.simulate import answer_for
-from toolkit.master.layout import ANSWER_COLUMNS, SHEET_ANSWERS
+from toolkit.master.layout import SHEET_ANSWERS, answer_columns
 from toolkit.master.summary import load_plan
+from toolkit.plan.fields import default_fields
 from toolkit.plan.model import Plan
 from toolkit.report import opendata as report_csv
 from toolkit.report.build import build_report
@@ -51,7 +52,7 @@ def simulated(config: Config, year: int, *, seed: int = 3) -> list[dict[str, Any
     rng = random.Random(seed)
     return [
         {"ID": line.id, "年度": year, **answer_for(line, plan, rng), "回答課": line.sections[0]}
-        for line in plan.indicators
+        for line in plan.lines
     ]
 
 
@@ -81,14 +82,14 @@ def sample_plan(answered: Config) -> Plan:
 
 
 def test_sample_columns_match_the_master_layout() -> None:
-    assert ANSWER_COLUMNS[:3] == ("ID", "年度", "実績値")
+    assert answer_columns(default_fields())[:4] == ("ID", "年度", "回答者", "実績値")
 
 
 def test_every_torikumi_and_line_is_in_the_report(sample_plan: Plan) -> None:
     report = build_report(sample_plan, 2021)
     assert [b.no for b in report.torikumi()] == [t.no for t in sample_plan.torikumi()]
     assert len(list(report.torikumi())) == 87
-    assert [r.id for r in report.lines()] == [i.id for i in sample_plan.indicators]
+    assert [r.id for r in report.lines()] == [i.id for i in sample_plan.lines]
     waiting = next(r for r in report.lines() if r.id == "T062-1")
     assert (waiting.actual, waiting.rate, waiting.grade) == ("10", "84.4%", "B")
     no3 = next(b for b in report.torikumi() if b.no == 3)
@@ -120,8 +121,8 @@ def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
     assert not re.search(r'(src|href)="https?:', html)
     plan, _ = load_plan(answered)
     for block in plan.torikumi():
-        assert f'<td class="c" rowspan="{len(block.indicators)}">{block.no}</td>' in html
-    for line in plan.indicators:
+        assert f'<td class="c" rowspan="{len(block.lines)}">{block.no}</td>' in html
+    for line in plan.lines:
         if line.has_indicator:
             assert f"<td>{line.name}</td>" in html.replace("&amp;", "&")
     assert "84.4%" in html
@@ -185,7 +186,7 @@ def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Conf
     assert f"N{nos[3]}:N{nos[3] + 1}" in merged
     ids_in_sheet = [c.value for c in indicators["E"] if c.value]
     plan, _ = load_plan(answered)
-    assert len(ids_in_sheet) - 1 == len(plan.indicators)  # minus the header cell 指標
+    assert len(ids_in_sheet) - 1 == len(plan.lines)  # minus the header cell 指標
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts
@@ -204,8 +205,8 @@ def test_open_data_csv(answered: Config) -> None:
     assert header == list(report_csv.COLUMNS)
     plan, _ = load_plan(answered)
     keyed = {(r[0], r[header.index("年度")]): dict(zip(header, r, strict=True)) for r in data}
-    assert len(data) == len(plan.indicators) + 1  # + T062-1 in 2020
-    assert {r[0] for r in data} == {i.id for i in plan.indicators}
+    assert len(data) == len(plan.lines) + 1  # + T062-1 in 2020
+    assert {r[0] for r in data} == {i.id for i in plan.lines}
     waiting = keyed[("T062-1", "2021")]
     assert waiting["実績値"] == "10" and waiting["達成率（%）"] == "84.4" and waiting["評価"] == "B"
     assert (
@@ -297,18 +298,18 @@ def test_no_answers_warns_and_still_lists_everything(small_workspace: Config) ->
     result = write_report(small_workspace, ("html", "xlsx", "csv"))
     assert [f.code for f in result.findings if f.code.startswith("P")] == ["P003"]
     plan, _ = load_plan(small_workspace)
-    assert [r.id for r in result.report.lines()] == [i.id for i in plan.indicators]
+    assert [r.id for r in result.report.lines()] == [i.id for i in plan.lines]
     rows = list(csv.reader(io.StringIO(result.files["csv"].read_text(encoding="utf-8-sig"))))[1:]
-    assert [r[0] for r in rows] == [i.id for i in plan.indicators]
+    assert [r[0] for r in rows] == [i.id for i in plan.lines]
     book = openpyxl.load_workbook(result.files["xlsx"])
     names = [c.value for c in book["指標の達成状況"]["E"][4:] if c.value]
-    assert names == [i.name for i in plan.indicators]
+    assert names == [i.name for i in plan.lines]
 
 
 def test_unreadable_actual_is_a_warning_with_the_cell(small_workspace: Config) -> None:
     plan, _ = load_plan(small_workspace)
     numeric = next(
-        i for i in plan.indicators if i.is_numeric and i.target.is_numeric and "・" not in i.unit
+        i for i in plan.lines if i.is_numeric and i.target.is_numeric and "・" not in i.unit
     )
     add_answers(
         small_workspace,
@@ -317,7 +318,7 @@ def test_unreadable_actual_is_a_warning_with_the_cell(small_workspace: Config) -
     result = write_report(small_workspace, ("html",))
     warning = next(f for f in result.findings if f.code == "P001")
     assert (
-        warning.sheet == SHEET_ANSWERS and warning.cell == "C2" and "百人くらい" in warning.message
+        warning.sheet == SHEET_ANSWERS and warning.cell == "D2" and "百人くらい" in warning.message
     )
 
 
@@ -325,8 +326,8 @@ def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> No
     import dataclasses
 
     plan, _ = load_plan(small_workspace)
-    stray = dataclasses.replace(plan.indicators[0], policy_key="基本目標9 (9)")
-    plan = dataclasses.replace(plan, indicators=[stray, *plan.indicators[1:]])
+    stray = dataclasses.replace(plan.lines[0], policy_key="基本目標9 (9)")
+    plan = dataclasses.replace(plan, lines=[stray, *plan.lines[1:]])
     report = build_report(plan, 2021)
     assert [r.id for r in report.lines()].count(stray.id) == 1
     assert report.goals[-1].policies[0].label == "体系が未登録の取組"

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import REPO, SEEDS, soffice
 from toolkit.master import layout as L
 from toolkit.master.load import load_master
-from toolkit.plan.model import Indicator, Plan, Trend
+from toolkit.plan.model import RELATED_SECTION, Line, Plan, Trend
 from toolkit.plan.values import ValueKind
 from toolkit.workspace import Config, bundled
 from validation.findings import Severity
@@ -53,8 +53,8 @@ def test_master_loads_without_findings() -> None:
 
 def test_every_seed_line_is_on_its_master_line(plan: Plan) -> None:
     seed = _seed_rows()
-    assert len(seed) == len(plan.indicators) == 103
-    for (no, cells), ind in zip(seed, plan.indicators, strict=True):
+    assert len(seed) == len(plan.lines) == 103
+    for (no, cells), ind in zip(seed, plan.lines, strict=True):
         shown = [
             ind.name,
             ind.unit,
@@ -69,13 +69,11 @@ def test_every_seed_line_is_on_its_master_line(plan: Plan) -> None:
 
 
 def test_ids_and_positions(plan: Plan) -> None:
-    ids = [i.id for i in plan.indicators]
+    ids = [i.id for i in plan.lines]
     assert len(set(ids)) == len(ids)
-    for ind in plan.indicators:
+    for ind in plan.lines:
         assert ind.id == f"T{ind.torikumi_no:03d}-{ind.position}"
-    assert [i.id for i in plan.indicators if i.torikumi_no == 59] == [
-        f"T059-{n}" for n in range(1, 7)
-    ]
+    assert [i.id for i in plan.lines if i.torikumi_no == 59] == [f"T059-{n}" for n in range(1, 7)]
     assert plan.by_id()["T003-2"].name == "次世代支援拠点施設来館者人数"
 
 
@@ -83,7 +81,7 @@ def test_counts(plan: Plan) -> None:
     actions = plan.torikumi()
     assert [t.no for t in actions] == list(range(1, 88))
     assert len(plan.goals) == 3 and len(plan.policies) == 10
-    assert sum(1 for i in plan.indicators if not i.has_indicator) == 16
+    assert sum(1 for i in plan.lines if not i.has_indicator) == 16
     # 19 (部局, 課所室) pairs in the seed: 17 sections + the pair 子育て政策課 幼児保育課 (two listed
     # sections) + the placeholder 関係部 / 関係課 (never listed; toolkit.toml names who answers it).
     pairs = {(cells[5], cells[6]) for _, cells in _seed_rows()}
@@ -92,7 +90,7 @@ def test_counts(plan: Plan) -> None:
     assert len(listed) == len(plan.sections) == 17
     for bureau, cell in pairs:
         for name in cell.split():
-            assert (bureau, name) in listed or name == L.RELATED_SECTION, (bureau, name)
+            assert (bureau, name) in listed or name == RELATED_SECTION, (bureau, name)
 
 
 def test_goals_and_policies(plan: Plan) -> None:
@@ -129,12 +127,12 @@ def test_items_use_the_clean_names_of_the_index(plan: Plan) -> None:
     )
     assert plan.by_id()["T029-1"].torikumi == "地域の見守りネットワークづくりの促進"
     assert plan.by_id()["T057-1"].item == "1"  # the PDF lost this row's No. in the index
-    assert all(" " not in i.torikumi and i.item.isdigit() for i in plan.indicators)
+    assert all(" " not in i.torikumi and i.item.isdigit() for i in plan.lines)
     assert plan.by_id()["T003-1"].content.startswith("(児童館活動の充実)")
 
 
 def test_years_are_western(plan: Plan) -> None:
-    assert {(i.baseline_year, i.current_year, i.target_year) for i in plan.indicators} == {
+    assert {(i.baseline_year, i.current_year, i.target_year) for i in plan.lines} == {
         (2017, 2020, 2022)
     }
 
@@ -171,9 +169,9 @@ def test_plain_numbers_are_stored_as_numbers() -> None:
 
 
 def test_waiting_children_decrease(plan: Plan) -> None:
-    waiting = next(i for i in plan.indicators if i.name == "待機児童数")
+    waiting = next(i for i in plan.lines if i.name == "待機児童数")
     assert waiting.trend is Trend.DOWN and not waiting.trend_given
-    decreasing = [i.id for i in plan.indicators if i.trend is Trend.DOWN]
+    decreasing = [i.id for i in plan.lines if i.trend is Trend.DOWN]
     assert decreasing == [waiting.id]  # lower targets of counts (参加者数 …) are still 増加
 
 
@@ -185,8 +183,8 @@ def test_shared_row_goes_to_both_sections(plan: Plan) -> None:
     assert shared not in plan.lines_of("長寿支援課")
     related = [
         i.torikumi_no
-        for i in plan.lines_of("福祉政策課", (L.RELATED_SECTION,))
-        if L.RELATED_SECTION in i.sections
+        for i in plan.lines_of("福祉政策課", (RELATED_SECTION,))
+        if RELATED_SECTION in i.sections
     ]
     assert related == [25, 72, 83]
 
@@ -219,7 +217,7 @@ def test_bundled_master_is_up_to_date(tmp_path: Path) -> None:
     rebuilt, _ = load_master(path)
     shipped, _ = load_master(bundled("shimonoseki_master.xlsx"))
 
-    def key(ind: Indicator) -> tuple:
+    def key(ind: Line) -> tuple:
         return (
             ind.id,
             ind.name,
@@ -235,7 +233,7 @@ def test_bundled_master_is_up_to_date(tmp_path: Path) -> None:
             ind.bureau,
         )
 
-    assert [key(i) for i in rebuilt.indicators] == [key(i) for i in shipped.indicators]
+    assert [key(i) for i in rebuilt.lines] == [key(i) for i in shipped.lines]
     assert rebuilt.goals == shipped.goals and rebuilt.policies == shipped.policies
     assert rebuilt.sections == shipped.sections
 
@@ -267,10 +265,10 @@ def test_master_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
     original, _ = load_master(MASTER)
     shown = [
         (i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
-        for i in original.indicators
+        for i in original.lines
     ]
     assert [
         (i.id, i.baseline.display(), i.current.display(), i.target.display(), i.sections)
-        for i in again.indicators
+        for i in again.lines
     ] == shown
     assert again.goals == original.goals and again.policies == original.policies

@@ -14,11 +14,11 @@ from toolkit.plan.values import (
     ValueKind,
     format_number,
     normalise_text,
-    parse_answer,
     parse_master_value,
     parse_plain_number,
     to_decimal,
 )
+from validation.values import parse_answer
 
 # ---------------------------------------------------------------------------------------------
 # Master values: every real form of seed 000 survives and displays as written.

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 
 class ToolkitError(Exception):
-    """A failure that stops a command; ``str(error)`` is a Japanese message for the user."""
+    """A failure that stops a command; ``str(error)`` is a Japanese message for the user, and
+    ``details`` the lines to show under it (e.g. every problem of a master that was refused)."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = list(details or [])
 
 
 class UsageError(ToolkitError):

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import WorkspaceError
-from toolkit.plan.model import AllowedValues
 
 CONFIG_NAME = "toolkit.toml"
 SECRET_PATH = Path(".toolkit") / "secret.key"
@@ -49,7 +48,7 @@ class Config:
     inbox: Path
     outputs: Path
     related_sections: tuple[str, ...]
-    allowed: AllowedValues | None = None
+    allowed: dict[str, tuple[str, ...]] | None = None
     grade_thresholds: dict[str, float] = field(default_factory=lambda: {"A": 100.0, "B": 80.0})
     form_password: str = ""
     text_limit: int = 400
@@ -115,12 +114,7 @@ def load_config(root: Path) -> Config:
     allowed_data = data.get("allowed")
     allowed = None
     if allowed_data:
-        base = AllowedValues()
-        allowed = AllowedValues(
-            progress=tuple(allowed_data.get("進捗状況", base.progress)),
-            direction_next=tuple(allowed_data.get("今後の方向性", base.direction_next)),
-            qualitative=tuple(allowed_data.get("定性実績", base.qualitative)),
-        )
+        allowed = {str(name): tuple(str(v) for v in items) for name, items in allowed_data.items()}
     grades = {k: float(v) for k, v in data.get("grades", {}).items()} or {"A": 100.0, "B": 80.0}
     return Config(
         root=root,

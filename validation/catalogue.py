@@ -1,7 +1,10 @@
 """The one catalogue of finding codes and their Japanese messages.
 
-Each pipeline step keeps its messages in its own module (``msg_*.py``) so the steps can grow
-independently; this module joins them into :data:`CATALOGUE` and refuses duplicate codes.
+A rule's message lives with its check: ``answers`` (the value rules), ``structure``,
+``identity`` and ``values`` (the strict number reading) hold both; ``reading`` (the guards of
+:mod:`toolkit.excel.reader`) and the ``msg_*`` modules hold the messages of checks made where the
+data is read (the master loader, generate, merge, report). This module joins them into
+:data:`CATALOGUE` and refuses duplicate codes.
 A message template may use ``{value}``, ``{cell}``, ``{sheet}`` and any named parameter the
 caller passes; a missing parameter shows as empty text rather than failing.
 """
@@ -13,12 +16,15 @@ from string import Formatter
 from typing import Any
 
 from validation import (
-    msg_collect,
+    answers,
+    identity,
     msg_form,
     msg_master,
     msg_merge,
     msg_report,
-    msg_values,
+    reading,
+    structure,
+    values,
 )
 from validation.message import Message
 
@@ -46,10 +52,13 @@ def message(code: str, **params: Any) -> tuple[str, str]:
 
 
 CATALOGUE: dict[str, Message] = _join(
+    reading.MESSAGES,
     msg_master.MESSAGES,
-    msg_values.MESSAGES,
+    values.MESSAGES,
     msg_form.MESSAGES,
-    msg_collect.MESSAGES,
+    identity.MESSAGES,
+    structure.MESSAGES,
+    answers.MESSAGES,
     msg_merge.MESSAGES,
     msg_report.MESSAGES,
 )

@@ -36,7 +36,7 @@ class Finding:
     cell: str = ""
     value: str = ""
     section: str = ""
-    row_id: str = ""
+    line_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def finding(
     cell: str = "",
     value: Any = "",
     section: str = "",
-    row_id: str = "",
+    line_id: str = "",
     **params: Any,
 ) -> Finding:
     """Build a finding from the catalogue: the message template is filled with ``params``."""
@@ -90,7 +90,7 @@ def finding(
         sheet=sheet,
         file=file,
         section=section,
-        row_id=row_id,
+        line_id=line_id,
         **params,
     )
     return Finding(
@@ -102,7 +102,7 @@ def finding(
         cell=cell,
         value=_show(value),
         section=section,
-        row_id=row_id,
+        line_id=line_id,
         extra=dict(params),
     )
 

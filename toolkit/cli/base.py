@@ -25,6 +25,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ToolkitError as exc:
             click.echo(f"エラー: {exc}", err=True)
+            for line in exc.details:
+                click.echo(f"  {line}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("中断しました。", err=True)

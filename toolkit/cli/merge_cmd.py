@@ -97,7 +97,7 @@ def _grouped(findings: list[Finding]) -> list[str]:
     seen: set[tuple[str, str, str]] = set()
     out: list[str] = []
     for f in findings:
-        key = (f.code, f.row_id, str(f.extra.get("field", "")))
+        key = (f.code, f.line_id, str(f.extra.get("field", "")))
         if key in seen:
             continue
         seen.add(key)

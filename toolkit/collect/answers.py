@@ -6,11 +6,10 @@ inserted above the header are still read. Rows are matched to the issued lines b
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from toolkit.plan.form import ANSWER_SHEET, COLUMNS, AnswerSheet
+from toolkit.plan.form import ANSWER_SHEET, DEFAULT, AnswerSheet
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.sheets import WorkbookData
 
@@ -21,7 +20,7 @@ HEADER_SEARCH_ROWS = 40
 
 def find_answer_sheet(book: WorkbookData, identity: FormIdentity) -> AnswerSheet | None:
     """The sheet whose header row holds the form's columns (the 回答 sheet first)."""
-    wanted = list(identity.columns or COLUMNS)
+    wanted = list(identity.columns or DEFAULT.all)
     for sheet in sorted(book.sheets, key=lambda s: s.name != ANSWER_SHEET):
         for r in range(1, min(len(sheet.rows), HEADER_SEARCH_ROWS) + 1):
             texts = [_header_text(v) for v in sheet.rows[r - 1]]
@@ -37,13 +36,3 @@ def _header_text(value: Any) -> str:
         return ""
     first = str(value).strip().split("\n", 1)[0]
     return _NOTE.sub("", "".join(first.split()))
-
-
-def answer_text(value: Any) -> str | None:
-    """A text answer cell as stored: text, None for empty (dates as ISO, numbers as written)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None

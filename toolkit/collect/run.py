@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.answers import answer_text, find_answer_sheet
+from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import write_feedback
-from toolkit.collect.identify import Identified, identify, issued_form_ids
+from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.ledger import Ledger, now_iso, sha256_of
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
@@ -27,14 +27,17 @@ from toolkit.collect.versions import resolve_versions
 from toolkit.errors import ToolkitError
 from toolkit.excel.reader import FileInfo, Limits, UnreadableWorkbook, check_file, read_checked
 from toolkit.master.cache import load_master_cached
-from toolkit.plan.form import ANSWER_SHEET, INPUT_COLUMNS, AnswerSheet, RowInput
+from toolkit.plan.fields import Field, Kind
+from toolkit.plan.form import ANSWER_SHEET, NO_INDICATOR, AnswerSheet, RowInput
 from toolkit.plan.identity import FormIdentity
-from toolkit.plan.model import TEXT_ANSWER_FIELDS, Indicator, Plan
+from toolkit.plan.layout import parse_condition
+from toolkit.plan.model import Line, Plan, line_matches
 from toolkit.plan.sheets import cell_ref
-from toolkit.plan.values import Parsed, ValueKind, parse_answer
 from toolkit.workspace import Config
-from validation import rules
+from validation import answers, structure
 from validation.findings import Finding, Severity, finding
+from validation.identity import Identified, identify
+from validation.values import parse_answer
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 """What is read from the inbox (.xls only to tell the section to use the issued form)."""
@@ -57,7 +60,8 @@ class _Context:
 
     config: Config
     plan: Plan
-    lines: dict[str, Indicator]
+    lines: dict[str, Line]
+    fields: dict[str, Field]
     ledger: Ledger
     secret: bytes
     before: dict[str, Status | None] = field(default_factory=dict)
@@ -77,7 +81,8 @@ class _Pending:
     path: Path
     answer: AnswerSheet | None = None
     rows: list[RowInput] = field(default_factory=list)
-    parsed: dict[str, Parsed] = field(default_factory=dict)
+    facts: list[answers.AnswerRow] = field(default_factory=list)
+    fields: tuple[Field, ...] = ()
 
 
 # Public API.
@@ -105,9 +110,14 @@ def collect(
     inbox = inbox or config.inbox
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
     plan = load_master_cached(
-        config.master, config.root / MASTER_CACHE, name=config.plan_name, allowed=config.allowed
+        config.master,
+        config.root / MASTER_CACHE,
+        name=config.plan_name,
+        lists=config.allowed,
+        text_limit=config.text_limit,
     )
-    ctx = _Context(config, plan, plan.by_id(), Ledger(config.year_dir), config.secret())
+    fields = {f.name: f for f in plan.answer_fields}
+    ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
     files, locks = find_inbox_files(inbox) if inbox.is_dir() else ([], [])
     result = CollectResult(config.year_dir, [])
     result.skipped = [
@@ -208,7 +218,7 @@ def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
     )
     _take_identity(sub, found)
     if found.code:
-        sub.status = found.status or Status.UNIDENTIFIED
+        sub.status = _STATUS_OF.get(found.code, Status.UNIDENTIFIED)
         params: dict[str, Any] = dict(found.params or {})
         sub.findings.append(
             finding(
@@ -219,6 +229,10 @@ def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
     assert found.identity is not None
     _read_structure(item, book, info, found.identity, ctx)
     return item
+
+
+_STATUS_OF = {"C002": Status.REJECTED, "C004": Status.REJECTED}
+"""Identity findings that still file the form under its section (the rest: unidentified)."""
 
 
 def _named(f: Finding) -> Finding:
@@ -253,18 +267,22 @@ def _read_structure(
         sub.findings.append(
             finding("C008", file=sub.file, section=sub.section, sheet=sheet, expected=ANSWER_SHEET)
         )
-    rows, problems = rules.match_rows(answer, identity)
+    rows, problems = structure.match_rows(answer, identity)
     last_row = max((r.row for r in rows), default=answer.header_row)
-    problems += rules.fixed_changes(rows, answer)
-    problems += rules.merged_inputs(answer, last_row)
-    problems += rules.formula_inputs(answer, info.formulas_of(sheet), rows)
+    problems += structure.fixed_changes(rows, answer)
+    problems += structure.merged_inputs(answer, last_row, identity.inputs)
+    problems += structure.formula_inputs(answer, info.formulas_of(sheet), rows, identity.inputs)
     sub.findings += [_problem_finding(p, sub, sheet) for p in problems]
     item.rows = rows
-    for row in rows:
-        item.parsed[row.id] = _parse_actual(row, ctx)
+    item.fields = tuple(
+        f
+        for name in identity.inputs
+        if (f := ctx.fields.get(name)) is not None and name in answer.col_of
+    )
+    item.facts = [_facts(row, item.fields, ctx) for row in rows]
 
 
-def _problem_finding(p: rules.Problem, sub: Submission, sheet: str) -> Finding:
+def _problem_finding(p: structure.Problem, sub: Submission, sheet: str) -> Finding:
     params: dict[str, Any] = dict(p.params or {})
     return finding(
         p.code,
@@ -273,149 +291,100 @@ def _problem_finding(p: rules.Problem, sub: Submission, sheet: str) -> Finding:
         sheet=sheet,
         cell=p.cell,
         value=p.value,
-        row_id=p.row_id,
+        line_id=p.line_id,
         **params,
     )
 
 
-def _unit(row: RowInput, line: Indicator | None) -> str:
-    return row.fixed.get("単位") or (line.unit if line else "")
-
-
-def _has_indicator(row: RowInput, line: Indicator | None) -> bool:
-    if line is not None:
-        return line.has_indicator
-    return row.fixed.get("指標", "").strip() not in ("", "-")
-
-
-def _parse_actual(row: RowInput, ctx: _Context) -> Parsed:
+def _facts(row: RowInput, fields: tuple[Field, ...], ctx: _Context) -> answers.AnswerRow:
+    """One returned line as the value rules see it: every field's cell read."""
     line = ctx.lines.get(row.id)
-    unit = _unit(row, line) if _has_indicator(row, line) else "-"
-    return parse_answer(
-        row.cells.get("実績値"),
-        unit,
-        qualitative=ctx.plan.allowed.qualitative,
-        registry=ctx.plan.units,
-        maximum=line.max_value if line else None,
+    has_indicator = (
+        line.has_indicator
+        if line
+        else row.fixed.get("指標", "").strip() not in ("", "-", NO_INDICATOR)
     )
+    unit = row.fixed.get("単位") or (line.unit if line else "")
+    facts = answers.AnswerRow(row.id, row.row, has_indicator, unit, row.fixed.get("現状値", ""))
+    for f in fields:
+        raw = row.cells.get(f.name)
+        facts.applies[f.name] = (
+            line is None
+            or not f.where
+            or line_matches(line, parse_condition(f.where), ctx.plan.kind_of)
+        )
+        if f.kind is Kind.NUMBER:
+            facts.parsed[f.name] = parse_answer(
+                raw, unit if has_indicator else "-", qualitative=ctx.plan.qualitative, registry=ctx.plan.units,
+                maximum=line.max_value if line else None,
+            )  # fmt: skip
+        facts.values[f.name] = answers.read_value(f, raw)
+        if isinstance(raw, str):
+            facts.lengths[f.name] = len(raw.strip())
+    return facts
 
 
 # Value rules over all files at once.
 
 
 def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
-    records: list[dict[str, Any]] = []
+    rows: list[answers.AnswerRow] = []
     where: list[tuple[_Pending, RowInput]] = []
-    choices = {column: ctx.plan.allowed.for_field(column) for column in rules.CHOICE_COLUMNS}
     for item in pending:
-        for row in item.rows:
-            records.append(_record(row, item.parsed[row.id], ctx))
+        for row, facts in zip(item.rows, item.facts, strict=True):
+            rows.append(facts)
             where.append((item, row))
-            _normalisation_findings(item, row, choices)
-    frame = rules.answer_frame(records)
-    allowed = ctx.plan.allowed
-    for index, code, column in rules.validate_values(frame, allowed, ctx.config.text_limit):
-        item, row = where[index]
-        item.sub.findings.append(_value_finding(code, column, item, row, ctx))
-
-
-def _record(row: RowInput, parsed: Parsed, ctx: _Context) -> dict[str, Any]:
-    line = ctx.lines.get(row.id)
-    value = parsed.value
-    number = (
-        float(value.numbers[0])
-        if value is not None and value.kind is ValueKind.NUMBER
-        else float("nan")
-    )
-    record: dict[str, Any] = {
-        "_actual_code": parsed.error,
-        "_actual_given": (value is not None and value.kind is not ValueKind.BLANK)
-        or bool(parsed.error),
-        "_ind": _has_indicator(row, line),
-        "_latest": rules.latest_number(row.fixed.get("現状値", "")),
-        "_number": number,
-        "_blank": all(row.cells.get(c) in (None, "") for c in INPUT_COLUMNS if c in row.cells),
-    }
-    for column in rules.CHOICE_COLUMNS:
-        record[column] = rules.normalise_choice(row.cells.get(column))
-    for column in TEXT_ANSWER_FIELDS:
-        record[column] = answer_text(row.cells.get(column))
-    return record
+            _normalisation_findings(item, row, facts, ctx)
+    settings = answers.Settings(ctx.plan.fields, ctx.plan.lists)
+    fields = tuple(ctx.fields.values())
+    for failure in answers.validate_answers(rows, fields, settings):
+        item, row = where[failure.index]
+        if failure.field is not None and failure.field not in item.fields:
+            continue
+        item.sub.findings.append(_value_finding(failure, rows, settings, item, row))
 
 
 def _normalisation_findings(
-    item: _Pending, row: RowInput, choices: dict[str, tuple[str, ...]]
+    item: _Pending, row: RowInput, facts: answers.AnswerRow, ctx: _Context
 ) -> None:
-    """Fixes (V101–V103) and notes (V201) from reading 実績値, and choices that were normalised
-    (``choices``: each choice column's allowed values, as AllowedValues.for_field gives them)."""
+    """Fixes (V101–V103) and notes (V201) from reading each 数値 field, and choices written in
+    another width or with spaces that were normalised."""
     sub, answer = item.sub, item.answer
     assert answer is not None
     sheet = answer.sheet.name
-    parsed = item.parsed[row.id]
-    raw = row.cells.get("実績値")
-    cell = cell_ref(row.row, answer.col_of["実績値"])
-    params: dict[str, Any] = dict(parsed.params)
-    for code in (*parsed.fixes, *parsed.warnings):
-        sub.findings.append(
-            finding(
-                code,
-                file=sub.file,
-                section=sub.section,
-                sheet=sheet,
-                cell=cell,
-                value=raw,
-                row_id=row.id,
-                **params,
-            )
-        )
-    for column in rules.CHOICE_COLUMNS:
-        seen = row.cells.get(column)
-        normalised = rules.normalise_choice(seen)
-        if normalised in choices[column] and normalised != str(seen).strip():
-            sub.findings.append(
-                finding(
-                    "V101",
-                    file=sub.file,
-                    section=sub.section,
-                    sheet=sheet,
-                    cell=cell_ref(row.row, answer.col_of[column]),
-                    value=seen,
-                    row_id=row.id,
-                    normalised=normalised,
-                )
-            )
+    for f in item.fields:
+        cell = cell_ref(row.row, answer.col_of[f.name])
+        seen = row.cells.get(f.name)
+        if f.kind is Kind.NUMBER:
+            parsed = facts.parsed[f.name]
+            for code in (*parsed.fixes, *parsed.warnings):
+                sub.findings.append(finding(code, file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=seen,
+                                            line_id=row.id, **dict[str, Any]({"field": f.name, **parsed.params})))  # fmt: skip
+        elif f.kind in (Kind.CHOICE, Kind.GRADE):
+            normalised = facts.values[f.name]
+            if normalised in ctx.plan.choices(f.choices) and normalised != str(seen).strip():
+                sub.findings.append(finding("V101", file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=seen,
+                                            line_id=row.id, normalised=normalised))  # fmt: skip
 
 
-def _value_finding(code: str, column: str, item: _Pending, row: RowInput, ctx: _Context) -> Finding:
-    sub, answer = item.sub, item.answer
+def _value_finding(failure: answers.Failure, rows: list[answers.AnswerRow], settings: answers.Settings,
+                   item: _Pending, row: RowInput) -> Finding:  # fmt: skip
+    answer = item.answer
     assert answer is not None
-    line = ctx.lines.get(row.id)
-    if code == "C025":
-        column = "実績値" if _has_indicator(row, line) else "進捗状況"
+    target = failure.field or _first_input(item, rows[failure.index])
+    column = target.name if target else ""
     cell = cell_ref(row.row, answer.col_of.get(column, 1))
-    value = row.cells.get(column)
-    params: dict[str, Any] = {"column": column, "unit": _unit(row, line)}
-    allowed = ctx.plan.allowed
-    if code == "V":
-        parsed = item.parsed[row.id]
-        code, params = parsed.error, {**params, **parsed.params}
-    elif code == "C025":
-        params["row"] = str(row.row)
-    elif code in ("C021", "C022", "C023"):
-        params["allowed"] = "・".join(allowed.for_field(column))
-    elif code == "C024":
-        params.update(length=str(len(str(value))), limit=str(ctx.config.text_limit))
-    elif code == "C030":
-        params["latest"] = row.fixed.get("現状値", "")
     return finding(
-        code,
-        file=sub.file,
-        section=sub.section,
-        sheet=answer.sheet.name,
-        cell=cell,
-        value=value,
-        row_id=row.id,
-        **params,
+        failure.code(rows), file=item.sub.file, section=item.sub.section, sheet=answer.sheet.name, cell=cell,
+        value=row.cells.get(column), line_id=row.id, **dict[str, Any](failure.params(rows, settings)),
+    )  # fmt: skip
+
+
+def _first_input(item: _Pending, facts: answers.AnswerRow) -> Field | None:
+    """The cell a whole-row finding points at: the first field the line must answer."""
+    return next(
+        (f for f in item.fields if facts.applies.get(f.name, True)),
+        item.fields[0] if item.fields else None,
     )
 
 
@@ -429,7 +398,10 @@ def _finish(item: _Pending) -> None:
     has_errors = any(f.severity is Severity.ERROR for f in sub.findings)
     sub.status = Status.REJECTED if has_errors or item.answer is None else Status.ACCEPTED
     if item.answer is not None:
-        sub.answers = [_answer(row, item.parsed[row.id], item.answer) for row in item.rows]
+        sub.answers = [
+            _answer(row, facts, item.fields, item.answer)
+            for row, facts in zip(item.rows, item.facts, strict=True)
+        ]
     sub.findings.sort(key=_finding_order)
 
 
@@ -444,26 +416,25 @@ def _finding_order(f: Finding) -> tuple[int, int, int, str]:
     return (_SEVERITY_ORDER[f.severity], row, col, m[1] if m else "")
 
 
-_ANSWER_COLUMNS = frozenset(("実績値", *rules.CHOICE_COLUMNS, *TEXT_ANSWER_FIELDS))
-"""The columns a LineAnswer keeps."""
-
-
-def _answer(row: RowInput, parsed: Parsed, answer: AnswerSheet) -> LineAnswer:
+def _answer(
+    row: RowInput, facts: answers.AnswerRow, fields: tuple[Field, ...], answer: AnswerSheet
+) -> LineAnswer:
+    """A line's answers as merge stores them: numbers as numbers, choices normalised, text trimmed."""
     values: dict[str, Any] = {}
-    for column in answer.col_of:
-        if column not in _ANSWER_COLUMNS:
-            continue
-        if column == "実績値":
-            values[column] = (
+    for f in fields:
+        if f.kind is Kind.NUMBER:
+            parsed = facts.parsed[f.name]
+            values[f.name] = (
                 stored_actual(parsed.value)
                 if parsed.value is not None
-                else answer_text(row.cells.get(column))
+                else answers.answer_text(row.cells.get(f.name))
             )
-        elif column in rules.CHOICE_COLUMNS:
-            values[column] = rules.normalise_choice(row.cells.get(column))
+        elif f.kind is Kind.DATE:
+            date = facts.values[f.name]
+            values[f.name] = date.isoformat() if hasattr(date, "isoformat") else date
         else:
-            values[column] = answer_text(row.cells.get(column))
-    cells = {c: cell_ref(row.row, answer.col_of[c]) for c in values}
+            values[f.name] = facts.values[f.name]
+    cells = {name: cell_ref(row.row, answer.col_of[name]) for name in values}
     return LineAnswer(row.id, row.row, values, cells)
 
 

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.identify import identity_values
 from toolkit.demo.simulate import answer_for, fill_form, resave_with_libreoffice, soffice_path
 from toolkit.errors import UsageError
 from toolkit.excel.reader import read_workbook
 from toolkit.generate.forms import FORMS_DIR, GenerateResult, SectionForm
 from toolkit.master.summary import load_plan
 from toolkit.plan.identity import FormIdentity
-from toolkit.plan.model import Indicator, Plan
+from toolkit.plan.model import Line, Plan
 from toolkit.workspace import CONFIG_NAME, Config, init_workspace, load_config
+from validation.identity import identity_values
 
 MARKER = ".toolkit-demo"
 SEED = 2021
@@ -80,11 +80,11 @@ def issued_forms(config: Config) -> GenerateResult:
     return GenerateResult(folder, forms)
 
 
-def _answers(plan: Plan, lines: list[Indicator], rng: random.Random) -> dict[str, dict[str, Any]]:
+def _answers(plan: Plan, lines: list[Line], rng: random.Random) -> dict[str, dict[str, Any]]:
     return {line.id: answer_for(line, plan, rng) for line in lines}
 
 
-def _numeric(lines: list[Indicator], plan: Plan, unit: str) -> list[Indicator]:
+def _numeric(lines: list[Line], plan: Plan, unit: str) -> list[Line]:
     return [line for line in lines if line.is_numeric and line.unit == unit]
 
 
@@ -140,7 +140,7 @@ def fill_correction(config: Config, forms: GenerateResult) -> Returned:
     return Returned(form.section, path, "指摘を直して再提出")
 
 
-def _type_loosely(answers: dict[str, dict[str, Any]], lines: list[Indicator], plan: Plan) -> str:
+def _type_loosely(answers: dict[str, dict[str, Any]], lines: list[Line], plan: Plan) -> str:
     people = _numeric(lines, plan, "人") or [line for line in lines if line.is_numeric]
     people = [line for line in people if answers[line.id]["実績値"]]
     notes = []
@@ -155,7 +155,7 @@ def _type_loosely(answers: dict[str, dict[str, Any]], lines: list[Indicator], pl
     return "、".join(notes) + " と入力"
 
 
-def _type_wrongly(answers: dict[str, dict[str, Any]], lines: list[Indicator], plan: Plan) -> str:
+def _type_wrongly(answers: dict[str, dict[str, Any]], lines: list[Line], plan: Plan) -> str:
     numeric = [line for line in lines if line.is_numeric and len(line.unit) == 1]
     notes = []
     if numeric:

@@ -17,8 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from toolkit.plan.form import ANSWER_SHEET, FIRST_DATA_ROW, column_index
-from toolkit.plan.model import Indicator, Plan, Trend
+from toolkit.plan.fields import Field, Kind, Need
+from toolkit.plan.form import ANSWER_SHEET, FIRST_DATA_ROW, HEADER_ROW
+from toolkit.plan.layout import parse_condition
+from toolkit.plan.model import Line, Plan, Trend, line_matches
 from toolkit.plan.units import UnitKind
 from toolkit.plan.values import format_number
 
@@ -37,50 +39,86 @@ _ISSUES = (
 )
 
 
-def answer_for(line: Indicator, plan: Plan, rng: random.Random) -> dict[str, Any]:
-    """A plausible, valid answer for one indicator line (values as a section would type them)."""
-    actual = _actual(line, plan, rng)
+_TEXTS = (
+    "{name}について、関係機関と連携して取り組んだ。",
+    "{name}について、計画どおり実施した。参加者は前年度より増えた。",
+    "{name}について、周知の方法を見直して実施した。",
+    "{name}について、地域の団体と協力して進めた。",
+)
+_PLANS = (
+    "引き続き、{name}に取り組む。",
+    "{name}について、対象を広げて実施する予定である。",
+    "{name}の実施方法を見直し、継続して取り組む。",
+)
+
+
+def answer_for(line: Line, plan: Plan, rng: random.Random, owner: str = "") -> dict[str, Any]:
+    """A plausible, valid answer for one line: a value for every answer field that applies
+    (values as a section would type them)."""
+    name = line.name if line.has_indicator else (line.torikumi or line.id)
+    progress_list = plan.choices("進捗状況")
     progress = rng.choices(
-        plan.allowed.progress[:3] or ("実施",), weights=(8, 2, 1)[: len(plan.allowed.progress[:3])]
+        progress_list[:3] or ("実施",), weights=(8, 2, 1)[: len(progress_list[:3]) or 1]
     )[0]
-    if progress == "未実施" and line.is_numeric:
+    not_done = progress == "未実施"
+    actual = _actual(line, plan, rng)
+    if not_done and line.is_numeric:
         actual = 0
-    direction = rng.choices(
-        plan.allowed.direction_next[:3] or ("継続",),
-        weights=(2, 8, 2)[: len(plan.allowed.direction_next[:3])],
-    )[0]
     shown = f"{actual}{line.unit}" if isinstance(actual, str) and line.is_numeric else str(actual)
     if isinstance(actual, int | float):
         shown = f"{format_number(Decimal(str(actual)))}{line.unit}"
-    name = line.name if line.has_indicator else line.torikumi
-    if progress == "未実施":
-        return {
-            "実績値": actual if line.has_indicator else None,
-            "進捗状況": progress,
-            "実施内容・成果": "感染症拡大防止のため、今年度は実施を見送った。",
-            "課題": "実施方法の見直しが必要である。",
-            "今後の方向性": "改善" if "改善" in plan.allowed.direction_next else direction,
-            "備考": None,
-        }
-    return {
-        "実績値": actual if line.has_indicator else None,
-        "進捗状況": progress,
-        "実施内容・成果": rng.choice(_RESULTS).format(name=name, value=shown)
-        if line.has_indicator
-        else f"{line.torikumi}について、予定どおり実施した。",
-        "課題": rng.choice(_ISSUES) or None,
-        "今後の方向性": direction,
-        "備考": None,
-    }
+    values: dict[str, Any] = {}
+    for f in plan.answer_fields:
+        if f.where and not line_matches(line, parse_condition(f.where), plan.kind_of):
+            continue
+        values[f.name] = _field_value(f, line, plan, rng, name=name, actual=actual, shown=shown, not_done=not_done,
+                                      progress=progress)  # fmt: skip
+    return values
 
 
-def _actual(line: Indicator, plan: Plan, rng: random.Random) -> Any:
+def _field_value(f: Field, line: Line, plan: Plan, rng: random.Random, *, name: str, actual: Any, shown: str,
+                 not_done: bool, progress: str) -> Any:  # fmt: skip
+    """One field's simulated value (Shimonoseki's fields keep their wording and coherence)."""
+    if f.kind is Kind.NUMBER:
+        return actual if line.has_indicator else None
+    if f.name == "進捗状況":
+        return progress
+    if f.kind in (Kind.CHOICE, Kind.GRADE):
+        choices = plan.choices(f.choices)
+        if f.name == "今後の方向性":
+            if not_done and "改善" in choices:
+                return "改善"
+            return rng.choices(
+                choices[:3] or ("継続",), weights=(2, 8, 2)[: len(choices[:3]) or 1]
+            )[0]
+        return rng.choice(choices) if choices else None
+    if f.kind is Kind.DATE:
+        return f"{rng.randint(2020, 2024)}/{rng.randint(4, 12)}/{rng.randint(1, 28)}"
+    if f.name == "実施内容・成果":
+        if not_done:
+            return "感染症拡大防止のため、今年度は実施を見送った。"
+        return (
+            rng.choice(_RESULTS).format(name=name, value=shown)
+            if line.has_indicator
+            else f"{line.torikumi}について、予定どおり実施した。"
+        )
+    if f.name == "課題":
+        return "実施方法の見直しが必要である。" if not_done else (rng.choice(_ISSUES) or None)
+    if f.name == "備考":
+        return None
+    if f.need is Need.OPTIONAL and rng.random() < 0.3:
+        return None
+    texts = _PLANS if "予定" in f.name or "方針" in f.name else _TEXTS
+    text = rng.choice(texts).format(name=name)
+    return text[: f.limit] if f.limit else text
+
+
+def _actual(line: Line, plan: Plan, rng: random.Random) -> Any:
     if not line.has_indicator:
         return None
     if line.is_qualitative:
         return rng.choice(
-            tuple(w for w in ("実施", "継続", "発行") if w in plan.allowed.qualitative)
-            or plan.allowed.qualitative
+            tuple(w for w in ("実施", "継続", "発行") if w in plan.qualitative) or plan.qualitative
         )
     units = plan.units.lookup(line.unit) or ()
     start = line.current.numbers or line.baseline.numbers or line.target.numbers
@@ -103,6 +141,16 @@ def _actual(line: Indicator, plan: Plan, rng: random.Random) -> Any:
     if len(parts) == 1:
         return parts[0]
     return "・".join(format_number(Decimal(str(p)), grouping=False) for p in parts)
+
+
+def _columns(ws: Any) -> dict[str, int]:
+    """Column name → column of an answer sheet's header row (the header's first line)."""
+    found = {}
+    for col in range(1, ws.max_column + 1):
+        value = ws.cell(HEADER_ROW, col).value
+        if value:
+            found[str(value).split("\n", 1)[0].strip()] = col
+    return found
 
 
 def _id_rows(ws: Any) -> dict[str, int]:
@@ -134,10 +182,13 @@ def fill_form(
     wb = openpyxl.load_workbook(form)
     ws = wb[ANSWER_SHEET]
     rows = _id_rows(ws)
+    columns = _columns(ws)
     for line_id, values in answers.items():
         row = rows[line_id]
         for column, value in values.items():
-            cell = ws.cell(row, column_index(column))
+            if column not in columns:
+                continue  # a field this form does not ask
+            cell = ws.cell(row, columns[column])
             cell.value = value
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"

@@ -11,9 +11,17 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from toolkit.master.layout import RELATED_SECTION
 from toolkit.master.write import write_master
-from toolkit.plan.model import Goal, Indicator, Plan, Policy, Section, Trend, infer_trend
+from toolkit.plan.model import (
+    RELATED_SECTION,
+    Goal,
+    Line,
+    Plan,
+    Policy,
+    Section,
+    Trend,
+    infer_trend,
+)
 from toolkit.plan.values import BLANK, Value, ValueKind, format_number, parse_master_value
 from toolkit.workspace import CONFIG_NAME, Config, _config_text, load_config
 
@@ -44,7 +52,7 @@ def make_plan(lines: int, sections: int, *, seed: int = 0, name: str = "合成�
         for g in range(1, 4)
         for p in range(1, 5)
     ]
-    indicators: list[Indicator] = []
+    indicators: list[Line] = []
     no = 0
     while len(indicators) < lines:
         no += 1
@@ -58,14 +66,12 @@ def make_plan(lines: int, sections: int, *, seed: int = 0, name: str = "合成�
         count = min(rng.choice((1, 1, 1, 2, 3)), lines - len(indicators))
         for position in range(1, count + 1):
             indicators.append(_line(rng, no, position, policy, owner.bureau, owners))
-    return Plan(
-        name=name, goals=goals, policies=policies, indicators=indicators, sections=section_list
-    )
+    return Plan(name=name, goals=goals, policies=policies, lines=indicators, sections=section_list)
 
 
 def _line(
     rng: random.Random, no: int, position: int, policy: Policy, bureau: str, owners: tuple[str, ...]
-) -> Indicator:
+) -> Line:
     unit = rng.choice(_UNITS)
     if unit == "-":
         baseline, current, target = (
@@ -91,7 +97,7 @@ def _line(
         )
         target = _number(goal)
         name = f"指標{no}-{position}（{unit}）"
-    return Indicator(
+    return Line(
         id=f"T{no:05d}-{position}",
         torikumi_no=no,
         position=position,

@@ -9,6 +9,7 @@ identity (様式情報). Every text goes through :func:`toolkit.excel.write.writ
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from toolkit.excel import style
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.plan import form as F
+from toolkit.plan.fields import QUALITATIVE_LIST
 from toolkit.plan.sheets import cell_ref, column_letter
 
 COLUMN_WIDTHS: dict[str, float] = {
@@ -38,8 +40,10 @@ COLUMN_WIDTHS: dict[str, float] = {
 }
 """Column widths (Excel character units) of the answer sheet."""
 
-LIST_COLUMNS = ("進捗状況", "今後の方向性", "定性実績")
-"""The columns of the hidden 選択肢 sheet, in order (values start in row 2)."""
+DEFAULT_WIDTHS = {"number": 11, "choice": 10, "text": 30, "date": 11}
+"""Widths of answer columns the table above does not name, by kind."""
+PLAN_COLUMN_WIDTH = 22
+"""Width of a plan column the table above does not name (prose: 住民、地域の役割 …)."""
 
 PROTECT_OPTIONS: dict[str, bool] = {
     "format_rows": True,  # sections must be able to make a row taller for long text
@@ -71,41 +75,56 @@ class EntryCheck:
 
 @dataclass
 class FormRow:
-    """One indicator line: the fixed cells as shown, and the check of its 実績値 cell."""
+    """One line: the fixed cells as shown, the check of each number cell, the inputs that do
+    not apply to it (written locked and grey)."""
 
     id: str
     fixed: dict[str, str | int]
-    check: EntryCheck
+    checks: dict[str, EntryCheck]
+    locked: frozenset[str]
     height: float
 
 
-@dataclass
-class ListCheck:
-    """A drop-down list (進捗状況, 今後の方向性) with its messages."""
+@dataclass(frozen=True)
+class InputColumn:
+    """One answer column: ``kind`` number (a check per row), choice (a drop-down of the hidden
+    list ``list_name``), text (a length limit) or date; the messages shown at entry."""
 
-    column: str
-    input_message: str
-    error_message: str
+    name: str
+    kind: str
+    list_name: str = ""
+    limit: int | None = None
+    input_title: str = ""
+    input_message: str = ""
+    error_title: str = ""
+    error_message: str = ""
 
 
 @dataclass
 class FormContent:
-    """Everything one section's workbook shows, decided by :mod:`toolkit.generate.forms`."""
+    """Everything one owner's workbook shows, decided by :mod:`toolkit.generate.forms`."""
 
     title: str
     title_lines: list[tuple[str, str]]
+    fixed: tuple[str, ...]
+    inputs: tuple[InputColumn, ...]
     headers: dict[str, str]
     rows: list[FormRow]
     lists: dict[str, tuple[str, ...]]
-    list_checks: list[ListCheck]
-    text_limit: int
-    text_input_message: str
-    text_error_message: str
     guide: list[tuple[str, str]]
     identity: list[str]
     password: str = ""
     footer: str = ""
     properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column of the answer sheet, in order."""
+        return self.fixed + tuple(c.name for c in self.inputs)
+
+    def index(self, name: str) -> int:
+        """0-based column of ``name`` on the answer sheet."""
+        return self.columns.index(name)
 
 
 class _Formats:
@@ -204,10 +223,9 @@ def write_form(path: Path, content: FormContent) -> None:
 
 
 def _write_lists(ws: Any, lists: dict[str, tuple[str, ...]], fmt: _Formats) -> dict[str, str]:
-    """Write the allowed-value lists; returns column name → ``='選択肢'!$A$2:$A$5`` sources."""
+    """Write the allowed-value lists; returns list name → ``='選択肢'!$A$2:$A$5`` sources."""
     sources = {}
-    for col, name in enumerate(LIST_COLUMNS):
-        values = lists.get(name, ())
+    for col, (name, values) in enumerate(lists.items()):
         write_value(ws, 0, col, name, fmt.plain)
         for row, value in enumerate(values, start=1):
             write_value(ws, row, col, value, fmt.plain)
@@ -216,33 +234,53 @@ def _write_lists(ws: Any, lists: dict[str, tuple[str, ...]], fmt: _Formats) -> d
     return sources
 
 
+def _title_blocks(width: int) -> list[tuple[int, int, int, int]]:
+    """Where the title block's label/value pairs go: (label first, label last, value first, value
+    last) for a left and a right block (one block on a narrow form)."""
+    if width < 4:
+        return [(0, 0, min(1, width - 1), width - 1)]
+    half = width // 2
+    blocks = []
+    for start, end in ((0, half - 1), (half, width - 1)):
+        label_last = start + (1 if end - start >= 3 else 0)
+        blocks.append((start, label_last, label_last + 1, end))
+    return blocks
+
+
 def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
-    """Row 1 the title; rows 2–4 label/value pairs in two blocks (left: cols A–I, right: J–O); row 5 the legend."""
-    last_col = len(F.COLUMNS) - 1
-    right = F.column_index(F.INPUT_COLUMNS[0]) - 1
-    blocks = ((0, 1, 2, right - 1), (right, right + 1, right + 2, last_col))
+    """Row 1 the title; rows 2–4 label/value pairs in two blocks; row 5 the legend."""
+    last_col = len(content.columns) - 1
+    blocks = _title_blocks(len(content.columns))
     ws.set_row(0, 26)
     write_value(ws, 0, 0, content.title, fmt.title)
-    for i, (label, value) in enumerate(content.title_lines[: 2 * (F.TITLE_ROWS - 2)]):
-        row = 1 + i // 2
-        label_first, label_last, value_first, value_last = blocks[i % 2]
+    for i, (label, value) in enumerate(content.title_lines[: len(blocks) * (F.TITLE_ROWS - 2)]):
+        row = 1 + i // len(blocks)
+        label_first, label_last, value_first, value_last = blocks[i % len(blocks)]
         ws.set_row(row, 20)
-        ws.merge_range(row, label_first, row, label_last, "", fmt.label)
-        write_value(ws, row, label_first, label, fmt.label)
-        ws.merge_range(row, value_first, row, value_last, "", fmt.info)
-        write_value(ws, row, value_first, value, fmt.info)
+        _cell(ws, row, label_first, label_last, label, fmt.label)
+        _cell(ws, row, value_first, value_last, value, fmt.info)
     legend = F.TITLE_ROWS - 1
     ws.set_row(legend, 20)
-    write_value(ws, legend, right, "入力欄", fmt.legend_input)
-    write_value(ws, legend, right + 1, "変更不可", fmt.legend_fixed)
-    ws.merge_range(legend, right + 2, legend, last_col, "", fmt.note)
-    write_value(
-        ws,
-        legend,
-        right + 2,
-        "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。",
-        fmt.note,
-    )
+    start = len(content.fixed) if last_col - len(content.fixed) >= 2 else 0
+    write_value(ws, legend, start, "入力欄", fmt.legend_input)
+    write_value(ws, legend, start + 1, "変更不可", fmt.legend_fixed)
+    note = "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。"
+    if start + 2 <= last_col:
+        _cell(ws, legend, start + 2, last_col, note, fmt.note)
+
+
+def _cell(ws: Any, row: int, first: int, last: int, value: Any, cell_format: Any) -> None:
+    """A value over ``first``–``last`` (merged when wider than one column)."""
+    if last > first:
+        ws.merge_range(row, first, row, last, "", cell_format)
+    write_value(ws, row, first, value, cell_format)
+
+
+def _width(name: str, content: FormContent) -> float:
+    if name in COLUMN_WIDTHS:
+        return COLUMN_WIDTHS[name]
+    spec = next((c for c in content.inputs if c.name == name), None)
+    return DEFAULT_WIDTHS[spec.kind] if spec else PLAN_COLUMN_WIDTH
 
 
 def _write_answer_sheet(
@@ -250,39 +288,44 @@ def _write_answer_sheet(
 ) -> None:
     """The 回答 sheet: title block, header row, one row per line, checks at entry, print setup."""
     _write_title(ws, content, fmt)
-    for col, name in enumerate(F.COLUMNS):
-        ws.set_column(col, col, COLUMN_WIDTHS.get(name, 10))
+    for col, name in enumerate(content.columns):
+        ws.set_column(col, col, _width(name, content))
     header = F.HEADER_ROW - 1
     ws.set_row(header, 40)
-    for col, name in enumerate(F.COLUMNS):
-        cell_format = fmt.header_input if name in F.INPUT_COLUMNS else fmt.header
+    for col, name in enumerate(content.columns):
+        cell_format = fmt.header if col < len(content.fixed) else fmt.header_input
         write_value(ws, header, col, content.headers.get(name, name), cell_format)
     first = F.FIRST_DATA_ROW - 1
-    input_start = len(F.FIXED_COLUMNS)
-    actual_col = F.column_index("実績値") - 1
-    fixed_formats = [getattr(fmt, _FIXED_ALIGN.get(name, "fixed")) for name in F.FIXED_COLUMNS]
+    input_start = len(content.fixed)
+    fixed_formats = [getattr(fmt, _FIXED_ALIGN.get(name, "fixed")) for name in content.fixed]
     input_formats = [
-        fmt.input_choice if name in ("進捗状況", "今後の方向性") else fmt.input_text
-        for name in F.INPUT_COLUMNS
+        fmt.input_choice if spec.kind == "choice" else fmt.input_text for spec in content.inputs
     ]
     for i, line in enumerate(content.rows):
         row = first + i
         ws.set_row(row, line.height)
-        for col, name in enumerate(F.FIXED_COLUMNS):
+        for col, name in enumerate(content.fixed):
             write_value(ws, row, col, line.fixed.get(name, ""), fixed_formats[col])
-        for j, cell_format in enumerate(input_formats):
-            col = input_start + j
-            if col == actual_col:
-                cell_format = _actual_format(line.check, fmt)
-            ws.write_blank(row, col, None, cell_format)
+        for j, spec in enumerate(content.inputs):
+            cell_format = input_formats[j]
+            if spec.name in line.locked:
+                cell_format = fmt.fixed
+            elif spec.kind == "number":
+                cell_format = _actual_format(line.checks[spec.name], fmt)
+            ws.write_blank(row, input_start + j, None, cell_format)
     last = first + len(content.rows) - 1
     if content.rows:
-        _validate_actuals(ws, content.rows, first, actual_col, sources)
-        _validate_lists(ws, content, first, last, sources)
-        _validate_texts(ws, content, first, last)
+        for spec in content.inputs:
+            col = content.index(spec.name)
+            if spec.kind == "number":
+                _validate_actuals(
+                    ws, [r.checks[spec.name] for r in content.rows], first, col, sources
+                )
+            else:
+                _validate_column(ws, spec, first, last, col, sources)
         ws.ignore_errors(
             {
-                "number_stored_as_text": f"A{F.FIRST_DATA_ROW}:{column_letter(len(F.COLUMNS))}{last + 1}"
+                "number_stored_as_text": f"A{F.FIRST_DATA_ROW}:{column_letter(len(content.columns))}{last + 1}"
             }
         )
     _print_setup(ws, content, max(last, header))
@@ -302,14 +345,14 @@ def _actual_format(check: EntryCheck, fmt: _Formats) -> Any:
 
 
 def _validate_actuals(
-    ws: Any, rows: list[FormRow], first: int, col: int, sources: dict[str, str]
+    ws: Any, checks: list[EntryCheck], first: int, col: int, sources: dict[str, str]
 ) -> None:
-    """One validation per run of consecutive lines with the same 実績値 check (fewer, faster)."""
+    """One validation per run of consecutive lines with the same number check (fewer, faster)."""
     start = 0
-    for i in range(1, len(rows) + 1):
-        if i < len(rows) and rows[i].check == rows[start].check:
+    for i in range(1, len(checks) + 1):
+        if i < len(checks) and checks[i] == checks[start]:
             continue
-        _validate_actual(ws, rows[start].check, first + start, first + i - 1, col, sources)
+        _validate_actual(ws, checks[start], first + start, first + i - 1, col, sources)
         start = i
 
 
@@ -327,7 +370,7 @@ def _validate_actual(
     }
     maximum = _number(check.maximum)
     if check.kind == "list":
-        options.update(validate="list", source=sources["定性実績"])
+        options.update(validate="list", source=sources[QUALITATIVE_LIST])
     elif check.kind in ("whole", "decimal"):
         options["validate"] = "integer" if check.kind == "whole" else "decimal"
         if maximum is None:
@@ -371,49 +414,23 @@ def _number(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
-def _validate_lists(
-    ws: Any, content: FormContent, first: int, last: int, sources: dict[str, str]
+def _validate_column(
+    ws: Any, spec: InputColumn, first: int, last: int, col: int, sources: dict[str, str]
 ) -> None:
-    for check in content.list_checks:
-        col = F.column_index(check.column) - 1
-        _data_validation(
-            ws,
-            first,
-            col,
-            last,
-            col,
-            {
-                "validate": "list",
-                "source": sources[check.column],
-                "input_title": check.column,
-                "input_message": check.input_message,
-                "error_title": "一覧にない値です",
-                "error_message": check.error_message,
-                "error_type": "stop",
-            },
-        )
-
-
-def _validate_texts(ws: Any, content: FormContent, first: int, last: int) -> None:
-    for name in ("実施内容・成果", "課題", "備考"):
-        col = F.column_index(name) - 1
-        _data_validation(
-            ws,
-            first,
-            col,
-            last,
-            col,
-            {
-                "validate": "length",
-                "criteria": "<=",
-                "value": content.text_limit,
-                "input_title": name,
-                "input_message": content.text_input_message,
-                "error_title": "文字数が多すぎます",
-                "error_message": content.text_error_message,
-                "error_type": "stop",
-            },
-        )
+    """The check at entry of a choice, text or date column, over all its rows."""
+    options: dict[str, Any] = {
+        "input_title": spec.input_title, "input_message": spec.input_message, "error_title": spec.error_title,
+        "error_message": spec.error_message, "error_type": "stop",
+    }  # fmt: skip
+    if spec.kind == "choice":
+        options.update(validate="list", source=sources[spec.list_name])
+    elif spec.kind == "text":
+        options.update(validate="length", criteria="<=", value=spec.limit or 32_767)
+    elif spec.kind == "date":
+        options.update(validate="date", criteria=">=", value=dt.date(1900, 1, 1))
+    else:
+        return
+    _data_validation(ws, first, col, last, col, options)
 
 
 def _print_setup(ws: Any, content: FormContent, last_row: int) -> None:
@@ -423,7 +440,7 @@ def _print_setup(ws: Any, content: FormContent, last_row: int) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.repeat_rows(F.HEADER_ROW - 1)
-    ws.print_area(0, 0, last_row, len(F.COLUMNS) - 1)
+    ws.print_area(0, 0, last_row, len(content.columns) - 1)
     ws.set_footer(f"&L{content.footer.replace('&', '&&')}&R&P / &N ページ")
     ws.freeze_panes(F.FIRST_DATA_ROW - 1, 1)
     ws.hide_gridlines(2)

@@ -12,7 +12,7 @@ import hashlib
 import importlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -20,11 +20,13 @@ from typing import Any, TypeVar
 
 from toolkit import __version__
 from toolkit.master.load import load_master
+from toolkit.plan.fields import Area, Field, Kind, Need, Scope
+from toolkit.plan.layout import Column, Grouping, TableKind, TableSpec
 from toolkit.plan.model import (
-    AllowedValues,
     Answer,
     Goal,
-    Indicator,
+    Levels,
+    Line,
     Plan,
     Policy,
     Section,
@@ -37,19 +39,19 @@ from toolkit.plan.values import Value, ValueKind
 _CACHE_FORMAT = 1
 _T = TypeVar("_T")
 _LOADER_MODULES = (
-    "master.load",
-    "master.layout",
-    "plan.model",
-    "plan.values",
-    "plan.units",
-    "plan.wareki",
-    "excel.reader",
-)
+    "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
+    "plan.units", "plan.wareki", "excel.reader",
+)  # fmt: skip
 """Modules whose source decides what a master loads as: part of the cache key."""
 
 
 def load_master_cached(
-    path: Path, cache_dir: Path, *, name: str = "", allowed: AllowedValues | None = None
+    path: Path,
+    cache_dir: Path,
+    *,
+    name: str = "",
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
 ) -> Plan:
     """The plan :func:`load_master` gives (its findings left out), kept as JSON in ``cache_dir``.
 
@@ -58,10 +60,12 @@ def load_master_cached(
     unpickling a file someone put there would run their code. Any cache problem: read the master.
     """
     digest = _file_digest(path)
-    cached = cache_dir / f"master-{_cache_key(digest, allowed)}.json" if digest else None
+    cached = cache_dir / f"master-{_cache_key(digest, lists, text_limit)}.json" if digest else None
     plan = _read_cache(cached) if cached else None
     if plan is None:
-        plan, _ = load_master(path, name=name, allowed=allowed)  # an unreadable master raises here
+        plan, _ = load_master(
+            path, name=name, lists=lists, text_limit=text_limit
+        )  # an unreadable master raises here
         if cached and _file_digest(path) == digest:  # not replaced while it was being read
             _write_cache(cached, plan)
     plan.name, plan.source = name or path.stem, str(path)
@@ -75,8 +79,9 @@ def _file_digest(path: Path) -> str:
         return ""  # load_master then reports the problem
 
 
-def _cache_key(digest: str, allowed: AllowedValues | None) -> str:
-    text = f"{_CACHE_FORMAT}|{__version__}|{_loader_fingerprint()}|{digest}|{allowed!r}"
+def _cache_key(digest: str, lists: Mapping[str, tuple[str, ...]] | None, text_limit: int) -> str:
+    chosen = sorted((lists or {}).items())
+    text = f"{_CACHE_FORMAT}|{__version__}|{_loader_fingerprint()}|{digest}|{chosen!r}|{text_limit}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
@@ -133,11 +138,12 @@ def _value_data(v: Value) -> list[Any]:
         None if v.sub is None else str(v.sub),
         v.note,
         v.word,
+        v.year,
     ]
 
 
 _VALUE_FIELDS = tuple(f.name for f in fields(Value))
-_INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
+_LINE_FIELDS = tuple(f.name for f in fields(Line))
 
 
 def _frozen(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
@@ -152,20 +158,9 @@ def _frozen(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
 def _value_from(d: list[Any]) -> Value:
     if d[1] == "blank" and d[0] == "":
         return BLANK_VALUE
-    return _frozen(
-        Value,
-        _VALUE_FIELDS,
-        (
-            d[0],
-            ValueKind(d[1]),
-            tuple(Decimal(n) for n in d[2]),
-            d[3],
-            d[4],
-            None if d[5] is None else Decimal(d[5]),
-            d[6],
-            d[7],
-        ),
-    )
+    values = (d[0], ValueKind(d[1]), tuple(Decimal(n) for n in d[2]), d[3], d[4],
+              None if d[5] is None else Decimal(d[5]), d[6], d[7], d[8])  # fmt: skip
+    return _frozen(Value, _VALUE_FIELDS, values)
 
 
 def _cell_data(value: Any) -> Any:
@@ -195,95 +190,91 @@ def _cell_from(data: Any) -> Any:
     raise ValueError(kind)
 
 
+def _field_data(f: Field) -> list[Any]:
+    return [f.name, f.area.value, f.kind.value, f.choices, f.limit, f.need.value, f.scope.value, f.on_form, f.help,
+            f.where, f.row]  # fmt: skip
+
+
+def _field_from(d: list[Any]) -> Field:
+    return Field(
+        d[0], Area(d[1]), Kind(d[2]), d[3], d[4], Need(d[5]), Scope(d[6]), d[7], d[8], d[9], d[10]
+    )
+
+
+def _table_data(s: TableSpec) -> list[Any]:
+    columns = [[c.header, c.content, c.owners, c.merge, c.width, c.row] for c in s.columns]
+    return [s.name, s.kind.value, s.group.value, s.where, columns, s.row]
+
+
+def _table_from(d: list[Any]) -> TableSpec:
+    return TableSpec(
+        d[0], TableKind(d[1]), Grouping(d[2]), d[3], tuple(Column(*c) for c in d[4]), d[5]
+    )
+
+
+def _line_data(i: Line) -> list[Any]:
+    return [
+        i.id, i.torikumi_no, i.position, i.name, i.unit, _value_data(i.baseline), i.baseline_year,
+        _value_data(i.current), i.current_year, _value_data(i.target), i.target_year, i.trend.value,
+        i.trend_given, i.bureau, list(i.sections), i.policy_key, i.item, i.torikumi, i.content, i.row,
+        i.max_value, dict(i.columns), {k: dict(v) for k, v in i.owner_columns.items()},
+        [[year, _value_data(v)] for year, v in i.targets.items()],
+    ]  # fmt: skip
+
+
+def _line_from(i: list[Any]) -> Line:
+    values = (
+        i[0], i[1], i[2], i[3], i[4], _value_from(i[5]), i[6], _value_from(i[7]), i[8], _value_from(i[9]), i[10],
+        Trend(i[11]), i[12], i[13], tuple(i[14]), i[15], i[16], i[17], i[18], i[19], i[20], i[21], i[22],
+        {year: _value_from(v) for year, v in i[23]},
+    )  # fmt: skip
+    return _frozen(Line, _LINE_FIELDS, values)
+
+
 def _plan_data(plan: Plan) -> dict[str, Any]:
     units = plan.units._units  # the registry keeps no other state
     return {
         "goals": [[g.no, g.name, g.subtitle] for g in plan.goals],
         "policies": [[p.goal_no, p.no, p.name, p.page] for p in plan.policies],
         "sections": [
-            [s.name, s.bureau, list(s.aliases), s.contact, s.email] for s in plan.sections
+            [s.name, s.bureau, list(s.aliases), s.contact, s.email, s.kind] for s in plan.sections
         ],
-        "allowed": [
-            list(plan.allowed.progress),
-            list(plan.allowed.direction_next),
-            list(plan.allowed.qualitative),
-        ],
+        "lists": {name: list(items) for name, items in plan.lists.items()},
         "units": [[u.name, u.kind.value, u.maximum] for u in units.values()],
-        "indicators": [
-            [
-                i.id,
-                i.torikumi_no,
-                i.position,
-                i.name,
-                i.unit,
-                _value_data(i.baseline),
-                i.baseline_year,
-                _value_data(i.current),
-                i.current_year,
-                _value_data(i.target),
-                i.target_year,
-                i.trend.value,
-                i.trend_given,
-                i.bureau,
-                list(i.sections),
-                i.policy_key,
-                i.item,
-                i.torikumi,
-                i.content,
-                i.row,
-                i.max_value,
-            ]
-            for i in plan.indicators
-        ],
+        "lines": [_line_data(i) for i in plan.lines],
         "answers": [
-            [a.id, a.year, [[k, _cell_data(v)] for k, v in a.values.items()], a.sections, a.row]
+            [
+                a.id,
+                a.year,
+                [[k, _cell_data(v)] for k, v in a.values.items()],
+                a.sections,
+                a.row,
+                a.owner,
+            ]
             for a in plan.answers
         ],
+        "fields": [_field_data(f) for f in plan.fields],
+        "levels": [plan.levels.goal, plan.levels.policy, plan.levels.action],
+        "tables": [_table_data(s) for s in plan.tables],
+        "answer_columns": plan.answer_columns,
     }
 
 
 def _plan_from_data(d: dict[str, Any]) -> Plan:
-    indicators = []
-    for i in d["indicators"]:
-        indicators.append(
-            _frozen(
-                Indicator,
-                _INDICATOR_FIELDS,
-                (
-                    i[0],
-                    i[1],
-                    i[2],
-                    i[3],
-                    i[4],
-                    _value_from(i[5]),
-                    i[6],
-                    _value_from(i[7]),
-                    i[8],
-                    _value_from(i[9]),
-                    i[10],
-                    Trend(i[11]),
-                    i[12],
-                    i[13],
-                    tuple(i[14]),
-                    i[15],
-                    i[16],
-                    i[17],
-                    i[18],
-                    i[19],
-                    i[20],
-                ),
-            )
-        )
     return Plan(
         name="",
         goals=[Goal(*g) for g in d["goals"]],
         policies=[Policy(*p) for p in d["policies"]],
-        indicators=indicators,
-        sections=[Section(s[0], s[1], tuple(s[2]), s[3], s[4]) for s in d["sections"]],
-        allowed=AllowedValues(*(tuple(a) for a in d["allowed"])),
+        lines=[_line_from(i) for i in d["lines"]],
+        sections=[Section(s[0], s[1], tuple(s[2]), s[3], s[4], s[5]) for s in d["sections"]],
+        lists={name: tuple(items) for name, items in d["lists"].items()},
         units=UnitRegistry([Unit(u[0], UnitKind(u[1]), u[2]) for u in d["units"]]),
         answers=[
-            Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4])
+            Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
             for a in d["answers"]
         ],
+        fields=tuple(_field_from(f) for f in d["fields"]),
+        levels=Levels(*d["levels"]),
+        tables=tuple(_table_from(s) for s in d["tables"]),
+        answer_columns=dict(d["answer_columns"]),
     )

@@ -3,11 +3,18 @@
 Every sheet has its headers in row 1 and data from row 2, so that the coordinator can sort,
 filter and add rows in Excel. The loader finds columns by header text, not by position, so
 columns may be moved or added. See ``templates_xlsx/README.md`` for the documented layout.
+
+Three sheets declare the plan's own shape (:mod:`toolkit.plan.fields`, :mod:`toolkit.plan.layout`):
+項目 (the columns a line carries and the fields its owners answer), 報告書 (the report's tables)
+and 設定 (what the plan calls its levels, and other plan-wide settings). A master without them
+has Shimonoseki's shape.
 """
 
 from __future__ import annotations
 
-from toolkit.plan.model import ANSWER_FIELDS
+from collections.abc import Iterable
+
+from toolkit.plan.fields import BUILTIN_COLUMNS, Field
 
 HEADER_ROW = 1
 
@@ -15,37 +22,21 @@ SHEET_GUIDE = "はじめに"
 SHEET_LINES = "指標"
 SHEET_STRUCTURE = "体系"
 SHEET_SECTIONS = "担当課"
+SHEET_FIELDS = "項目"
 SHEET_LISTS = "選択肢"
 SHEET_UNITS = "単位"
+SHEET_REPORT = "報告書"
+SHEET_SETTINGS = "設定"
+SHEET_TARGETS = "年度別目標"
 SHEET_ANSWERS = "実績"
 SHEET_HISTORY = "履歴"
 SHEET_CONFLICTS = "競合"
 
-LINE_COLUMNS = (
-    "ID",
-    "No.",
-    "基本目標",
-    "施策の方向",
-    "取組項目",
-    "取組",
-    "取組内容",
-    "指標",
-    "単位",
-    "基準値",
-    "基準年度",
-    "現状値",
-    "現状年度",
-    "目標値",
-    "目標年度",
-    "方向",
-    "上限",
-    "部局",
-    "担当課",
-    "備考",
-)
-"""指標: one row per indicator line. 基本目標 and 施策の方向 are numbers pointing into 体系."""
+LINE_COLUMNS = BUILTIN_COLUMNS
+"""指標: one row per line (rows sharing an ID add owners). 基本目標 and 施策の方向 are numbers
+pointing into 体系; the plan's own columns (項目 sheet) follow."""
 
-LINE_REQUIRED = ("ID", "No.", "基本目標", "施策の方向", "取組", "指標", "単位", "目標値", "担当課")
+LINE_REQUIRED = ("ID", "担当課")
 
 STRUCTURE_COLUMNS = (
     "基本目標",
@@ -55,49 +46,66 @@ STRUCTURE_COLUMNS = (
     "施策の方向名",
     "計画書頁",
 )
-SECTION_COLUMNS = ("部局", "担当課", "別名", "連絡先", "メール")
-LIST_COLUMNS = ("進捗状況", "今後の方向性", "定性実績")
+SECTION_COLUMNS = ("部局", "担当課", "区分", "別名", "連絡先", "メール")
+FIELD_COLUMNS = ("項目名", "区分", "種類", "選択肢", "上限", "必須", "回答", "様式", "対象", "説明")
+REPORT_COLUMNS = ("表", "種類", "見出し", "対象", "列の見出し", "中身", "担当", "まとめ", "幅")
+SETTINGS_COLUMNS = ("設定", "値", "説明")
+TARGET_COLUMNS = ("ID", "年度", "目標値")
 UNIT_COLUMNS = ("単位", "種別", "上限")
-ANSWER_COLUMNS = ("ID", "年度", *ANSWER_FIELDS, "回答課", "更新日時")
-"""実績: one row per indicator line and fiscal year (年度 in 西暦, e.g. 2021)."""
+OWNER_COLUMN = "回答者"
+"""実績: the owner whose 担当ごと answers a row holds; empty on the line's own row (共通 fields)."""
 
-HISTORY_COLUMNS = ("日時", "年度", "ID", "項目", "旧値", "新値", "担当課", "ファイル", "ハッシュ")
-CONFLICT_COLUMNS = (
-    "検出日時",
+HISTORY_COLUMNS = (
+    "日時",
     "年度",
     "ID",
+    "回答者",
     "項目",
-    "種類",
-    "マスターの値",
-    "回答の値",
+    "旧値",
+    "新値",
     "担当課",
     "ファイル",
-    "説明",
+    "ハッシュ",
 )
+CONFLICT_COLUMNS = (
+    "検出日時", "年度", "ID", "項目", "種類", "マスターの値", "回答の値", "担当課", "ファイル", "説明",
+)  # fmt: skip
 
 SHEET_ORDER = (
-    SHEET_GUIDE,
-    SHEET_LINES,
-    SHEET_STRUCTURE,
-    SHEET_SECTIONS,
-    SHEET_LISTS,
-    SHEET_UNITS,
-    SHEET_ANSWERS,
-    SHEET_HISTORY,
-)
+    SHEET_GUIDE, SHEET_LINES, SHEET_STRUCTURE, SHEET_SECTIONS, SHEET_FIELDS, SHEET_LISTS, SHEET_UNITS,
+    SHEET_REPORT, SHEET_SETTINGS, SHEET_ANSWERS, SHEET_HISTORY,
+)  # fmt: skip
 
-SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
-    SHEET_LINES: LINE_COLUMNS,
-    SHEET_STRUCTURE: STRUCTURE_COLUMNS,
-    SHEET_SECTIONS: SECTION_COLUMNS,
-    SHEET_LISTS: LIST_COLUMNS,
-    SHEET_UNITS: UNIT_COLUMNS,
-    SHEET_ANSWERS: ANSWER_COLUMNS,
-    SHEET_HISTORY: HISTORY_COLUMNS,
+OPTIONAL_SHEETS = (
+    SHEET_HISTORY, SHEET_ANSWERS, SHEET_UNITS, SHEET_LISTS, SHEET_FIELDS, SHEET_REPORT, SHEET_SETTINGS,
+    SHEET_TARGETS, SHEET_CONFLICTS,
+)  # fmt: skip
+"""Sheets a master may lack (the default shape, no answers yet); the others are required."""
+
+SETTING_LEVEL_GOAL = "第1階層の名前"
+SETTING_LEVEL_POLICY = "第2階層の名前"
+SETTING_LEVEL_ACTION = "取組の名前"
+SETTINGS = {
+    SETTING_LEVEL_GOAL: "基本目標",
+    SETTING_LEVEL_POLICY: "施策の方向",
+    SETTING_LEVEL_ACTION: "取組",
 }
+"""The 設定 keys the loader knows, with their defaults (evaluation settings join in later)."""
 
-RELATED_SECTION = "関係課"
-"""The placeholder 担当課 meaning "every related section"; toolkit.toml says who answers it."""
 
-SECTION_SPLIT = r"[\s　、,，/／]+"
-"""How several sections are written in one 担当課 cell (``子育て政策課 幼児保育課``)."""
+def answer_columns(fields: Iterable[Field]) -> tuple[str, ...]:
+    """実績: one row per line, fiscal year (西暦, e.g. 2021) and owner (empty: the line's row)."""
+    return (
+        "ID",
+        "年度",
+        OWNER_COLUMN,
+        *(f.name for f in fields if f.is_answer),
+        "回答課",
+        "更新日時",
+    )
+
+
+def line_columns(fields: Iterable[Field]) -> tuple[str, ...]:
+    """指標: the built-in columns, then the plan's own columns in declared order."""
+    own = [f.name for f in fields if not f.is_answer and not f.builtin]
+    return (*LINE_COLUMNS, *own)

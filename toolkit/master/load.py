@@ -8,28 +8,31 @@ samples; editing an existing master in place is :mod:`toolkit.merge.run`'s job.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import MasterError
 from toolkit.excel.reader import Limits, UnreadableWorkbook, read_workbook
 from toolkit.master import layout as L
+from toolkit.master.shape import Table, levels_of, read_fields, read_settings, read_tables, table_of
+from toolkit.plan.fields import DEFAULT_LISTS, Field
 from toolkit.plan.model import (
-    AllowedValues,
+    RELATED_SECTION,
     Answer,
     Goal,
-    Indicator,
+    Line,
     Plan,
     Policy,
     Section,
     Trend,
     infer_trend,
+    split_sections,
 )
 from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
-from toolkit.plan.values import ValueKind, cell_text, parse_master_value, parse_plain_number
+from toolkit.plan.values import Value, ValueKind, cell_text, parse_master_value, parse_plain_number
 from toolkit.plan.wareki import parse_year
 from validation.catalogue import message
 from validation.findings import Finding, finding
@@ -47,44 +50,54 @@ form limits (300 MB, 200,000 rows) would refuse it."""
 
 
 def load_master(
-    path: Path, *, name: str = "", allowed: AllowedValues | None = None
+    path: Path,
+    *,
+    name: str = "",
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
 ) -> tuple[Plan, list[Finding]]:
     """Read the master at ``path``; returns the plan and every problem found in it.
 
-    ``allowed`` (from ``toolkit.toml``) overrides the 選択肢 sheet when given.
-    Raises :class:`MasterError` only when the file cannot be read as a workbook at all.
+    ``lists`` (toolkit.toml [allowed]) replaces lists of the 選択肢 sheet by name; ``text_limit``
+    is the length limit of 文章 fields that declare none. Raises :class:`MasterError` only when
+    the file cannot be read as a workbook at all.
     """
     try:
         book = read_workbook(path, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
         text, _ = message(exc.code, **exc.params)
         raise MasterError(f"マスターブック {path.name} を読めません: {text}") from exc
-    return plan_from_workbook(book, name=name or path.stem, allowed=allowed)
+    return plan_from_workbook(book, name=name or path.stem, lists=lists, text_limit=text_limit)
 
 
 def plan_from_workbook(
-    book: WorkbookData, *, name: str, allowed: AllowedValues | None = None
+    book: WorkbookData,
+    *,
+    name: str,
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
 ) -> tuple[Plan, list[Finding]]:
     """Build the plan from already-read sheets (see :func:`load_master`)."""
     ctx = _Context(book.path.name)
-    sheets = {s: ctx.sheet(book, s) for s in L.SHEET_COLUMNS}
+    sheets = {
+        s: ctx.sheet(book, s) for s in (*L.SHEET_ORDER, L.SHEET_TARGETS) if s != L.SHEET_GUIDE
+    }
     units = _units(sheets[L.SHEET_UNITS], ctx)
-    lists = allowed or _lists(sheets[L.SHEET_LISTS])
+    choice_lists = {**_lists(sheets[L.SHEET_LISTS]), **(lists or {})}
+    levels = levels_of(read_settings(sheets[L.SHEET_SETTINGS], ctx.add))
+    fields = read_fields(sheets[L.SHEET_FIELDS], ctx.add, choice_lists, text_limit)
     goals, policies = _structure(sheets[L.SHEET_STRUCTURE])
     sections = _sections(sheets[L.SHEET_SECTIONS])
-    indicators = _lines(sheets[L.SHEET_LINES], ctx, units, lists, policies, sections)
-    answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {i.id for i in indicators})
+    lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)
+    lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists)
+    answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields)
+    tables = read_tables(sheets[L.SHEET_REPORT], ctx.add, fields)
+    answer_table = table_of(sheets[L.SHEET_ANSWERS])
     plan = Plan(
-        name=name,
-        goals=goals,
-        policies=policies,
-        indicators=indicators,
-        sections=sections,
-        allowed=lists,
-        units=units,
-        answers=answers,
-        source=str(book.path),
-    )
+        name=name, goals=goals, policies=policies, lines=lines, sections=sections, lists=choice_lists,
+        units=units, answers=answers, source=str(book.path), fields=fields, levels=levels, tables=tables,
+        answer_columns=dict(answer_table.columns) if answer_table else {},
+    )  # fmt: skip
     return plan, ctx.findings
 
 
@@ -105,65 +118,35 @@ class _Context:
 
     def sheet(self, book: WorkbookData, name: str) -> SheetData | None:
         sheet = book.sheet(name)
-        if sheet is None:
-            if name not in (L.SHEET_HISTORY, L.SHEET_ANSWERS, L.SHEET_UNITS, L.SHEET_LISTS):
-                self.add("M001", name)
-            return None
+        if sheet is None and name not in L.OPTIONAL_SHEETS:
+            self.add("M001", name)
         return sheet
 
 
-def _table(
+def _rows(
     sheet: SheetData | None, ctx: _Context | None = None, required: Iterable[str] = ()
-) -> tuple[dict[str, int], list[tuple[int, list[Any]]]]:
-    """Header name → 1-based column, and the non-empty data rows with their row numbers."""
-    if sheet is None or not sheet.rows:
-        return {}, []
-    header = sheet.rows[L.HEADER_ROW - 1]
-    columns = {
-        str(h).strip(): i + 1 for i, h in enumerate(header) if h is not None and str(h).strip()
-    }
-    if ctx is not None:
+) -> Table | None:
+    table = table_of(sheet)
+    if table is not None and ctx is not None:
         for name in required:
-            if name not in columns:
-                ctx.add("M002", sheet.name, value=name, column=name, header_row=L.HEADER_ROW)
-    rows = [
-        (n, values)
-        for n, values in enumerate(sheet.rows[L.HEADER_ROW :], start=L.HEADER_ROW + 1)
-        if any(v is not None and str(v).strip() for v in values)
-    ]
-    return columns, rows
-
-
-def _get(values: list[Any], columns: dict[str, int], name: str) -> Any:
-    col = columns.get(name)
-    if col is None or col > len(values):
-        return None
-    value = values[col - 1]
-    return value.strip() if isinstance(value, str) else value
-
-
-def _record(values: list[Any], columns: dict[str, int]) -> dict[str, Any]:
-    """A row as ``{header: value}`` with texts stripped: what :func:`_get` gives, column by column."""
-    width = len(values)
-    return {
-        name: (v.strip() if isinstance(v := values[col - 1], str) else v)
-        for name, col in columns.items()
-        if col <= width
-    }
+            if name not in table.columns:
+                ctx.add("M002", table.name, value=name, column=name, header_row=L.HEADER_ROW)
+    return table
 
 
 def _units(sheet: SheetData | None, ctx: _Context) -> UnitRegistry:
-    columns, rows = _table(sheet)
+    table = _rows(sheet)
     extra = []
-    for row, values in rows:
-        name = cell_text(_get(values, columns, "単位"))
-        kind_text = cell_text(_get(values, columns, "種別")) or UnitKind.INTEGER.value
+    for row, values in table.rows if table else ():
+        assert table is not None
+        name = cell_text(table.get(values, "単位"))
+        kind_text = cell_text(table.get(values, "種別")) or UnitKind.INTEGER.value
         try:
             kind = UnitKind(kind_text)
         except ValueError:
-            ctx.add("M017", L.SHEET_UNITS, row, columns.get("種別", 0), kind_text)
+            ctx.add("M017", L.SHEET_UNITS, row, table.col("種別"), kind_text)
             continue
-        maximum = _get(values, columns, "上限")
+        maximum = table.get(values, "上限")
         limit = (
             float(maximum)
             if isinstance(maximum, int | float)
@@ -174,70 +157,67 @@ def _units(sheet: SheetData | None, ctx: _Context) -> UnitRegistry:
     return UnitRegistry(extra)
 
 
-def _lists(sheet: SheetData | None) -> AllowedValues:
-    columns, rows = _table(sheet)
-    if not columns:
-        return AllowedValues()
-
-    def column(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        items = tuple(cell_text(_get(v, columns, name)) for _, v in rows)
-        items = tuple(i for i in items if i)
-        return items or default
-
-    base = AllowedValues()
-    return AllowedValues(
-        progress=column("進捗状況", base.progress),
-        direction_next=column("今後の方向性", base.direction_next),
-        qualitative=column("定性実績", base.qualitative),
-    )
+def _lists(sheet: SheetData | None) -> dict[str, tuple[str, ...]]:
+    """選択肢: each column is a named list (its header); the default lists where the sheet is missing."""
+    table = _rows(sheet)
+    if table is None:
+        return dict(DEFAULT_LISTS)
+    found = dict(DEFAULT_LISTS)
+    for name, col in table.columns.items():
+        items = tuple(
+            dict.fromkeys(
+                cell_text(v[col - 1])
+                for _, v in table.rows
+                if col <= len(v) and cell_text(v[col - 1])
+            )
+        )
+        if items:
+            found[name] = items
+    return found
 
 
 def _structure(sheet: SheetData | None) -> tuple[list[Goal], list[Policy]]:
-    columns, rows = _table(sheet)
+    table = _rows(sheet)
     goals: dict[int, Goal] = {}
     policies: list[Policy] = []
-    for _, values in rows:
-        goal_no = _int(_get(values, columns, "基本目標"))
-        policy_no = _int(_get(values, columns, "施策の方向"))
+    for _, values in table.rows if table else ():
+        assert table is not None
+        goal_no = _int(table.get(values, "基本目標"))
+        policy_no = _int(table.get(values, "施策の方向"))
         if goal_no is None:
             continue
         if goal_no not in goals:
             goals[goal_no] = Goal(
                 goal_no,
-                cell_text(_get(values, columns, "基本目標名")),
-                cell_text(_get(values, columns, "基本目標の説明")),
+                cell_text(table.get(values, "基本目標名")),
+                cell_text(table.get(values, "基本目標の説明")),
             )
         if policy_no is not None:
             policies.append(
                 Policy(
                     goal_no,
                     policy_no,
-                    cell_text(_get(values, columns, "施策の方向名")),
-                    cell_text(_get(values, columns, "計画書頁")),
+                    cell_text(table.get(values, "施策の方向名")),
+                    cell_text(table.get(values, "計画書頁")),
                 )
             )
     return list(goals.values()), policies
 
 
 def _sections(sheet: SheetData | None) -> list[Section]:
-    columns, rows = _table(sheet)
+    table = _rows(sheet)
     sections = []
-    for _, values in rows:
-        name = cell_text(_get(values, columns, "担当課"))
+    for _, values in table.rows if table else ():
+        assert table is not None
+        name = cell_text(table.get(values, "担当課"))
         if not name:
             continue
-        aliases = tuple(
-            a for a in re.split(L.SECTION_SPLIT, cell_text(_get(values, columns, "別名"))) if a
-        )
-        sections.append(
-            Section(
-                name=name,
-                bureau=cell_text(_get(values, columns, "部局")),
-                aliases=aliases,
-                contact=cell_text(_get(values, columns, "連絡先")),
-                email=cell_text(_get(values, columns, "メール")),
-            )
-        )
+        aliases = tuple(a for a in split_sections(cell_text(table.get(values, "別名"))) if a)
+        sections.append(Section(
+            name=name, bureau=cell_text(table.get(values, "部局")), aliases=aliases,
+            contact=cell_text(table.get(values, "連絡先")), email=cell_text(table.get(values, "メール")),
+            kind=cell_text(table.get(values, "区分")) or "市",
+        ))  # fmt: skip
     return sections
 
 
@@ -253,138 +233,239 @@ def _int(value: Any) -> int | None:
     return int(number) if number is not None and number == number.to_integral_value() else None
 
 
-_SECTION_SPLIT_RE = re.compile(L.SECTION_SPLIT)
+@dataclass
+class _LineRows:
+    """The 指標 rows of one ID: the first holds the line, each row adds owners."""
+
+    first: int
+    record: dict[str, Any]
+    owners: dict[str, dict[str, str]] = field(default_factory=dict)
+    owner_rows: dict[str, int] = field(default_factory=dict)
 
 
-def split_sections(text: str) -> tuple[str, ...]:
-    """``"子育て政策課 幼児保育課"`` → ("子育て政策課", "幼児保育課")."""
-    return tuple(s for s in _SECTION_SPLIT_RE.split(text.strip()) if s)
+_LINE_LEVEL = ("No.", "基本目標", "施策の方向", "取組項目", "取組", "取組内容", "指標", "単位", "基準値", "基準年度",
+               "現状値", "現状年度", "目標値", "目標年度", "方向", "上限", "部局")  # fmt: skip
 
 
 def _lines(
     sheet: SheetData | None,
     ctx: _Context,
     units: UnitRegistry,
-    lists: AllowedValues,
+    lists: Mapping[str, tuple[str, ...]],
     policies: list[Policy],
     sections: list[Section],
-) -> list[Indicator]:
-    columns, rows = _table(sheet, ctx, L.LINE_REQUIRED)
-    if sheet is None:
+    fields: tuple[Field, ...],
+) -> list[Line]:
+    builtins = [f.name for f in fields if f.builtin and not f.is_answer]
+    structure = ("基本目標", "施策の方向") if policies else ()
+    table = _rows(sheet, ctx, dict.fromkeys((*L.LINE_REQUIRED, *structure, *builtins)))
+    if table is None:
         return []
-    known_sections = (
-        {s.name for s in sections} | {a for s in sections for a in s.aliases} | {L.RELATED_SECTION}
+    known = (
+        {s.name for s in sections} | {a for s in sections for a in s.aliases} | {RELATED_SECTION}
     )
     alias_to_name = {a: s.name for s in sections for a in s.aliases}
-    policy_keys = {p.key for p in policies}
-    seen: dict[str, str] = {}
-    positions: dict[int, int] = {}
-    lines: list[Indicator] = []
-
-    def col(name: str) -> int:
-        return columns.get(name, 0)
-
-    for row, values in rows:
-        get = _record(values, columns).get  # one dict per row, not a call per column read
-        line_id = cell_text(get("ID"))
+    per_owner = [f.name for f in fields if not f.is_answer and not f.builtin and f.per_owner]
+    line_level = [f.name for f in fields if not f.is_answer and not f.builtin and not f.per_owner]
+    for name in (*per_owner, *line_level):
+        if name not in table.columns:
+            ctx.add("M002", table.name, value=name, column=name, header_row=L.HEADER_ROW)
+    grouped: dict[str, _LineRows] = {}
+    for row, values in table.rows:
+        record = {name: table.get(values, name) for name in table.columns}
+        line_id = cell_text(record.get("ID"))
         if not line_id:
-            ctx.add("M004", sheet.name, row, col("ID"))
+            ctx.add("M004", table.name, row, table.col("ID"))
             continue
-        if line_id in seen:
-            ctx.add("M003", sheet.name, row, col("ID"), line_id, other=seen[line_id])
-            continue
-        seen[line_id] = cell_ref(row, col("ID"))
-        no = _int(get("No."))
-        if no is None:
-            ctx.add("M011", sheet.name, row, col("No."), get("No."))
-            no = 0
-        goal_no = _int(get("基本目標")) or 0
-        policy_no = _int(get("施策の方向")) or 0
-        policy_key = f"基本目標{goal_no} ({policy_no})"
-        if policies and policy_key not in policy_keys:
-            ctx.add("M012", sheet.name, row, col("施策の方向"), policy_key)
-        unit = cell_text(get("単位")) or "-"
-        if units.lookup(unit) is None:
-            ctx.add("M005", sheet.name, row, col("単位"), unit)
-        qualitative = (*lists.qualitative, "発行")
-        baseline = parse_master_value(get("基準値"), unit, qualitative)
-        current = parse_master_value(get("現状値"), unit, qualitative)
-        target = parse_master_value(get("目標値"), unit, qualitative)
-        if target.kind is ValueKind.TEXT:
-            ctx.add("M006", sheet.name, row, col("目標値"), target.raw)
-        if baseline.kind is ValueKind.TEXT and unit != "-":
-            ctx.add("M008", sheet.name, row, col("基準値"), baseline.raw)
-        if current.kind is ValueKind.TEXT and unit != "-":
-            ctx.add("M009", sheet.name, row, col("現状値"), current.raw)
-        trend_text = cell_text(get("方向"))
-        trend_given = bool(trend_text)
-        try:
-            trend = Trend(trend_text) if trend_text else infer_trend(baseline, target)
-        except ValueError:
-            ctx.add("M010", sheet.name, row, col("方向"), trend_text)
-            trend, trend_given = infer_trend(baseline, target), False
-        section_text = cell_text(get("担当課"))
-        names = split_sections(section_text)
+        names = split_sections(cell_text(record.get("担当課")))
         if not names:
-            ctx.add("M013", sheet.name, row, col("担当課"))
+            ctx.add("M013", table.name, row, table.col("担当課"))
         for name in names:
-            if sections and name not in known_sections:
-                ctx.add("M007", sheet.name, row, col("担当課"), name)
+            if sections and name not in known:
+                ctx.add("M007", table.name, row, table.col("担当課"), name)
         names = tuple(alias_to_name.get(n, n) for n in names)
-        positions[no] = positions.get(no, 0) + 1
-        maximum = get("上限")
-        lines.append(
-            Indicator(
-                id=line_id,
-                torikumi_no=no,
-                position=positions[no],
-                name=cell_text(get("指標")) or "-",
-                unit=unit,
-                baseline=baseline,
-                baseline_year=parse_year(get("基準年度")),
-                current=current,
-                current_year=parse_year(get("現状年度")),
-                target=target,
-                target_year=parse_year(get("目標年度")),
-                trend=trend,
-                trend_given=trend_given,
-                bureau=cell_text(get("部局")),
-                sections=names,
-                policy_key=policy_key,
-                item=cell_text(get("取組項目")),
-                torikumi=cell_text(get("取組")),
-                content=cell_text(get("取組内容")),
-                row=row,
-                max_value=float(maximum) if isinstance(maximum, int | float) else None,
-            )
+        rows = grouped.get(line_id)
+        if rows is None:
+            rows = grouped[line_id] = _LineRows(row, record)
+        else:
+            _same_as_first(ctx, table, row, record, rows, line_level)
+        own = {name: cell_text(record.get(name)) for name in per_owner}
+        for name in names:
+            if name in rows.owners:
+                ctx.add(
+                    "M003",
+                    table.name,
+                    row,
+                    table.col("ID"),
+                    line_id,
+                    other=cell_ref(rows.owner_rows[name], table.col("ID")),
+                    owner=name,
+                )
+                continue
+            rows.owners[name] = own
+            rows.owner_rows[name] = row
+    policy_keys = {p.key for p in policies}
+    positions: dict[int, int] = {}
+    lines = []
+    for order, (line_id, rows) in enumerate(grouped.items(), start=1):
+        line = _line(
+            ctx, table, line_id, rows, units, lists, policy_keys, positions, line_level, order
         )
+        lines.append(line)
     return lines
 
 
-def _answers(sheet: SheetData | None, ctx: _Context, ids: set[str]) -> list[Answer]:
-    columns, rows = _table(sheet)
-    if sheet is None or not columns:
-        return []
-    answers: list[Answer] = []
-    seen: dict[tuple[str, int], str] = {}
-    for row, values in rows:
-        line_id = cell_text(_get(values, columns, "ID"))
-        year = parse_year(_get(values, columns, "年度"))
+def _same_as_first(
+    ctx: _Context, table: Table, row: int, record: dict[str, Any], rows: _LineRows, own: list[str]
+) -> None:
+    """A further row of an ID may repeat the line's values or leave them blank; a different one is
+    a warning (the first row's value is used)."""
+    for name in (*_LINE_LEVEL, *own):
+        value, first = cell_text(record.get(name)), cell_text(rows.record.get(name))
+        if value and value != first:
+            ctx.add("M036", table.name, row, table.col(name), value, column=name, first=first, first_row=str(rows.first),
+                    line_id=cell_text(record.get("ID")))  # fmt: skip
+
+
+def _line(
+    ctx: _Context, table: Table, line_id: str, rows: _LineRows, units: UnitRegistry, lists: Mapping[str, tuple[str, ...]],
+    policy_keys: set[str], positions: dict[int, int], line_level: list[str], order: int,
+) -> Line:  # fmt: skip
+    get, row = rows.record.get, rows.first
+    raw_no = get("No.")
+    no = _int(raw_no)
+    if no is None:
+        if cell_text(raw_no):
+            ctx.add("M011", table.name, row, table.col("No."), raw_no)
+        no = order if not cell_text(raw_no) else 0
+    goal_no, policy_no = _int(get("基本目標")), _int(get("施策の方向"))
+    policy_key = f"基本目標{goal_no or 0} ({policy_no or 0})" if goal_no or policy_no else ""
+    if policy_key and policy_keys and policy_key not in policy_keys:
+        ctx.add("M012", table.name, row, table.col("施策の方向"), policy_key)
+    name = cell_text(get("指標")) or "-"
+    unit = cell_text(get("単位")) or "-"
+    if name != "-" and units.lookup(unit) is None:
+        ctx.add("M005", table.name, row, table.col("単位"), unit, known="、".join(units.names()))
+    qualitative = (*lists.get("定性実績", ()), "発行")
+    baseline = parse_master_value(get("基準値"), unit, qualitative)
+    current = parse_master_value(get("現状値"), unit, qualitative)
+    target = parse_master_value(get("目標値"), unit, qualitative)
+    _check_values(ctx, table, row, unit, baseline, current, target)
+    trend_text = cell_text(get("方向"))
+    trend_given = bool(trend_text)
+    try:
+        trend = Trend(trend_text) if trend_text else infer_trend(baseline, target)
+    except ValueError:
+        ctx.add("M010", table.name, row, table.col("方向"), trend_text)
+        trend, trend_given = infer_trend(baseline, target), False
+    positions[no] = positions.get(no, 0) + 1
+    maximum = get("上限")
+    return Line(
+        id=line_id, torikumi_no=no, position=positions[no], name=name, unit=unit, baseline=baseline,
+        baseline_year=parse_year(get("基準年度")) or baseline.year, current=current,
+        current_year=parse_year(get("現状年度")) or current.year, target=target,
+        target_year=parse_year(get("目標年度")) or target.year, trend=trend, trend_given=trend_given,
+        bureau=cell_text(get("部局")), sections=tuple(rows.owners), policy_key=policy_key,
+        item=cell_text(get("取組項目")), torikumi=cell_text(get("取組")), content=cell_text(get("取組内容")), row=row,
+        max_value=float(maximum) if isinstance(maximum, int | float) and not isinstance(maximum, bool) else None,
+        columns={n: cell_text(get(n)) for n in line_level},
+        owner_columns={owner: own for owner, own in rows.owners.items() if any(own.values())},
+    )  # fmt: skip
+
+
+def _check_values(
+    ctx: _Context, table: Table, row: int, unit: str, baseline: Value, current: Value, target: Value
+) -> None:
+    """A value the loader could not read faithfully is reported, never silently misread; words
+    (継続実施, 設定しない) are a target that is not graded."""
+    if target.kind is ValueKind.TEXT and not target.is_words:
+        ctx.add("M006", table.name, row, table.col("目標値"), target.raw)
+    if baseline.kind is ValueKind.TEXT and unit != "-" and not baseline.is_words:
+        ctx.add("M008", table.name, row, table.col("基準値"), baseline.raw)
+    if current.kind is ValueKind.TEXT and unit != "-" and not current.is_words:
+        ctx.add("M009", table.name, row, table.col("現状値"), current.raw)
+
+
+def _yearly_targets(
+    sheet: SheetData | None, ctx: _Context, lines: list[Line], lists: Mapping[str, tuple[str, ...]]
+) -> list[Line]:
+    """年度別目標: a target per line and fiscal year, where the plan sets yearly targets."""
+    table = _rows(sheet, ctx, L.TARGET_COLUMNS)
+    if table is None:
+        return lines
+    by_id = {line.id: line for line in lines}
+    targets: dict[str, dict[int, Value]] = {}
+    for row, values in table.rows:
+        line_id, year = cell_text(table.get(values, "ID")), parse_year(table.get(values, "年度"))
+        line = by_id.get(line_id)
+        if line is None:
+            ctx.add("M014", table.name, row, table.col("ID"), line_id)
+            continue
         if year is None:
-            ctx.add("M015", sheet.name, row, columns.get("年度", 0), _get(values, columns, "年度"))
+            ctx.add("M015", table.name, row, table.col("年度"), table.get(values, "年度"))
             continue
-        if line_id not in ids:
-            ctx.add("M014", sheet.name, row, columns.get("ID", 0), line_id)
-        key = (line_id, year)
-        here = cell_ref(row, columns.get("ID", 1))
-        if key in seen:
+        value = parse_master_value(
+            table.get(values, "目標値"), line.unit, (*lists.get("定性実績", ()), "発行")
+        )
+        if value.kind is ValueKind.TEXT and not value.is_words:
+            ctx.add("M006", table.name, row, table.col("目標値"), value.raw)
+            continue
+        if year in targets.setdefault(line_id, {}):
+            ctx.add("M016", table.name, row, table.col("ID"), line_id, year=year, other="")
+            continue
+        targets[line_id][year] = value
+    return [
+        replace(line, targets=targets[line.id]) if line.id in targets else line for line in lines
+    ]
+
+
+def _answers(
+    sheet: SheetData | None, ctx: _Context, lines: dict[str, Line], fields: tuple[Field, ...]
+) -> list[Answer]:
+    table = _rows(sheet)
+    if table is None:
+        return []
+    names = [f.name for f in fields if f.is_answer]
+    answers: list[Answer] = []
+    seen: dict[tuple[str, int, str], str] = {}
+    for row, values in table.rows:
+        line_id = cell_text(table.get(values, "ID"))
+        year = parse_year(table.get(values, "年度"))
+        if year is None:
+            ctx.add("M015", table.name, row, table.col("年度"), table.get(values, "年度"))
+            continue
+        line = lines.get(line_id)
+        if line is None:
+            ctx.add("M014", table.name, row, table.col("ID"), line_id)
+        owner = cell_text(table.get(values, L.OWNER_COLUMN))
+        if (
+            owner
+            and line is not None
+            and owner not in line.sections
+            and RELATED_SECTION not in line.sections
+        ):
             ctx.add(
-                "M016", sheet.name, row, columns.get("ID", 0), line_id, year=year, other=seen[key]
+                "M039",
+                table.name,
+                row,
+                table.col(L.OWNER_COLUMN),
+                owner,
+                line_id=line_id,
+                owners="、".join(line.sections),
             )
+        key = (line_id, year, owner)
+        if key in seen:
+            ctx.add("M016", table.name, row, table.col("ID"), line_id, year=year, other=seen[key])
             continue
-        seen[key] = here
-        fields = {f: _get(values, columns, f) for f in L.ANSWER_COLUMNS[2:-2]}
+        seen[key] = cell_ref(row, table.col("ID") or 1)
         answers.append(
-            Answer(line_id, year, fields, cell_text(_get(values, columns, "回答課")), row)
+            Answer(
+                line_id,
+                year,
+                {f: table.get(values, f) for f in names},
+                cell_text(table.get(values, "回答課")),
+                row,
+                owner,
+            )
         )
     return answers

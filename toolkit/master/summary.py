@@ -12,19 +12,21 @@ from validation.findings import Severity
 
 def load_plan(config: Config):  # type: ignore[no-untyped-def]
     """The workspace's plan and the findings of its master."""
-    return load_master(config.master, name=config.plan_name, allowed=config.allowed)
+    return load_master(
+        config.master, name=config.plan_name, lists=config.allowed, text_limit=config.text_limit
+    )
 
 
 def plan_summary(config: Config, *, max_findings: int = 20) -> str:
     """Counts of goals, policies, 取組, indicator lines and sections, and the master's problems."""
     plan, findings = load_plan(config)
     actions = plan.torikumi()
-    with_indicator = sum(1 for i in plan.indicators if i.has_indicator)
-    per_section = Counter(s for i in plan.indicators for s in i.sections)
+    with_indicator = sum(1 for i in plan.lines if i.has_indicator)
+    per_section = Counter(s for i in plan.lines for s in i.sections)
     lines = [
         f"{plan.name}　{fiscal_label_both(config.fiscal_year)}",
         f"  基本目標 {len(plan.goals)}・施策の方向 {len(plan.policies)}・取組 {len(actions)}・"
-        f"指標行 {len(plan.indicators)}（うち指標のない取組 {len(plan.indicators) - with_indicator}）・"
+        f"指標行 {len(plan.lines)}（うち指標のない取組 {len(plan.lines) - with_indicator}）・"
         f"担当課 {len(plan.sections)}",
     ]
     if per_section:

@@ -10,7 +10,9 @@ from typing import Any
 from toolkit.excel.style import base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.master import layout as L
-from toolkit.plan.model import Plan
+from toolkit.plan.fields import Field, Need
+from toolkit.plan.layout import TableSpec
+from toolkit.plan.model import Line, Plan
 from toolkit.plan.values import Value, ValueKind, format_number
 
 _WIDTHS = {
@@ -82,50 +84,49 @@ def write_master_workbook(
     for r, line in enumerate(guide or _default_guide(plan)):
         write_value(ws, r, 0, line, fmt_guide)
 
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        L.SHEET_LINES: [_line_row(i, cell_value) for i in plan.indicators],
-        L.SHEET_STRUCTURE: [_structure_row(plan, p) for p in plan.policies],
-        L.SHEET_SECTIONS: [
-            (s.bureau, s.name, "、".join(s.aliases), s.contact, s.email) for s in plan.sections
-        ],
-        L.SHEET_LISTS: _list_rows(plan),
-        L.SHEET_UNITS: [],
-        L.SHEET_ANSWERS: [
-            (a.id, a.year, *(a.values.get(f) for f in L.ANSWER_COLUMNS[2:-2]), a.sections, None)
-            for a in plan.answers
-        ],
-        L.SHEET_HISTORY: [],
-    }
-    for name in L.SHEET_ORDER[1:]:
-        columns = L.SHEET_COLUMNS[name]
+    line_columns = L.line_columns(plan.fields)
+    answer_columns = L.answer_columns(plan.fields)
+    sheets: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]] = [
+        (L.SHEET_LINES, line_columns, [row for line in plan.lines for row in _line_rows(line, line_columns, cell_value)]),
+        (L.SHEET_STRUCTURE, L.STRUCTURE_COLUMNS, [_structure_row(plan, p) for p in plan.policies]),
+        (L.SHEET_SECTIONS, L.SECTION_COLUMNS,
+         [(s.bureau, s.name, s.kind, "、".join(s.aliases), s.contact, s.email) for s in plan.sections]),
+        (L.SHEET_FIELDS, L.FIELD_COLUMNS, [_field_row(f) for f in plan.fields]),
+        (L.SHEET_LISTS, tuple(plan.lists), _list_rows(plan)),
+        (L.SHEET_UNITS, L.UNIT_COLUMNS, []),
+        (L.SHEET_REPORT, L.REPORT_COLUMNS, [row for table in plan.tables for row in _report_rows(table)]),
+        (L.SHEET_SETTINGS, L.SETTINGS_COLUMNS, _settings_rows(plan)),
+        (L.SHEET_ANSWERS, answer_columns,
+         [(a.id, a.year, a.owner or None, *(a.values.get(f) for f in answer_columns[3:-2]), a.sections, None)
+          for a in plan.answers]),
+        (L.SHEET_HISTORY, L.HISTORY_COLUMNS, []),
+    ]  # fmt: skip
+    if any(line.targets for line in plan.lines):
+        targets = [
+            (line.id, year, cell_value(v))
+            for line in plan.lines
+            for year, v in sorted(line.targets.items())
+        ]
+        sheets.insert(4, (L.SHEET_TARGETS, L.TARGET_COLUMNS, targets))
+    for name, columns, rows in sheets:
         sheet = wb.add_worksheet(name)
         for c, title in enumerate(columns):
             sheet.write_string(0, c, title, fmt_head)
             sheet.set_column(c, c, _WIDTHS.get(title, 12))
-        for r, values in enumerate(rows[name], start=1):
+        for r, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
                 fmt = fmt_cell
                 if (
                     isinstance(value, int)
                     and not isinstance(value, bool)
-                    and columns[c]
-                    not in (
-                        "年度",
-                        "No.",
-                        "基本目標",
-                        "施策の方向",
-                        "取組項目",
-                        "基準年度",
-                        "現状年度",
-                        "目標年度",
-                    )
+                    and columns[c] not in _PLAIN_INTS
                 ):
                     fmt = fmt_int
                 elif isinstance(value, float):
                     fmt = fmt_dec
                 write_value(sheet, r, c, value, fmt)
         sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows[name]), 1), len(columns) - 1)
+        sheet.autofilter(0, 0, max(len(rows), 1), max(len(columns) - 1, 0))
         sheet.set_landscape()
         sheet.set_paper(9)
         sheet.repeat_rows(0)
@@ -134,30 +135,79 @@ def write_master_workbook(
     return path
 
 
-def _line_row(ind: Any, cell_value: Callable[[Any], Any]) -> tuple[Any, ...]:
-    goal_no, policy_no = _split_key(ind.policy_key)
+_PLAIN_INTS = (
+    "年度",
+    "No.",
+    "基本目標",
+    "施策の方向",
+    "取組項目",
+    "基準年度",
+    "現状年度",
+    "目標年度",
+    "上限",
+    "幅",
+)
+
+
+def _line_rows(
+    line: Line, columns: tuple[str, ...], cell_value: Callable[[Any], Any]
+) -> list[tuple[Any, ...]]:
+    """A line as 指標 rows: one row, or one per owner when owners have their own plan columns."""
+    goal_no, policy_no = _split_key(line.policy_key)
+    builtin: dict[str, Any] = {
+        "ID": line.id, "No.": line.torikumi_no, "基本目標": goal_no, "施策の方向": policy_no,
+        "取組項目": _maybe_int(line.item), "取組": line.torikumi, "取組内容": line.content, "指標": line.name,
+        "単位": line.unit, "基準値": cell_value(line.baseline), "基準年度": line.baseline_year,
+        "現状値": cell_value(line.current), "現状年度": line.current_year, "目標値": cell_value(line.target),
+        "目標年度": line.target_year, "方向": line.trend.value if line.trend_given else None, "上限": line.max_value,
+        "部局": line.bureau, "担当課": " ".join(line.sections), "備考": None,
+    }  # fmt: skip
+    first = {**builtin, **{name: value or None for name, value in line.columns.items()}}
+    if not line.owner_columns:
+        return [tuple(first.get(c) for c in columns)]
+    rows = []
+    for i, owner in enumerate(line.sections):
+        own = {name: value or None for name, value in line.owner_columns.get(owner, {}).items()}
+        values = (
+            {**first, "担当課": owner, **own} if i == 0 else {"ID": line.id, "担当課": owner, **own}
+        )
+        rows.append(tuple(values.get(c) for c in columns))
+    return rows
+
+
+def _field_row(f: Field) -> tuple[Any, ...]:
+    form = ("入力" if f.is_answer else "表示") if f.on_form else "非表示"
+    answer = f.is_answer
     return (
-        ind.id,
-        ind.torikumi_no,
-        goal_no,
-        policy_no,
-        _maybe_int(ind.item),
-        ind.torikumi,
-        ind.content,
-        ind.name,
-        ind.unit,
-        cell_value(ind.baseline),
-        ind.baseline_year,
-        cell_value(ind.current),
-        ind.current_year,
-        cell_value(ind.target),
-        ind.target_year,
-        ind.trend.value if ind.trend_given else None,
-        ind.max_value,
-        ind.bureau,
-        " ".join(ind.sections),
-        None,
-    )
+        f.name, f.area.value, f.kind.value if answer else None, f.choices or None, f.limit,
+        f.need.value if answer and f.need is not Need.OPTIONAL else None,
+        f.scope.value if answer or f.per_owner else None, form, f.where or None, f.help or None,
+    )  # fmt: skip
+
+
+def _report_rows(table: TableSpec) -> list[tuple[Any, ...]]:
+    rows = []
+    for i, c in enumerate(table.columns or (None,)):
+        head = (
+            (table.name, table.kind.value, table.group.value, table.where or None)
+            if i == 0
+            else (table.name, None, None, None)
+        )
+        if c is None:
+            rows.append((*head, None, None, None, None, None))
+        else:
+            rows.append((*head, c.header if c.header != c.content else None, c.content, c.owners or None,
+                         "まとめる" if c.merge else None, c.width))  # fmt: skip
+    return rows
+
+
+def _settings_rows(plan: Plan) -> list[tuple[Any, ...]]:
+    levels = plan.levels
+    return [
+        (L.SETTING_LEVEL_GOAL, levels.goal, "体系の 1 段目の呼び方（報告書の見出しに使います）"),
+        (L.SETTING_LEVEL_POLICY, levels.policy, "体系の 2 段目の呼び方"),
+        (L.SETTING_LEVEL_ACTION, levels.action, "1 行（取組・活動など）の呼び方"),
+    ]
 
 
 def _split_key(key: str) -> tuple[int | None, int | None]:
@@ -182,8 +232,8 @@ def _structure_row(plan: Plan, policy: Any) -> tuple[Any, ...]:
 
 
 def _list_rows(plan: Plan) -> list[tuple[Any, ...]]:
-    lists = (plan.allowed.progress, plan.allowed.direction_next, plan.allowed.qualitative)
-    depth = max(len(x) for x in lists)
+    lists = tuple(plan.lists.values())
+    depth = max((len(x) for x in lists), default=0)
     return [tuple(x[i] if i < len(x) else None for x in lists) for i in range(depth)]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from toolkit.errors import MasterError
 from toolkit.master import layout as L
 from toolkit.merge.plan import CellChange, MergePlan
-from toolkit.merge.state import MasterState
+from toolkit.merge.state import AnswerKey, MasterState
 
 HISTORY_NOTE = "備考"
 """Extra 履歴 column (added when missing) holding why a change happened, e.g. an overwrite."""
@@ -21,18 +21,21 @@ HISTORY_NOTE = "備考"
 def apply_plan(book: Any, plan: MergePlan, stamp: dt.datetime) -> None:
     """Write the plan's changes, history rows and 競合 sheet into the loaded workbook."""
     when = stamp.isoformat(sep=" ")
-    answers = _sheet(book, L.SHEET_ANSWERS, L.ANSWER_COLUMNS)
-    columns = _header(answers, L.ANSWER_COLUMNS)
-    state = plan.state or MasterState.read(book, plan.year)
+    state: MasterState = plan.state
+    wanted = L.answer_columns(state.plan.fields)
+    answers = _sheet(book, L.SHEET_ANSWERS, wanted)
+    columns = _header(answers, wanted)
     next_row = state.answers_last_row + 1
-    rows: dict[tuple[str, int], int] = dict(state.answer_rows)
-    sections: dict[tuple[str, int], set[str]] = {}
+    rows: dict[AnswerKey, int] = dict(state.answer_rows)
+    sections: dict[AnswerKey, set[str]] = {}
     for change in plan.changes:
-        key = (change.id, change.year)
+        key = (change.id, change.year, change.owner)
         if key not in rows:
             rows[key] = next_row
             set_cell(answers.cell(next_row, columns["ID"]), change.id)
             set_cell(answers.cell(next_row, columns["年度"]), change.year)
+            if change.owner:
+                set_cell(answers.cell(next_row, columns[L.OWNER_COLUMN]), change.owner)
             next_row += 1
         set_cell(answers.cell(rows[key], columns[change.field]), change.new)
         sections.setdefault(key, set()).update(s for s in change.section.split(" ") if s)
@@ -113,6 +116,7 @@ def _append_history(book: Any, changes: list[CellChange], when: str) -> None:
             "日時": when,
             "年度": c.year,
             "ID": c.id,
+            L.OWNER_COLUMN: c.owner or None,
             "項目": c.field,
             "旧値": c.old,
             "新値": c.new,

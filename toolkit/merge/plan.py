@@ -1,9 +1,13 @@
 """Planning a merge: from the master's state and the accepted submissions, the cell changes and
 the conflicts, as data (``--dry-run`` prints this; nothing here writes).
 
-Policy choices: a blank answer never erases a value already in the master; on a line shared by
-several sections, a field one section left blank takes the other section's value, and two
-different non-blank values make the whole line a conflict.
+Where a value goes: a field answered 担当ごと goes to the owner's own row of 実績 (ID, 年度,
+回答者); a 共通 field to the line's row (回答者 empty). Policy choices: a blank answer never erases
+a value already in the master; on a line shared by several owners, a 共通 field one owner left
+blank takes the other's value, and two different non-blank values make a conflict on that field
+of that line alone (the line's other fields are merged); 担当ごと fields never conflict between
+owners. A line whose fixed values changed in the master since the form was issued is left alone
+for that form, and an unknown ID for every form.
 """
 
 from __future__ import annotations
@@ -18,9 +22,8 @@ from typing import Any
 
 from toolkit.collect.submissions import Status, Submission
 from toolkit.master import layout as L
-from toolkit.merge.state import MasterState, clean_value, comparable, issued_text
+from toolkit.merge.state import AnswerKey, MasterState, clean_value, comparable, issued_text
 from toolkit.plan.form import CHECKED_FIXED
-from toolkit.plan.model import ANSWER_FIELDS
 from toolkit.plan.values import (
     cell_text,
     normalise_text,
@@ -47,7 +50,8 @@ _CODES = {
 
 @dataclass(frozen=True)
 class CellChange:
-    """One answer cell of the 実績 sheet that changes: ``row`` is 0 for a line not in 実績 yet."""
+    """One answer cell of the 実績 sheet that changes: ``row`` is 0 for a row not in 実績 yet;
+    ``owner`` the 回答者 of the row (empty: the line's own row)."""
 
     id: str
     year: int
@@ -59,6 +63,7 @@ class CellChange:
     sha256: str
     row: int = 0
     note: str = ""
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,13 @@ class MergePlan:
 
     @property
     def blocking(self) -> list[Conflict]:
-        """The conflicts whose lines were left as they were."""
+        """The conflicts whose fields were left as they were (one per form involved)."""
         return [c for c in self.conflicts if c.blocking]
+
+    @property
+    def conflict_count(self) -> int:
+        """Conflicts counted as the coordinator resolves them: per line and field."""
+        return len({(c.id, c.field) for c in self.blocking})
 
     @property
     def overwrites(self) -> list[Conflict]:
@@ -157,141 +167,147 @@ def plan_merge(book: Any, master: Path, submissions: Iterable[Submission], year:
     chosen, ignored = choose_submissions(submissions, year)
     plan = MergePlan(master=master, year=year, submissions=chosen, ignored=ignored)
     state = plan.state = MasterState.read(book, plan.year)
+    fields = state.plan.answer_fields
     by_id: dict[str, list[tuple[Submission, dict[str, Any]]]] = {}
     for sub in chosen:
         for answer in sub.answers:
-            values = {f: clean_value(answer.values.get(f)) for f in ANSWER_FIELDS}
+            values = {f.name: clean_value(answer.values.get(f.name)) for f in fields}
             if all(v is None for v in values.values()):
                 continue  # a line nobody answered stays untouched
             by_id.setdefault(answer.id, []).append((sub, values))
     for line_id, answers in by_id.items():
-        conflicts = _line_conflicts(state, line_id, year, answers)
-        if conflicts:
-            plan.conflicts.extend(conflicts)
-            continue
-        changes, overwrites = _line_changes(state, line_id, year, answers)
+        usable, blocked = _usable(state, line_id, year, answers)
+        plan.conflicts.extend(blocked)
+        changes: list[CellChange] = []
+        for f in fields:
+            if f.per_owner:
+                for sub, values in usable:
+                    _change(
+                        state,
+                        changes,
+                        plan.conflicts,
+                        (line_id, year, sub.section),
+                        f.name,
+                        [(sub, values[f.name])],
+                    )
+                continue
+            given = [(s, v[f.name]) for s, v in usable if v[f.name] is not None]
+            if len({comparable(v) for _, v in given}) > 1:
+                if not _decided(state, (line_id, year, ""), f.name, given):
+                    plan.conflicts.extend(_disagreement(state, line_id, year, f.name, given))
+                continue
+            _change(state, changes, plan.conflicts, (line_id, year, ""), f.name, given)
         plan.changes.extend(changes)
-        plan.conflicts.extend(overwrites)
-        if not changes:
+        if not changes and not blocked:
             plan.lines_unchanged += 1
     plan.conflict_rows, plan.conflict_sheet_changed = _conflict_sheet_rows(state, plan.conflicts)
     return plan
 
 
-def _line_conflicts(
+def _usable(
     state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]
-) -> list[Conflict]:
-    """Why this line must be left alone: unknown ID, master changed since issue, sections disagree."""
-    now = state.fixed.get(line_id)
-    if now is None:
-        return [
+) -> tuple[list[tuple[Submission, dict[str, Any]]], list[Conflict]]:
+    """The answers that may be merged, and why the others may not: an ID the master lacks, or a
+    line whose fixed values changed in the master since that form was issued."""
+    if state.line(line_id) is None:
+        return [], [
             Conflict(ConflictKind.UNKNOWN_ID, line_id, year, "", "", "", s.section, s.file, "")
             for s, _ in answers
         ]
-    found: list[Conflict] = []
-    for sub, _ in answers:
+    usable, blocked = [], []
+    for sub, values in answers:
+        now = state.fixed(line_id, sub.section) or {}
         issued = sub.issued.get(line_id, {})
-        for name in CHECKED_FIXED:
-            if name == "ID" or name not in issued:
-                continue
-            if issued_text(issued[name]) != normalise_text(now[name]):
-                found.append(
-                    Conflict(
-                        ConflictKind.MASTER_CHANGED,
-                        line_id,
-                        year,
-                        name,
-                        now[name],
-                        str(issued[name]),
-                        sub.section,
-                        sub.file,
-                        "",
-                    )
-                )
-    if len(answers) > 1:
-        for name in ANSWER_FIELDS:
-            given = [(s, v[name]) for s, v in answers if v[name] is not None]
-            if _decided(state, line_id, year, name, given):
-                continue
-            if len({comparable(v) for _, v in given}) > 1:
-                shown = "、".join(f"{s.section}: {v}" for s, v in given)
-                for sub, value in given:
-                    old = state.answer_values.get((line_id, year), {}).get(name)
-                    found.append(
-                        Conflict(
-                            ConflictKind.SHARED,
-                            line_id,
-                            year,
-                            name,
-                            _show(old),
-                            _show(value),
-                            sub.section,
-                            sub.file,
-                            shown,
-                        )
-                    )
-    return found
+        changed = [
+            Conflict(ConflictKind.MASTER_CHANGED, line_id, year, name, now[name], str(issued[name]), sub.section, sub.file, "")
+            for name in CHECKED_FIXED
+            if name != "ID" and name in issued and name in now and issued_text(issued[name]) != normalise_text(now[name])
+        ]  # fmt: skip
+        if changed:
+            blocked.extend(changed)
+        else:
+            usable.append((sub, values))
+    return usable, blocked
+
+
+def _disagreement(
+    state: MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]
+) -> list[Conflict]:
+    """One conflict per form whose value of a 共通 field differs from another form's."""
+    shown = "、".join(f"{s.section}: {v}" for s, v in given)
+    old = state.answer_values.get((line_id, year, ""), {}).get(name)
+    return [
+        Conflict(
+            ConflictKind.SHARED,
+            line_id,
+            year,
+            name,
+            _show(old),
+            _show(value),
+            sub.section,
+            sub.file,
+            shown,
+        )
+        for sub, value in given
+    ]
 
 
 def _decided(
-    state: MasterState, line_id: str, year: int, name: str, given: list[tuple[Submission, Any]]
+    state: MasterState, key: AnswerKey, name: str, given: list[tuple[Submission, Any]]
 ) -> bool:
-    """True when sections disagree and the coordinator has typed one of their values in 実績.
+    """True when owners disagree and the coordinator has typed one of their values in 実績.
 
     A value the master holds because an earlier merge put it there is no decision: the last
     history row for the cell shows that value, so the disagreement is still reported.
     """
-    held = comparable(state.answer_values.get((line_id, year), {}).get(name))
+    held = comparable(state.answer_values.get(key, {}).get(name))
     values = {comparable(v) for _, v in given}
     if len(values) < 2 or held is None or held not in values:
         return False
-    merged = state.sources.get((year, line_id, name))
+    line_id, year, owner = key
+    merged = state.sources.get((year, line_id, owner, name))
     return merged is None or merged[2] != held
 
 
-def _line_changes(
-    state: MasterState, line_id: str, year: int, answers: list[tuple[Submission, dict[str, Any]]]
-) -> tuple[list[CellChange], list[Conflict]]:
-    """The cells of one agreed line that differ from the master, and the overwrites among them."""
-    key = (line_id, year)
-    row = state.answer_rows.get(key, 0)
-    old_values = state.answer_values.get(key, {})
-    changes: list[CellChange] = []
-    overwrites: list[Conflict] = []
-    names = " ".join(sorted({s.section for s, _ in answers}))
-    for name in ANSWER_FIELDS:
-        given = [(s, v[name]) for s, v in answers if v[name] is not None]
-        if not given or len({comparable(v) for _, v in given}) > 1:
-            continue  # a blank never erases; a disagreement the coordinator decided keeps the master's value
-        sub, new = given[-1]
-        old = old_values.get(name)
-        if comparable(old) == comparable(new):
-            continue
-        note = ""
-        if comparable(old) is not None:
-            previous_sha, previous_file, _ = state.sources.get(
-                (year, line_id, name), ("", "", None)
-            )
-            if previous_sha != sub.sha256:
-                previous = previous_file or "マスターへの直接入力"
-                note = f"上書き: 以前の値（{previous}）を置き換え"
-                overwrites.append(
-                    Conflict(
-                        ConflictKind.OVERWRITE,
-                        line_id,
-                        year,
-                        name,
-                        _show(old),
-                        _show(new),
-                        sub.section,
-                        sub.file,
-                        previous,
-                    )
-                )
-        changes.append(
-            CellChange(line_id, year, name, old, new, names, sub.file, sub.sha256, row, note)
+def _change(
+    state: MasterState, changes: list[CellChange], conflicts: list[Conflict], key: AnswerKey, name: str,
+    given: list[tuple[Submission, Any]],
+) -> None:  # fmt: skip
+    """The change of one cell to the agreed value (a blank never erases), and its overwrite record."""
+    given = [(s, v) for s, v in given if v is not None]
+    if not given:
+        return
+    line_id, year, owner = key
+    sub, new = given[-1]
+    old = state.answer_values.get(key, {}).get(name)
+    if comparable(old) == comparable(new):
+        return
+    note = ""
+    if comparable(old) is not None:
+        previous_sha, previous_file, _ = state.sources.get(
+            (year, line_id, owner, name), ("", "", None)
         )
-    return changes, overwrites
+        if previous_sha != sub.sha256:
+            previous = previous_file or "マスターへの直接入力"
+            note = f"上書き: 以前の値（{previous}）を置き換え"
+            conflicts.append(
+                Conflict(
+                    ConflictKind.OVERWRITE,
+                    line_id,
+                    year,
+                    name,
+                    _show(old),
+                    _show(new),
+                    sub.section,
+                    sub.file,
+                    previous,
+                )
+            )
+    names = " ".join(sorted({s.section for s, _ in given}))
+    row = state.answer_rows.get(key, 0)
+    changes.append(
+        CellChange(line_id, year, name, old, new, names, sub.file, sub.sha256, row, note, owner)
+    )
 
 
 def _conflict_sheet_rows(
@@ -334,7 +350,7 @@ def _conflict_key(row: tuple[Any, ...]) -> tuple[str, ...]:
 
 
 def _conflict_finding(c: Conflict) -> Finding:
-    params: dict[str, Any] = {"line": c.id, "field": c.field, "source": c.file}
+    params: dict[str, Any] = {"field": c.field, "source": c.file}
     if c.kind is ConflictKind.SHARED:
         params["answers"] = c.detail
     elif c.kind is ConflictKind.MASTER_CHANGED:
@@ -347,7 +363,7 @@ def _conflict_finding(c: Conflict) -> Finding:
         sheet=L.SHEET_ANSWERS,
         value=c.answer_value,
         section=c.section,
-        row_id=c.id,
+        line_id=c.id,
         **params,
     )
 

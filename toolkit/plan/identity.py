@@ -16,6 +16,9 @@ from typing import Any
 
 from toolkit.plan.form import FORMAT_VERSION
 
+LEGACY_INPUTS = ("実績値", "進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")
+"""The input columns of a format-1 form (which did not list them)."""
+
 MARKER = "toolkit-form"
 CHUNK = 30_000
 
@@ -44,6 +47,7 @@ class FormIdentity:
     columns: list[str]
     rows: list[IssuedRow] = field(default_factory=list)
     format: int = FORMAT_VERSION
+    inputs: list[str] = field(default_factory=lambda: list(LEGACY_INPUTS))
 
     def payload(self) -> str:
         """Canonical JSON of the identity (what the token signs)."""

@@ -3,26 +3,57 @@
 Only :mod:`toolkit.master.load` builds these from a workbook; every step after it (generate, collect,
 merge, report) works on these dataclasses.
 
-Glossary: 基本目標 = goal, 施策の方向 = policy (direction of measures), 取組 = torikumi (an
-action, numbered No.), 指標 = indicator, one indicator line per ID, 担当課 = section,
-部局 = bureau, 実績値 = actual value, 年度 = fiscal year (April–March).
+Glossary: 基本目標 = goal, 施策の方向 = policy (direction of measures; a plan may call its levels
+otherwise, e.g. 活動目標: :class:`Levels`), 取組 = torikumi (an action, numbered No.), 行 = line
+(one row of the 指標 sheet with a stable ID: an indicator of a 取組, an 活動, a 施策 under review),
+指標 = indicator, 担当 = owner (a section of the city, the 社協, any body that answers for a
+line), 部局 = bureau, 実績値 = actual value, 年度 = fiscal year (April–March).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from toolkit.plan.fields import (
+    DEFAULT_LISTS,
+    QUALITATIVE_LIST,
+    Field,
+    Kind,
+    default_fields,
+)
+from toolkit.plan.layout import OWNER_KIND, WITH_INDICATOR, Clause, TableSpec, default_tables
 from toolkit.plan.units import DEFAULT_UNITS, UnitRegistry
-from toolkit.plan.values import BLANK, Value, ValueKind
+from toolkit.plan.values import Value, ValueKind
 
-ANSWER_FIELDS = ("実績値", "進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")
-"""The input columns a section fills in for each indicator line, in form order."""
+RELATED_SECTION = "関係課"
+"""The placeholder owner meaning "every related section"; toolkit.toml says who answers it."""
 
-TEXT_ANSWER_FIELDS = ("実施内容・成果", "課題", "備考")
-DEFAULT_PROGRESS = ("実施", "一部実施", "未実施", "完了")
-DEFAULT_DIRECTION_NEXT = ("拡充", "継続", "改善", "縮小", "廃止", "完了")
-DEFAULT_QUALITATIVE = ("実施", "継続", "発行", "未実施")
+RELATED_SPELLINGS = frozenset(
+    ("関係課", "関係各課", "各課", "関係部局", "関係各部局", "関係部課", "全課", "庁内各課")
+)
+"""How plans print "every related section" (after NFKC, spaces and 「・/」 removed)."""
+
+SECTION_SPLIT = r"[\s　、,，/／]+"
+"""How several owners are written in one 担当課 cell (``子育て政策課 幼児保育課``)."""
+
+_SECTION_SPLIT_RE = re.compile(SECTION_SPLIT)
+
+
+def is_related(name: str) -> bool:
+    """True for a spelling of "every related section" (関係課, 関係各課, 各課 …)."""
+    text = "".join(unicodedata.normalize("NFKC", name).split()).replace("・", "")
+    return text in RELATED_SPELLINGS
+
+
+def split_sections(text: str) -> tuple[str, ...]:
+    """``"子育て政策課 幼児保育課"`` → ("子育て政策課", "幼児保育課"); ``関係部 / 関係課`` and the
+    other spellings of every related section → (``関係課``,)."""
+    names = [RELATED_SECTION if is_related(s) else s for s in _SECTION_SPLIT_RE.split(text) if s]
+    return tuple(dict.fromkeys(names))
 
 
 class Trend(StrEnum):
@@ -31,6 +62,16 @@ class Trend(StrEnum):
     UP = "増加"
     DOWN = "減少"
     HOLD = "維持"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """What the plan calls the levels of its structure (設定 sheet): 基本目標 → 施策の方向 → 取組
+    in Shimonoseki, 基本目標 → 活動目標 → 活動 in Yamaguchi."""
+
+    goal: str = "基本目標"
+    policy: str = "施策の方向"
+    action: str = "取組"
 
 
 @dataclass(frozen=True)
@@ -45,6 +86,10 @@ class Goal:
     def label(self) -> str:
         """``基本目標1 ふれあいの人づくり``."""
         return f"基本目標{self.no} {self.name}"
+
+    def label_in(self, levels: Levels) -> str:
+        """The label with the plan's own name for the level (``活動目標1 …`` style)."""
+        return f"{levels.goal}{self.no} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +121,7 @@ class Section:
     aliases: tuple[str, ...] = ()
     contact: str = ""
     email: str = ""
+    kind: str = "市"
 
     @property
     def label(self) -> str:
@@ -84,11 +130,15 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """One indicator line (指標) of a 取組: the unit of everything the toolkit collects.
+class Line:
+    """One line of the plan (a row, or rows sharing an ID, of the 指標 sheet): the unit of
+    everything the toolkit collects; an indicator of a 取組, an 活動, a 施策 under review.
 
-    ``row`` is the 1-based row in the master's 指標 sheet. An action without an indicator keeps
-    one line whose ``name`` is ``"-"`` (``has_indicator`` is False).
+    ``row`` is the 1-based row in the master's 指標 sheet. A line without an indicator has
+    ``name`` ``"-"`` (``has_indicator`` is False). ``sections`` are its owners in order;
+    ``columns`` the plan's own columns (項目 sheet, 区分 計画); ``owner_columns`` per owner the
+    plan columns declared 担当ごと (Yamaguchi's 取組み and 主な活動指標 of each owner); ``targets``
+    a target per fiscal year where the plan sets yearly targets.
     """
 
     id: str
@@ -112,6 +162,19 @@ class Indicator:
     content: str
     row: int = 0
     max_value: float | None = None
+    columns: Mapping[str, str] = field(default_factory=dict, hash=False)
+    owner_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    targets: Mapping[int, Value] = field(default_factory=dict, hash=False)
+
+    def column(self, name: str, owner: str = "") -> str:
+        """A plan column's text: the owner's own value for a per-owner column, else the line's."""
+        if owner and name in self.owner_columns.get(owner, {}):
+            return self.owner_columns[owner][name]
+        return self.columns.get(name, "")
+
+    def target_for(self, year: int) -> Value:
+        """The target of ``year`` when the plan sets yearly targets, else the plan's target."""
+        return self.targets.get(year, self.target)
 
     @property
     def has_indicator(self) -> bool:
@@ -140,60 +203,117 @@ class Torikumi:
     content: str
     bureau: str
     sections: tuple[str, ...]
-    indicators: tuple[Indicator, ...]
+    lines: tuple[Line, ...]
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What a section answered for one indicator line in one fiscal year (a row of 実績)."""
+    """One row of the 実績 sheet: what was answered for a line in a fiscal year.
+
+    ``owner`` is empty on the line's own row (its 共通 fields); a row per owner holds that
+    owner's 担当ごと fields. ``sections`` lists who answered (回答課).
+    """
 
     id: str
     year: int
     values: dict[str, object] = field(default_factory=dict)
     sections: str = ""
     row: int = 0
-
-    @property
-    def actual(self) -> object:
-        """The 実績値 as stored in the master (number, text or None)."""
-        return self.values.get("実績値")
+    owner: str = ""
 
 
 @dataclass
-class AllowedValues:
-    """The allowed-value lists (選択肢); configurable per project."""
+class YearAnswers:
+    """The answers of one fiscal year, by line and owner."""
 
-    progress: tuple[str, ...] = DEFAULT_PROGRESS
-    direction_next: tuple[str, ...] = DEFAULT_DIRECTION_NEXT
-    qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE
+    year: int
+    rows: dict[tuple[str, str], Answer] = field(default_factory=dict)
 
-    def for_field(self, name: str) -> tuple[str, ...]:
-        """The list for an input column (進捗状況 / 今後の方向性), empty for free columns."""
-        return {"進捗状況": self.progress, "今後の方向性": self.direction_next}.get(name, ())
+    def row(self, line_id: str, owner: str = "") -> Answer | None:
+        """The 実績 row of a line (``owner`` empty: its own row)."""
+        return self.rows.get((line_id, owner))
+
+    def value(self, line: Line, name: str, owner: str = "", *, per_owner: bool = False) -> object:
+        """The stored value of field ``name``: a 担当ごと field from the owner's row (or the line's
+        own row when the line has a single owner and no owner row), a 共通 one from the line's row."""
+        if per_owner and owner:
+            row = self.rows.get((line.id, owner))
+            if row is not None:
+                return row.values.get(name)
+            if len(line.sections) > 1:
+                return None
+        row = self.rows.get((line.id, ""))
+        if row is None and line.sections:  # a row filed under the only owner
+            row = self.rows.get((line.id, line.sections[0])) if len(line.sections) == 1 else None
+        return row.values.get(name) if row is not None else None
+
+    def answered(self, line_id: str) -> bool:
+        """True when the year has any row for the line."""
+        return any(key[0] == line_id for key in self.rows)
+
+    def line_ids(self) -> set[str]:
+        """The lines with any answer this year."""
+        return {key[0] for key in self.rows}
 
 
 @dataclass
 class Plan:
-    """Everything the master says: structure, indicator lines, sections, lists, answers."""
+    """Everything the master says: structure, lines, owners, the plan's shape (fields, lists,
+    report tables), answers."""
 
     name: str
     goals: list[Goal]
     policies: list[Policy]
-    indicators: list[Indicator]
+    lines: list[Line]
     sections: list[Section]
-    allowed: AllowedValues = field(default_factory=AllowedValues)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
     units: UnitRegistry = field(default_factory=lambda: DEFAULT_UNITS)
     answers: list[Answer] = field(default_factory=list)
     source: str = ""
+    fields: tuple[Field, ...] = field(default_factory=default_fields)
+    levels: Levels = field(default_factory=Levels)
+    tables: tuple[TableSpec, ...] = field(default_factory=default_tables)
+    answer_columns: dict[str, int] = field(default_factory=dict)
+    """Where each column of the master's 実績 sheet is (header → 1-based column), for messages."""
+
+    @property
+    def answer_fields(self) -> tuple[Field, ...]:
+        """The fields sections fill in, in form order."""
+        return tuple(f for f in self.fields if f.is_answer)
+
+    def field_named(self, name: str) -> Field | None:
+        """A declared field or plan column by name."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def number_field(self) -> Field | None:
+        """The first 数値 field: the line's actual value (the one evaluation grades)."""
+        return next((f for f in self.answer_fields if f.kind is Kind.NUMBER), None)
+
+    def choices(self, name: str) -> tuple[str, ...]:
+        """A named list of the 選択肢 sheet (empty when there is none)."""
+        return self.lists.get(name, ())
+
+    @property
+    def qualitative(self) -> tuple[str, ...]:
+        """The words a qualitative indicator's actual may be (定性実績)."""
+        return self.lists.get(QUALITATIVE_LIST, DEFAULT_LISTS[QUALITATIVE_LIST])
+
+    def kind_of(self, owner: str) -> str:
+        """An owner's 区分 (市 / 社協 / 関係機関 …) from the 担当課 sheet; 市 when unlisted."""
+        section = self.section(owner)
+        return section.kind if section else "市"
 
     def torikumi(self) -> list[Torikumi]:
-        """The 取組 in plan order, each with its indicator lines."""
-        groups: dict[int, list[Indicator]] = {}
-        for ind in self.indicators:
-            groups.setdefault(ind.torikumi_no, []).append(ind)
+        """The 取組 in plan order, each with its lines; 部局 and owners over all its lines."""
+        groups: dict[int, list[Line]] = {}
+        for line in self.lines:
+            groups.setdefault(line.torikumi_no, []).append(line)
         result = []
         for no, lines in groups.items():
             first = lines[0]
+            owners = tuple(dict.fromkeys(s for line in lines for s in line.sections))
+            bureaus = " ".join(dict.fromkeys(b for line in lines for b in line.bureau.split() if b))
             result.append(
                 Torikumi(
                     no,
@@ -201,8 +321,8 @@ class Plan:
                     first.item,
                     first.torikumi,
                     first.content,
-                    first.bureau,
-                    first.sections,
+                    bureaus,
+                    owners,
                     tuple(lines),
                 )
             )
@@ -223,22 +343,56 @@ class Plan:
                 return s
         return None
 
-    def by_id(self) -> dict[str, Indicator]:
-        """Indicator lines keyed by ID."""
-        return {ind.id: ind for ind in self.indicators}
+    def by_id(self) -> dict[str, Line]:
+        """Line lines keyed by ID."""
+        return {ind.id: ind for ind in self.lines}
 
-    def answers_for(self, year: int) -> dict[str, Answer]:
-        """The answers of one fiscal year keyed by ID."""
-        return {a.id: a for a in self.answers if a.year == year}
+    def answers_for(self, year: int) -> YearAnswers:
+        """The answers of one fiscal year, by line and owner."""
+        return YearAnswers(year, {(a.id, a.owner): a for a in self.answers if a.year == year})
 
-    def lines_of(self, section: str, related_to: tuple[str, ...] = ()) -> list[Indicator]:
+    def lines_of(self, section: str, related_to: tuple[str, ...] = ()) -> list[Line]:
         """The indicator lines a section answers for; ``related_to`` are the placeholder
         section names (``関係課``) whose lines this section receives."""
         return [
             ind
-            for ind in self.indicators
+            for ind in self.lines
             if section in ind.sections or any(r in ind.sections for r in related_to)
         ]
+
+
+def line_value(line: Line, name: str) -> str:
+    """A line's value of a built-in or declared plan column, as text (what conditions compare)."""
+    builtin: dict[str, str] = {
+        "ID": line.id, "No.": str(line.torikumi_no), "取組": line.torikumi, "取組内容": line.content,
+        "取組項目": line.item, "指標": line.name, "単位": line.unit, "部局": line.bureau,
+        "担当課": " ".join(line.sections), "基準値": line.baseline.display(), "現状値": line.current.display(),
+        "目標値": line.target.display(), "方向": line.trend.value, "体系": line.policy_key,
+    }  # fmt: skip
+    return builtin[name] if name in builtin else line.columns.get(name, "")
+
+
+def line_matches(line: Line, clauses: Iterable[Clause], kind_of: Callable[[str], str]) -> bool:
+    """True when the line meets every clause (``指標あり``, ``区分=評価``, ``担当区分=社協``)."""
+    for clause in clauses:
+        if clause.column == WITH_INDICATOR:
+            met = line.has_indicator
+        elif clause.column == OWNER_KIND:
+            met = any(kind_of(owner) == clause.value for owner in line.sections)
+        else:
+            met = line_value(line, clause.column) == clause.value
+        if met == clause.negate:
+            return False
+    return True
+
+
+def owner_matches(owner: str, clauses: Iterable[Clause], kind_of: Callable[[str], str]) -> bool:
+    """True when an owner meets every clause of a column's 担当 (``区分=社協``, ``担当課=協働推進課``)."""
+    for clause in clauses:
+        value = kind_of(owner) if clause.column in ("区分", OWNER_KIND) else owner
+        if (value == clause.value) == clause.negate:
+            return False
+    return True
 
 
 def infer_trend(baseline: Value, target: Value) -> Trend:
@@ -250,19 +404,3 @@ def infer_trend(baseline: Value, target: Value) -> Trend:
         if t == b:
             return Trend.HOLD
     return Trend.UP
-
-
-__all__ = [
-    "ANSWER_FIELDS",
-    "BLANK",
-    "AllowedValues",
-    "Answer",
-    "Goal",
-    "Indicator",
-    "Plan",
-    "Policy",
-    "Section",
-    "Torikumi",
-    "Trend",
-    "infer_trend",
-]

@@ -14,20 +14,14 @@ Two entry points:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from toolkit.plan.units import (
     COMPOUND_SEPARATOR,
-    DEFAULT_UNITS,
-    NO_UNIT,
-    Unit,
-    UnitKind,
-    UnitRegistry,
 )
 
 NONE_MARKS = frozenset({"-", "－", "―", "‐", "ー", "—", "–", "なし", "無し"})
@@ -35,9 +29,9 @@ COMPARATORS = ("以上", "以下", "超", "未満")
 DEFAULT_QUALITATIVE = ("実施", "継続", "発行", "未実施", "完了")
 
 _MINUS = {"▲": "-", "△": "-", "−": "-", "ｰ": "-"}
-_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUMBER_RE = re.compile(_NUMBER)
-_APPROX = (
+NUMBER_PATTERN = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+NUMBER_RE = re.compile(NUMBER_PATTERN)
+APPROX_WORDS = (
     "約",
     "およそ",
     "概ね",
@@ -53,8 +47,8 @@ _APPROX = (
     "余り",
     "超え",
 )
-_RANGE_RE = re.compile(rf"({_NUMBER})\s*[~〜～\-－ー―]\s*({_NUMBER})")
-_PAREN_NUMBER_RE = re.compile(rf"^\(\s*({_NUMBER})\s*\)$")
+RANGE_RE = re.compile(rf"({NUMBER_PATTERN})\s*[~〜～\-－ー―]\s*({NUMBER_PATTERN})")
+_PAREN_NUMBER_RE = re.compile(rf"^\(\s*({NUMBER_PATTERN})\s*\)$")
 
 
 class ValueKind(StrEnum):
@@ -87,6 +81,7 @@ class Value:
     sub: Decimal | None = None
     note: str = ""
     word: str = ""
+    year: int | None = None
 
     @property
     def number(self) -> Decimal | None:
@@ -97,6 +92,13 @@ class Value:
     def is_numeric(self) -> bool:
         """True for NUMBER and COMPOUND values."""
         return self.kind in (ValueKind.NUMBER, ValueKind.COMPOUND)
+
+    @property
+    def is_words(self) -> bool:
+        """True for text without a digit (継続実施, 設定しない): a target in words, not graded."""
+        return self.kind is ValueKind.TEXT and not any(
+            ch.isdigit() for ch in unicodedata.normalize("NFKC", self.raw)
+        )
 
     def display(self) -> str:
         """The value as the plan or the section wrote it."""
@@ -147,22 +149,22 @@ def to_decimal(number: int | float | Decimal) -> Decimal:
     return Decimal(int(d)) if d == d.to_integral_value() else d.normalize()
 
 
-_FAST_LIMIT = 10**15
+FAST_LIMIT = 10**15
 """Below this, an int or a digit string is exactly a Decimal with no rounding or exponent."""
 
 
 _GROUPED_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 
 
-def _is_ascii_digits(text: str) -> bool:
-    """``"60716"`` (not ``"６０７１６"``, ``"1,234"``, ``""``), short enough for :data:`_FAST_LIMIT`."""
+def is_ascii_digits(text: str) -> bool:
+    """``"60716"`` (not ``"６０７１６"``, ``"1,234"``, ``""``), short enough for :data:`FAST_LIMIT`."""
     return text.isascii() and text.isdigit() and len(text) < 16
 
 
 def _ascii_int(text: str) -> int | None:
     """``"60716"`` or ``"60,716"`` → 60716, exactly what :func:`parse_plain_number` reads there;
     None for anything else (full-width, signs, decimals, spaces: the general path)."""
-    if _is_ascii_digits(text):
+    if is_ascii_digits(text):
         return int(text)
     if text.isascii() and _GROUPED_RE.fullmatch(text):
         digits = text.replace(",", "")
@@ -193,7 +195,7 @@ def parse_plain_number(text: str) -> Decimal | None:
     if whole is not None:  # the common case, without NFKC and the pattern
         return Decimal(whole)
     s = normalise_text(text)
-    if not re.fullmatch(_NUMBER, s):
+    if not re.fullmatch(NUMBER_PATTERN, s):
         return None
     try:
         return to_decimal(Decimal(s.replace(",", "").lstrip("+")))
@@ -211,7 +213,7 @@ def parse_master_value(
     qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE,
 ) -> Value:
     """Read a 基準値 / 現状値 / 目標値 as the plan writes it; never fails (unknown text is TEXT)."""
-    if type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT:
+    if type(cell) is int and -FAST_LIMIT < cell < FAST_LIMIT:
         # the common master cell: what to_decimal and format_number would give, without Decimal
         # arithmetic (exact below 10**15; larger ints take the general path)
         return Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),))
@@ -220,7 +222,7 @@ def parse_master_value(
     if isinstance(cell, bool):
         return Value(str(cell), ValueKind.TEXT)
     if isinstance(cell, int | float | Decimal):
-        if isinstance(cell, float | Decimal) and not _finite(cell):
+        if isinstance(cell, float | Decimal) and not is_finite(cell):
             return Value(str(cell), ValueKind.TEXT)
         d = to_decimal(cell)
         return Value(format_number(d), ValueKind.NUMBER, (d,))
@@ -235,13 +237,40 @@ def parse_master_value(
         return Value(raw, ValueKind.NONE)
     if s in qualitative:
         return Value(raw, ValueKind.QUALITATIVE, word=s)
+    dated = _YEAR_PREFIX_RE.match(s)
+    if dated and dated.end() < len(s):
+        year = _prefix_year(dated)
+        if year is not None:
+            rest = parse_master_value(s[dated.end() :], unit, qualitative)
+            if rest.kind is not ValueKind.TEXT or rest.is_words:
+                return replace(rest, raw=raw, year=year)
+            return Value(raw, ValueKind.TEXT, year=year)
     parts = _split_compound(s, unit)
     if parts is not None:
         return Value(raw, ValueKind.COMPOUND, parts)
     return _parse_annotated(raw, s, unit) or Value(raw, ValueKind.TEXT)
 
 
-def _finite(number: float | Decimal) -> bool:
+_YEAR_PREFIX_RE = re.compile(
+    r"^(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<n>元|\d{1,2})|(?P<west>(?:19|20)\d{2}))"
+    r"\s*(?:年度|年)?\s*(?:\(\s*(?P<paren>(?:19|20)\d{2})\s*(?:年度|年)?\s*\))?\s*(?:年度|年)?\s*[:：]?\s+"
+)
+"""A year written before a value: ``H32(2020) 85,000人``, ``R4年度 50%``, ``2025年度 120``."""
+
+_ERA_START = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
+
+
+def _prefix_year(m: re.Match[str]) -> int | None:
+    """The Western year of a year prefix (the year in parentheses wins: it is the one people check)."""
+    if m["paren"]:
+        return int(m["paren"])
+    if m["west"]:
+        return int(m["west"])
+    n = 1 if m["n"] == "元" else int(m["n"])
+    return _ERA_START[m["era"]] + n - 1
+
+
+def is_finite(number: float | Decimal) -> bool:
     """False for NaN and infinities, which no cell should hold but Decimal cannot compare."""
     return Decimal(number).is_finite() if isinstance(number, float) else number.is_finite()
 
@@ -260,7 +289,7 @@ def _split_compound(s: str, unit: str) -> tuple[Decimal, ...] | None:
 
 
 _ANNOTATED_RE = re.compile(
-    rf"^(?P<label>[^\d+-]*?)\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s()※]*?)\s*"
+    rf"^(?P<label>[^\d+-]*?)\s*(?P<num>{NUMBER_PATTERN})\s*(?P<unit>[^\d\s()※]*?)\s*"
     rf"(?P<cmp>以上|以下|超|未満)?\s*(?P<rest>(?:※|\().*)?$"
 )
 
@@ -273,7 +302,7 @@ def _parse_annotated(raw: str, s: str, unit: str) -> Value | None:
     typed_unit = m["unit"].strip()
     if typed_unit and typed_unit != unit.strip() and typed_unit not in ("%",):
         return None
-    if m["label"] and any(word in m["label"] for word in _APPROX):
+    if m["label"] and any(word in m["label"] for word in APPROX_WORDS):
         return None
     number = parse_plain_number(m["num"])
     if number is None:
@@ -293,217 +322,3 @@ def _parse_annotated(raw: str, s: str, unit: str) -> Value | None:
         sub=sub,
         note=note,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Answers (strict)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """The result of reading one answer cell.
-
-    ``value`` is None when ``error`` is set. ``fixes`` lists the catalogue codes of the
-    normalisations applied (each becomes a finding of severity ``fixed``), ``warnings`` the codes
-    that do not block, and ``params`` the message parameters for all of them.
-    """
-
-    value: Value | None
-    error: str = ""
-    fixes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    params: dict[str, str] = field(default_factory=dict)
-
-
-def parse_answer(
-    cell: object,
-    unit: str,
-    *,
-    qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE,
-    registry: UnitRegistry = DEFAULT_UNITS,
-    maximum: float | None = None,
-) -> Parsed:
-    """Read a 実績値 typed by a section for an indicator measured in ``unit``.
-
-    ``unit`` is ``"-"`` or empty for qualitative indicators: then only the words in
-    ``qualitative`` are accepted. ``maximum`` overrides the unit's upper bound (a percentage
-    indicator that may exceed 100).
-    """
-    unit = (unit or "").strip()
-    params = {"unit": unit, "allowed": "・".join(qualitative)}
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return Parsed(BLANK, params=params)
-    if isinstance(cell, bool):
-        return Parsed(None, "V004", params=params)
-    if isinstance(cell, dt.datetime | dt.date | dt.time):
-        return Parsed(None, "V012", params=params)
-    units = registry.lookup(unit) if unit and unit != NO_UNIT else ()
-    if not units:
-        return _parse_qualitative(cell, qualitative, params)
-    if (
-        type(cell) is int and -_FAST_LIMIT < cell < _FAST_LIMIT
-    ):  # as below, without Decimal arithmetic
-        return _check_numbers(
-            Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params
-        )
-    if isinstance(cell, int | float | Decimal):
-        if isinstance(cell, float | Decimal) and not _finite(cell):
-            return Parsed(None, "V004", params=params)
-        number = to_decimal(cell)
-        return _check_numbers(
-            Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params
-        )
-    raw = str(cell).strip()
-    if len(units) == 1 and _is_ascii_digits(raw) and _keep_unit_names(raw, units) == raw:
-        # digits typed in a text cell: nothing to normalise, no unit, comma, range or word, so
-        # the general path below would end in exactly this check
-        return _check_numbers(
-            Value(raw, ValueKind.NUMBER, (Decimal(int(raw)),)), (), units, maximum, params
-        )
-    s = _keep_unit_names(normalise_text(raw), units)
-    fixes: list[str] = []
-    if s != " ".join(raw.split()):
-        fixes.append("V101")
-        params["normalised"] = s
-    if s in NONE_MARKS:
-        return Parsed(Value(raw, ValueKind.NONE), fixes=tuple(fixes), params=params)
-    if s.startswith("#") and s.endswith(("!", "?", "A")):
-        return Parsed(None, "V013", params=params)
-    if re.search(r"\d", s) and any(word in s for word in _APPROX):
-        return Parsed(None, "V001", params=params)
-    if _RANGE_RE.search(s) or re.search(r"[~〜～]", s):
-        return Parsed(None, "V002", params=params)
-    if len(units) > 1:
-        return _parse_compound_answer(raw, s, units, fixes, maximum, params)
-    return _parse_single_answer(raw, s, units[0].name, units, fixes, maximum, params, registry)
-
-
-def _keep_unit_names(s: str, units: tuple[Unit, ...]) -> str:
-    """Undo NFKC on the indicator's own unit names (``㎡`` → ``m2`` → ``㎡``), so that a unit typed
-    after the number is still recognised and is not reported as a full-width fix."""
-    for unit in units:
-        folded = normalise_text(unit.name)
-        if folded != unit.name and unit.kind is not UnitKind.PERCENT:
-            s = s.replace(folded, unit.name)
-    return s
-
-
-def _parse_qualitative(
-    cell: object, qualitative: tuple[str, ...], params: dict[str, str]
-) -> Parsed:
-    raw = str(cell).strip()
-    s = normalise_text(raw)
-    if s in NONE_MARKS:
-        return Parsed(Value(raw, ValueKind.NONE), params=params)
-    if s in qualitative:
-        fixes = ("V101",) if s != raw else ()
-        params["normalised"] = s
-        return Parsed(Value(s, ValueKind.QUALITATIVE, word=s), fixes=fixes, params=params)
-    return Parsed(None, "V009", params=params)
-
-
-def _strip_unit(
-    s: str, unit_name: str, registry: UnitRegistry, params: dict[str, str]
-) -> tuple[str, bool, str]:
-    """Remove a unit typed after the number; returns (text, stripped?, wrong unit or "")."""
-    number = _NUMBER_RE.match(s)
-    if not number:
-        return s, False, ""
-    tail = s[number.end() :].strip()
-    if not tail:
-        return s, False, ""
-    if tail == unit_name or (unit_name in ("%", "％") and tail in ("%", "％", "パーセント")):
-        return s[: number.end()], True, ""
-    for name in registry.names():
-        if tail == name:
-            params["typed_unit"] = name
-            return s, False, name
-    return s, False, ""
-
-
-def _parse_single_answer(
-    raw: str,
-    s: str,
-    unit_name: str,
-    units: tuple,
-    fixes: list[str],
-    maximum: float | None,
-    params: dict[str, str],
-    registry: UnitRegistry,
-) -> Parsed:
-    warnings: list[str] = []
-    body, stripped, wrong = _strip_unit(s, unit_name, registry, params)
-    if wrong:
-        return Parsed(None, "V003", params=params)
-    if stripped:
-        fixes.append("V103")
-    else:
-        m = _NUMBER_RE.match(s)
-        if m and s[m.end() :].strip():
-            rest = s[m.end() :].strip()
-            if rest.startswith(("(", "※")):
-                body = s[: m.end()]
-                params["note"] = rest
-                warnings.append("V201")
-    if re.fullmatch(r"[+-]?\d+(?:,\d+)+(?:\.\d+)?", body) and not re.fullmatch(_NUMBER, body):
-        return Parsed(None, "V011", params=params)
-    number = parse_plain_number(body)
-    if number is None:
-        return Parsed(None, "V004", params=params)
-    if "," in body:
-        fixes.append("V102")
-    value = Value(raw, ValueKind.NUMBER, (number,), note=params.get("note", ""))
-    return _check_numbers(value, tuple(fixes), units, maximum, params, tuple(warnings))
-
-
-def _parse_compound_answer(
-    raw: str,
-    s: str,
-    units: tuple,
-    fixes: list[str],
-    maximum: float | None,
-    params: dict[str, str],
-) -> Parsed:
-    # "," is a thousands separator inside a part (1・1,000), never a part separator.
-    pieces = [p.strip() for p in re.split(r"\s*[・/、]\s*", s)]
-    if len(pieces) != len(units):
-        return Parsed(None, "V008", params=params)
-    numbers: list[Decimal] = []
-    for piece, unit in zip(pieces, units, strict=True):
-        body = piece
-        if piece.endswith(unit.name):
-            body = piece[: -len(unit.name)].strip()
-            if "V103" not in fixes:
-                fixes.append("V103")
-        number = parse_plain_number(body)
-        if number is None:
-            return Parsed(None, "V008", params=params)
-        if "," in body and "V102" not in fixes:
-            fixes.append("V102")
-        numbers.append(number)
-    value = Value(raw, ValueKind.COMPOUND, tuple(numbers))
-    return _check_numbers(value, tuple(fixes), units, maximum, params)
-
-
-def _check_numbers(
-    value: Value,
-    fixes: tuple[str, ...],
-    units: tuple,
-    maximum: float | None,
-    params: dict[str, str],
-    warnings: tuple[str, ...] = (),
-) -> Parsed:
-    for number, unit in zip(value.numbers, units, strict=False):
-        if abs(number) >= _FAST_LIMIT:
-            # Excel keeps 15 significant digits: a larger count is a typing slip, never exact
-            return Parsed(None, "V014", params=params)
-        params["number"] = format_number(number)
-        if number < 0:
-            return Parsed(None, "V007", params=params)
-        if unit.kind is UnitKind.INTEGER and number != number.to_integral_value():
-            return Parsed(None, "V005", params=params)
-        limit = maximum if maximum is not None else unit.maximum
-        if limit is not None and number > Decimal(str(limit)):
-            params["maximum"] = format_number(to_decimal(limit))
-            return Parsed(None, "V006", params=params)
-    return Parsed(value, fixes=fixes, warnings=warnings, params=params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -53,3 +54,29 @@ def parse_year(text: object) -> int | None:
         return None
     n = 1 if m["n"] == "元" else int(m["n"])
     return _LETTERS[m["era"]] + n - 1
+
+
+_DATE_RE = re.compile(
+    r"^\s*(?P<y>\d{4})\s*[/\-.年]\s*(?P<m>\d{1,2})\s*[/\-.月]\s*(?P<d>\d{1,2})\s*日?\s*$"
+)
+_ERA_DATE_RE = re.compile(
+    r"^\s*(?P<era>令和|平成|昭和|[RHS])\s*(?P<y>元|\d{1,2})\s*[年/\-.]\s*(?P<m>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?\s*$"
+)
+_ERA_FIRST = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``2024/4/1``, ``2024-04-01``, ``2024年4月1日``, ``令和6年4月1日``, ``R6.4.1`` → a date; else None."""
+    s = unicodedata.normalize("NFKC", text or "").strip().upper()
+    m = _DATE_RE.match(s)
+    if m:
+        year = int(m["y"])
+    else:
+        m = _ERA_DATE_RE.match(s.replace("令和", "令和").replace("平成", "平成"))
+        if not m:
+            return None
+        year = _ERA_FIRST[m["era"]] + (1 if m["y"] == "元" else int(m["y"])) - 1
+    try:
+        return dt.date(year, int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None

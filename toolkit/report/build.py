@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.master.layout import ANSWER_COLUMNS, SHEET_ANSWERS
-from toolkit.plan.model import Answer, Indicator, Plan, Torikumi
+from toolkit.master.layout import SHEET_ANSWERS
+from toolkit.plan.model import Line, Plan, Torikumi, YearAnswers
 from toolkit.plan.sheets import cell_ref
 from toolkit.plan.values import ValueKind, cell_text
 from toolkit.plan.wareki import fiscal_label, fiscal_label_both, short_label
@@ -65,7 +65,7 @@ class LineRow:
     remark: str
     sections: str
     evaluation: Evaluation
-    line: Indicator
+    line: Line
 
 
 @dataclass
@@ -109,7 +109,7 @@ class PolicyBlock:
 
     @property
     def line_count(self) -> int:
-        """Indicator lines under this policy (rows it spans in the indicator table)."""
+        """Line lines under this policy (rows it spans in the indicator table)."""
         return sum(t.span for t in self.torikumi)
 
     @property
@@ -247,7 +247,7 @@ def build_report(
         coordinator=coordinator,
         created=(today or dt.date.today()).isoformat(),
         findings=findings,
-        answered=len(answers),
+        answered=len(answers.line_ids()),
     )
 
 
@@ -274,9 +274,9 @@ def _headers(plan: Plan, year: int) -> dict[str, str]:
         found = Counter(y for y in years if y)
         return f"{short_label(found.most_common(1)[0][0])}年度" if found else ""
 
-    base = common(i.baseline_year for i in plan.indicators)
-    current = common(i.current_year for i in plan.indicators)
-    target = common(i.target_year for i in plan.indicators)
+    base = common(i.baseline_year for i in plan.lines)
+    current = common(i.current_year for i in plan.lines)
+    target = common(i.target_year for i in plan.lines)
     return {
         "baseline": f"基準値 ({base} 実績値)" if base else "基準値",
         "current": f"現状値 ({current} 実績値)" if current else "現状値",
@@ -289,16 +289,18 @@ def _headers(plan: Plan, year: int) -> dict[str, str]:
 
 
 def _torikumi_block(
-    t: Torikumi, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation]
+    t: Torikumi, answers: YearAnswers, evaluations: Mapping[str, Evaluation]
 ) -> TorikumiBlock:
-    lines = [_line_row(line, answers.get(line.id), evaluations[line.id]) for line in t.indicators]
+    lines = [_line_row(line, answers, evaluations[line.id]) for line in t.lines]
     return TorikumiBlock(
         t.no, t.policy_key, t.item, t.name, t.content, t.bureau, " ".join(t.sections), lines
     )
 
 
-def _line_row(line: Indicator, answer: Answer | None, ev: Evaluation) -> LineRow:
-    values = answer.values if answer else {}
+def _line_row(line: Line, answers: YearAnswers, ev: Evaluation) -> LineRow:
+    def text(name: str) -> str:
+        return cell_text(answers.value(line, name))
+
     return LineRow(
         id=line.id,
         name=line.name,
@@ -312,11 +314,11 @@ def _line_row(line: Indicator, answer: Answer | None, ev: Evaluation) -> LineRow
         grade=ev.grade,
         grade_label=ev.grade_label,
         reason=ev.reason,
-        progress=cell_text(values.get("進捗状況")),
-        result=cell_text(values.get("実施内容・成果")),
-        issue=cell_text(values.get("課題")),
-        direction=cell_text(values.get("今後の方向性")),
-        remark=cell_text(values.get("備考")),
+        progress=text("進捗状況"),
+        result=text("実施内容・成果"),
+        issue=text("課題"),
+        direction=text("今後の方向性"),
+        remark=text("備考"),
         sections=" ".join(line.sections),
         evaluation=ev,
         line=line,
@@ -353,15 +355,26 @@ def _unique(texts: Iterable[str]) -> list[str]:
 
 
 def _findings(
-    plan: Plan, answers: Mapping[str, Answer], evaluations: Mapping[str, Evaluation], year: int
+    plan: Plan, answers: YearAnswers, evaluations: Mapping[str, Evaluation], year: int
 ) -> list[Finding]:
     """Warnings for answers the evaluation could not use (with the 実績 cell to correct)."""
-    if not answers:
+    if not answers.rows:
         return [finding("P003", year=year)]
     found = []
     by_id = plan.by_id()
     for line_id, ev in evaluations.items():
-        line, answer = by_id[line_id], answers.get(line_id)
+        line, answer = (
+            by_id[line_id],
+            answers.row(line_id)
+            or next(
+                (
+                    answers.row(line_id, o)
+                    for o in by_id[line_id].sections
+                    if answers.row(line_id, o)
+                ),
+                None,
+            ),
+        )
         if answer is None or not line.is_numeric or not line.target.is_numeric:
             continue
         code = {"実績値が数値でない": "P001", "実績値の形が目標値と合わない": "P002"}.get(ev.reason)
@@ -372,10 +385,11 @@ def _findings(
                 code,
                 file=Path(plan.source).name if plan.source else "",
                 sheet=SHEET_ANSWERS,
-                cell=cell_ref(answer.row, ANSWER_COLUMNS.index("実績値") + 1) if answer.row else "",
+                cell=cell_ref(answer.row, plan.answer_columns["実績値"])
+                if answer.row and "実績値" in plan.answer_columns
+                else "",
                 value=ev.actual.display(),
-                row_id=line_id,
-                line=line_id,
+                line_id=line_id,
                 unit=line.unit,
                 target=line.target.display(),
             )

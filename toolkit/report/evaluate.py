@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from toolkit.plan.model import Answer, Indicator, Plan, Trend
+from toolkit.plan.model import Line, Plan, Trend
 from toolkit.plan.values import BLANK, DEFAULT_QUALITATIVE, Value, ValueKind, parse_master_value
 
 GRADES = ("A", "B", "C", "D", "－")
@@ -76,12 +76,12 @@ class Evaluation:
 
 
 def actual_value(
-    line: Indicator, answer: Answer | None, qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE
+    line: Line, stored: object, qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE
 ) -> Value:
-    """The stored 実績値 of an answer read the way master values are read (never fails)."""
-    if answer is None:
+    """A stored actual (the plan's number field) read the way master values are read (never fails)."""
+    if stored is None:
         return BLANK
-    return parse_master_value(answer.actual, line.unit, qualitative)
+    return parse_master_value(stored, line.unit, qualitative)
 
 
 def part_rate(
@@ -120,13 +120,13 @@ def grade_of(rate: float, worse: bool, thresholds: Mapping[str, float] = DEFAULT
 
 
 def evaluate_line(
-    line: Indicator,
-    answer: Answer | None,
+    line: Line,
+    stored: object,
     thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS,
     qualitative: tuple[str, ...] = DEFAULT_QUALITATIVE,
 ) -> Evaluation:
-    """Evaluate one indicator line against its answer for a year."""
-    actual = actual_value(line, answer, qualitative)
+    """Evaluate one indicator line against its stored actual for a year."""
+    actual = actual_value(line, stored, qualitative)
     skip = _skip_reason(line, actual)
     if skip:
         return Evaluation(line.id, actual, None, NOT_EVALUATED, skip)
@@ -151,7 +151,7 @@ def evaluate_line(
     return Evaluation(line.id, actual, min(rates), worst, "", tuple(rates))
 
 
-def _skip_reason(line: Indicator, actual: Value) -> str:
+def _skip_reason(line: Line, actual: Value) -> str:
     if not line.has_indicator:
         return "指標なし"
     if line.is_qualitative or line.target.kind is ValueKind.QUALITATIVE:
@@ -174,10 +174,14 @@ def evaluate_plan(
 ) -> dict[str, Evaluation]:
     """Every indicator line of the plan evaluated for ``year``, keyed by ID."""
     answers = plan.answers_for(year)
+    number = plan.number_field
     return {
-        line.id: evaluate_line(line, answers.get(line.id), thresholds, plan.allowed.qualitative)
-        for line in plan.indicators
-    }
+        line.id: evaluate_line(
+            line, answers.value(line, number.name, per_owner=number.per_owner) if number else None, thresholds,
+            plan.qualitative,
+        )
+        for line in plan.lines
+    }  # fmt: skip
 
 
 @dataclass
@@ -221,7 +225,7 @@ def roll_up(plan: Plan, evaluations: Mapping[str, Evaluation]) -> RollUp:
     by_goal = {g.no: GradeCount() for g in plan.goals}
     overall = GradeCount()
     goal_of = {p.key: p.goal_no for p in plan.policies}
-    for line in _indicator_lines(plan.indicators):
+    for line in _indicator_lines(plan.lines):
         grade = evaluations[line.id].grade if line.id in evaluations else NOT_EVALUATED
         by_policy.setdefault(line.policy_key, GradeCount()).add(grade)
         goal_no = goal_of.get(line.policy_key)
@@ -231,7 +235,7 @@ def roll_up(plan: Plan, evaluations: Mapping[str, Evaluation]) -> RollUp:
     return RollUp(by_policy, by_goal, overall)
 
 
-def _indicator_lines(lines: Iterable[Indicator]) -> Iterable[Indicator]:
+def _indicator_lines(lines: Iterable[Line]) -> Iterable[Line]:
     return (line for line in lines if line.has_indicator)
 
 

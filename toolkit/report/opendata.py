@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from toolkit.plan.model import Indicator, Plan
+from toolkit.plan.model import Line, Plan
 from toolkit.plan.values import Value, ValueKind
 from toolkit.plan.wareki import fiscal_label
 from toolkit.report.build import Report
@@ -109,9 +109,12 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
     years_of: dict[str, set[int]] = {}
     for answer in plan.answers:
         years_of.setdefault(answer.id, set()).add(answer.year)
-    answers = {(a.id, a.year): a for a in plan.answers}
+    by_year = {
+        year: plan.answers_for(year) for year in {a.year for a in plan.answers} | {report.year}
+    }
+    number = plan.number_field
     result: list[list[Cell]] = []
-    for line in plan.indicators:
+    for line in plan.lines:
         policy = goal_of.get(line.policy_key)
         goal = goals.get(policy.goal_no) if policy else None
         fixed = _fixed(
@@ -123,9 +126,15 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
             policy.page if policy else "",
         )
         for year in sorted(years_of.get(line.id, set()) | {report.year}):
-            found = answers.get((line.id, year))
-            ev = evaluate_line(line, found, report.thresholds, plan.allowed.qualitative)
-            values = found.values if found else {}
+            answers = by_year[year]
+            stored = (
+                answers.value(line, number.name, per_owner=number.per_owner) if number else None
+            )
+            ev = evaluate_line(line, stored, report.thresholds, plan.qualitative)
+            values = {
+                f.name: answers.value(line, f.name, per_owner=f.per_owner)
+                for f in plan.answer_fields
+            }
             result.append(
                 [
                     *fixed,
@@ -149,7 +158,7 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
 
 
 def _fixed(
-    line: Indicator, goal_no: int | None, goal: str, policy_no: int | None, policy: str, page: str
+    line: Line, goal_no: int | None, goal: str, policy_no: int | None, policy: str, page: str
 ) -> list[Cell]:
     return [
         line.id,

@@ -1,0 +1,86 @@
+"""The 記入要領 sheet of a form: what to type where, in plain Japanese, for the fields it asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from toolkit.plan.fields import Field, Kind
+from toolkit.plan.model import Line, Plan, Section
+from toolkit.plan.wareki import fiscal_label, fiscal_label_both
+from toolkit.workspace import Config
+
+_WEEKDAYS = "月火水木金土日"
+
+
+def deadline_text(deadline: dt.date | None) -> str:
+    """``2022-05-31 → "令和4年5月31日（火）"``; no deadline → ``取りまとめ課の案内のとおり``."""
+    if deadline is None:
+        return "取りまとめ課からの案内のとおり"
+    if deadline >= dt.date(2019, 5, 1):
+        name, n = "令和", deadline.year - 2018
+    else:
+        name, n = "平成", deadline.year - 1988
+    return f"{name}{'元' if n == 1 else n}年{deadline.month}月{deadline.day}日（{_WEEKDAYS[deadline.weekday()]}）"
+
+
+def number_rules(lines: list[Line]) -> str:
+    """How to type a number (the strict reading collect applies, in plain words)."""
+    text = (
+        "・数字だけを入力してください。「約100」「100人」のように、約・単位・文字は付けません。\n"
+        "・全角の数字（１２３）やカンマ（1,234）は、回収時に自動で半角の数値に直します。\n"
+        "・割合（%）は 0～100 の数値で入力します（例: 45.5）。\n"
+        "・実績がない・集計中の場合は空欄のままにし、備考に理由と見込みを書いてください。\n"
+        "・指標のない取組（指標欄が「－（指標なし）」の行）は、実績値は灰色で入力不要です。進捗状況などは入力してください。"
+    )
+    compound = sorted({line.unit for line in lines if line.is_numeric and "・" in line.unit})
+    if compound:
+        text += f"\n・単位が「{'」「'.join(compound)}」のように複数ある指標は、順に「・」で区切って入力します（例: 1・120）。"
+    return text
+
+
+def field_text(f: Field, plan: Plan, config: Config, lines: list[Line]) -> str:
+    """One field's paragraph: its help, then how to fill it in."""
+    help_text = f.help
+    if f.kind is Kind.NUMBER:
+        lead = f"{fiscal_label(config.fiscal_year)}の実績を入力します。セルを選ぶと入力のしかたが表示されます。"
+        return f"{lead}\n{number_rules(lines)}"
+    if f.kind in (Kind.CHOICE, Kind.GRADE):
+        return f"▼ から選びます: {' / '.join(plan.choices(f.choices))}"
+    if f.kind is Kind.DATE:
+        return f"{help_text}日付を入力します（例: 2024/4/1）。".strip()
+    limit = (
+        f"{f.limit}字以内で書いてください。セル内の改行は Alt+Enter です。"
+        if f.limit and f.limit < 32_767
+        else ""
+    )
+    return f"{help_text}{limit}".strip() or f"{f.name}を書いてください。"
+
+
+def guide_lines(
+    plan: Plan, config: Config, section: Section, lines: list[Line], fields: tuple[Field, ...]
+) -> list[tuple[str, str]]:
+    """The 記入要領 sheet: heading and plain-Japanese text per topic, a paragraph per field asked."""
+    guide = [
+        ("この様式について",
+         f"{config.plan_name or plan.name}の{fiscal_label_both(config.fiscal_year)}の進捗状況を、"
+         f"{section.label}が担当する {len(lines)} 行についてお答えいただく様式です。"),
+        ("入力するセル",
+         "「回答」シートの黄色のセルだけに入力してください。灰色のセル（ID・取組・指標・基準値・現状値・目標値など）は変更できません。\n"
+         "行やシートの追加・削除、シート名の変更はしないでください。行の高さは変えられます。"),
+    ]  # fmt: skip
+    for f in fields:
+        guide.append((f.name, field_text(f, plan, config, lines)))
+        if f.kind is Kind.NUMBER and any(line.is_qualitative for line in lines):
+            guide.append(
+                (
+                    f"定性的な指標の{f.name}",
+                    f"数値でない指標は ▼ から選びます: {' / '.join(plan.qualitative)}",
+                )
+            )
+    guide += [
+        ("提出期限・提出方法",
+         f"{deadline_text(config.deadline)}までに、このファイルを Excel 形式（.xlsx）のまま{config.coordinator or '取りまとめ課'}へ"
+         "メールで返送してください。ファイル名は変えても構いません。別の様式へ貼り付けたり PDF にしたりしないでください。"),
+        ("問い合わせ先", config.contact or config.coordinator or "取りまとめ課"),
+    ]  # fmt: skip
+    return guide

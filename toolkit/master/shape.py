@@ -1,0 +1,342 @@
+"""Reading the plan's declared shape from the master: 項目 (fields), 報告書 (tables), 設定.
+
+Every problem of a declaration is a finding with sheet and cell and what to type instead; the
+shape is still built from what could be read, so ``toolkit show`` lists every problem at once
+(and generate refuses a master with errors).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from toolkit.master import layout as L
+from toolkit.plan.fields import (
+    ALWAYS_ON_FORM,
+    BUILTIN_COLUMNS,
+    Area,
+    Field,
+    Kind,
+    Need,
+    Scope,
+    default_fields,
+)
+from toolkit.plan.layout import (
+    COMPUTED,
+    YEAR_WORDS,
+    Column,
+    ConditionError,
+    Grouping,
+    TableKind,
+    TableSpec,
+    default_tables,
+    parse_condition,
+    parse_owners,
+)
+from toolkit.plan.model import Levels
+from toolkit.plan.sheets import SheetData
+from toolkit.plan.values import cell_text, parse_plain_number
+
+Add = Callable[..., None]
+"""``add(code, sheet, row, col, value, **params)``: how the loader records a finding."""
+
+_FORM_WORDS = {"入力": True, "表示": True, "非表示": False, "": True}
+_YES = ("はい", "する", "○", "◯", "〇", "yes", "y", "1", "true", "まとめる")
+
+
+def _norm(value: Any) -> str:
+    return unicodedata.normalize("NFKC", cell_text(value)).strip()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A declaration sheet as header → column and its data rows (row number, values)."""
+
+    name: str
+    columns: dict[str, int]
+    rows: list[tuple[int, list[Any]]]
+
+    def get(self, values: list[Any], name: str) -> Any:
+        col = self.columns.get(name)
+        if col is None or col > len(values):
+            return None
+        value = values[col - 1]
+        return value.strip() if isinstance(value, str) else value
+
+    def col(self, name: str) -> int:
+        return self.columns.get(name, 0)
+
+
+def table_of(sheet: SheetData | None) -> Table | None:
+    """The sheet as a :class:`Table`, or None when the sheet is missing or has no header."""
+    if sheet is None or not sheet.rows:
+        return None
+    header = sheet.rows[L.HEADER_ROW - 1]
+    columns = {_norm(h): i + 1 for i, h in enumerate(header) if _norm(h)}
+    rows = [
+        (n, values)
+        for n, values in enumerate(sheet.rows[L.HEADER_ROW :], start=L.HEADER_ROW + 1)
+        if any(v is not None and str(v).strip() for v in values)
+    ]
+    return Table(sheet.name, columns, rows) if columns else None
+
+
+# 設定 ------------------------------------------------------------------------------------------
+
+
+def read_settings(sheet: SheetData | None, add: Add) -> dict[str, str]:
+    """設定: key → value text; unknown keys are a warning naming the known ones."""
+    table = table_of(sheet)
+    settings = dict(L.SETTINGS)
+    if table is None:
+        return settings
+    for row, values in table.rows:
+        key, value = _norm(table.get(values, "設定")), cell_text(table.get(values, "値"))
+        if not key:
+            continue
+        if key not in L.SETTINGS:
+            add("M035", table.name, row, table.col("設定"), key, known="、".join(L.SETTINGS))
+            continue
+        if value:
+            settings[key] = value
+    return settings
+
+
+def levels_of(settings: Mapping[str, str]) -> Levels:
+    """What the plan calls its levels (基本目標 / 施策の方向 / 取組 unless 設定 says otherwise)."""
+    return Levels(
+        settings.get(L.SETTING_LEVEL_GOAL, "基本目標"),
+        settings.get(L.SETTING_LEVEL_POLICY, "施策の方向"),
+        settings.get(L.SETTING_LEVEL_ACTION, "取組"),
+    )
+
+
+# 項目 ------------------------------------------------------------------------------------------
+
+
+def read_fields(
+    sheet: SheetData | None, add: Add, lists: Mapping[str, tuple[str, ...]], text_limit: int
+) -> tuple[Field, ...]:
+    """項目: the plan's columns and answer fields in form order (the default shape without it)."""
+    table = table_of(sheet)
+    if table is None:
+        return default_fields(text_limit)
+    for name in ("項目名", "区分"):
+        if name not in table.columns:
+            add("M002", table.name, value=name, column=name, header_row=L.HEADER_ROW)
+    fields: list[Field] = []
+    seen: dict[str, int] = {}
+    for row, values in table.rows:
+        item = _field(table, row, values, add, lists, text_limit)
+        if item is None:
+            continue
+        if item.name in seen:
+            add(
+                "M021",
+                table.name,
+                row,
+                table.col("項目名"),
+                item.name,
+                other=f"{seen[item.name]}行目",
+            )
+            continue
+        seen[item.name] = row
+        fields.append(item)
+    if not any(f.is_answer for f in fields):
+        add("M030", table.name)
+    return tuple(fields)
+
+
+def _choice(
+    table: Table,
+    row: int,
+    values: list[Any],
+    add: Add,
+    column: str,
+    words: Mapping[str, Any],
+    default: Any,
+) -> Any:
+    text = _norm(table.get(values, column))
+    if not text:
+        return default
+    if text in words:
+        return words[text]
+    add(
+        "M022",
+        table.name,
+        row,
+        table.col(column),
+        text,
+        column=column,
+        allowed="・".join(w for w in words if w),
+    )
+    return default
+
+
+def _field(
+    table: Table,
+    row: int,
+    values: list[Any],
+    add: Add,
+    lists: Mapping[str, tuple[str, ...]],
+    text_limit: int,
+) -> Field | None:
+    name = cell_text(table.get(values, "項目名"))
+    if not name:
+        add("M020", table.name, row, table.col("項目名"))
+        return None
+    area = _choice(table, row, values, add, "区分", {a.value: a for a in Area}, None)
+    if area is None:
+        if not _norm(table.get(values, "区分")):
+            add("M022", table.name, row, table.col("区分"), "", column="区分", allowed="計画・回答")
+        return None
+    if (
+        area is Area.ANSWER and name in BUILTIN_COLUMNS and name != "備考"
+    ):  # 指標!備考 is the coordinator's own note
+        add("M031", table.name, row, table.col("項目名"), name)
+        return None
+    default_kind = Kind.TEXT
+    kind = _choice(table, row, values, add, "種類", {k.value: k for k in Kind}, default_kind)
+    if area is Area.PLAN:
+        kind = Kind.TEXT
+    choices = cell_text(table.get(values, "選択肢"))
+    if area is Area.ANSWER and kind is Kind.CHOICE:
+        choices = choices or name
+        if choices not in lists:
+            add("M024", table.name, row, table.col("選択肢") or table.col("項目名"), choices,
+                known="、".join(lists) or "（なし）")  # fmt: skip
+    limit = _limit(table, row, values, add)
+    if limit is None and area is Area.ANSWER and kind is Kind.TEXT:
+        limit = text_limit
+    need = _choice(
+        table,
+        row,
+        values,
+        add,
+        "必須",
+        {**{n.value: n for n in Need}, "": Need.OPTIONAL},
+        Need.OPTIONAL,
+    )
+    scope = _choice(table, row, values, add, "回答", {s.value: s for s in Scope}, Scope.SHARED)
+    on_form = _choice(table, row, values, add, "様式", _FORM_WORDS, True)
+    where = cell_text(table.get(values, "対象"))
+    if where:
+        try:
+            parse_condition(where)
+        except ConditionError as exc:
+            add("M029", table.name, row, table.col("対象"), where, part=str(exc))
+            where = ""
+    if area is Area.PLAN and name in ALWAYS_ON_FORM:
+        on_form = True
+    return Field(
+        name=name, area=area, kind=kind, choices=choices if kind is Kind.CHOICE else "", limit=limit, need=need,
+        scope=scope, on_form=on_form, help=cell_text(table.get(values, "説明")), where=where, row=row,
+    )  # fmt: skip
+
+
+def _limit(table: Table, row: int, values: list[Any], add: Add) -> int | None:
+    raw = table.get(values, "上限")
+    if raw is None or cell_text(raw) == "":
+        return None
+    number = (
+        raw
+        if isinstance(raw, int) and not isinstance(raw, bool)
+        else parse_plain_number(cell_text(raw))
+    )
+    if number is None or int(number) != number or int(number) <= 0 or int(number) > 32_767:
+        add("M025", table.name, row, table.col("上限"), raw)
+        return None
+    return int(number)
+
+
+# 報告書 ----------------------------------------------------------------------------------------
+
+
+def read_tables(
+    sheet: SheetData | None, add: Add, fields: tuple[Field, ...]
+) -> tuple[TableSpec, ...]:
+    """報告書: the report's tables in order (Shimonoseki's report without the sheet)."""
+    table = table_of(sheet)
+    if table is None:
+        return default_tables()
+    for name in ("表", "中身"):
+        if name not in table.columns:
+            add("M002", table.name, value=name, column=name, header_row=L.HEADER_ROW)
+    known = {f.name for f in fields} | set(BUILTIN_COLUMNS) | set(COMPUTED)
+    specs: dict[str, TableSpec] = {}
+    for row, values in table.rows:
+        name = cell_text(table.get(values, "表"))
+        if not name:
+            add("M032", table.name, row, table.col("表"))
+            continue
+        spec = specs.get(name) or _table_spec(table, row, values, add, name)
+        column = _column(table, row, values, add, known, spec.kind)
+        specs[name] = replace(spec, columns=(*spec.columns, column)) if column else spec
+    return tuple(specs.values())
+
+
+def _table_spec(table: Table, row: int, values: list[Any], add: Add, name: str) -> TableSpec:
+    kind = _choice(table, row, values, add, "種類", {k.value: k for k in TableKind}, TableKind.LIST)
+    group = _choice(
+        table, row, values, add, "見出し", {g.value: g for g in Grouping}, Grouping.GOAL_POLICY
+    )
+    where = cell_text(table.get(values, "対象"))
+    if where:
+        try:
+            parse_condition(where)
+        except ConditionError as exc:
+            add("M029", table.name, row, table.col("対象"), where, part=str(exc))
+            where = ""
+    return TableSpec(name, kind, group, where, (), row)
+
+
+def _column(
+    table: Table, row: int, values: list[Any], add: Add, known: set[str], kind: TableKind
+) -> Column | None:
+    content = cell_text(table.get(values, "中身"))
+    header = cell_text(table.get(values, "列の見出し")) or content
+    if not content:
+        if kind is not TableKind.SUMMARY:
+            add("M033", table.name, row, table.col("中身"), "", known="項目名・指標・達成率 など")
+        return None
+    column = Column(header, content, cell_text(table.get(values, "担当")), _norm(table.get(values, "まとめ")).lower() in _YES,
+                    _width(table.get(values, "幅")), row)  # fmt: skip
+    names = column.placeholders or (content,)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        add(
+            "M033",
+            table.name,
+            row,
+            table.col("中身"),
+            "」「".join(unknown),
+            known="、".join(sorted(known - set(COMPUTED))),
+        )
+        return None
+    bad_years = [
+        p for p in Column(header, header).placeholders if p not in YEAR_WORDS and p not in known
+    ]
+    if bad_years:
+        add(
+            "M034",
+            table.name,
+            row,
+            table.col("列の見出し"),
+            "」「".join(bad_years),
+            known="、".join(YEAR_WORDS),
+        )
+    try:
+        parse_owners(column.owners)
+    except ConditionError as exc:
+        add("M029", table.name, row, table.col("担当"), column.owners, part=str(exc))
+        column = replace(column, owners="")
+    return column
+
+
+def _width(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    number = parse_plain_number(cell_text(value)) if cell_text(value) else None
+    return float(number) if number is not None and number > 0 else None

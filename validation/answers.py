@@ -1,0 +1,425 @@
+"""The value rules of returned answers: each rule's code, message, check and message parameters
+together, for every field the plan declares (項目 sheet), run with pandera over every answer row
+of every file at once (lazily: every failure is collected, none stops the others).
+
+A rule is a :class:`Rule`: which field kinds it checks, a vectorised check over the answer frame
+(True where the row passes) and how its message parameters come from the failing row. Collect
+builds one :class:`AnswerRow` per returned line (plain data) and turns each :class:`Failure` into a
+finding at the field's cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from toolkit.plan.fields import Area, Field, Kind, Need
+from toolkit.plan.values import ValueKind, format_number, parse_master_value, to_decimal
+from toolkit.plan.wareki import parse_date
+from validation.message import Message
+from validation.values import Parsed
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+E, W = "error", "warning"
+
+NOT_DONE = "未実施"
+"""A choice meaning the action did not happen (C031 compares it with the number field)."""
+
+
+@dataclass
+class AnswerRow:
+    """One returned line as the rules see it: what was typed, read per field.
+
+    ``values`` holds per field the normalised value: a choice or grade as compared with its list
+    (NFKC, no spaces), a text, a date (``datetime.date``) or the raw text of an unreadable one;
+    ``parsed`` the strict reading of each 数値 field; ``applies`` whether each field applies to the
+    line (``対象``); ``lengths`` the real length of each text typed.
+    """
+
+    line_id: str
+    row: int
+    has_indicator: bool
+    unit: str
+    latest: str
+    values: dict[str, Any] = field(default_factory=dict)
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    applies: dict[str, bool] = field(default_factory=dict)
+    lengths: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the rules are checked against besides the rows: the fields, the plan's lists and the
+    grades a self-assessed field may take."""
+
+    fields: tuple[Field, ...]
+    lists: Mapping[str, tuple[str, ...]]
+    grades: tuple[str, ...] = ()
+
+    def allowed(self, f: Field) -> tuple[str, ...]:
+        """The words a choice or grade field takes."""
+        return self.grades if f.kind is Kind.GRADE else self.lists.get(f.choices, ())
+
+
+Check = Callable[["pd.DataFrame", Field, Settings], "pd.Series"]
+Params = Callable[[AnswerRow, Field, Settings], dict[str, str]]
+
+ROW = Field("", Area.ANSWER)
+"""The stand-in field of a rule over the whole row (C025)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A value rule: code and message, the field kinds it checks (none: the whole row), the check
+    and the message parameters of a failing row; ``code_of`` when the code comes from the row."""
+
+    code: str
+    message: Message
+    kinds: tuple[Kind, ...]
+    check: Check
+    params: Params
+    code_of: Callable[[AnswerRow, Field], str] | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A rule that failed for a row (``field`` None for a whole-row rule)."""
+
+    index: int
+    rule: Rule
+    field: Field | None
+
+    def code(self, rows: list[AnswerRow]) -> str:
+        """The catalogue code of this failure (a 数値 field's own reading code for V rules)."""
+        rule, target = self.rule, self.field or ROW
+        return rule.code_of(rows[self.index], target) if rule.code_of else rule.code
+
+    def params(self, rows: list[AnswerRow], settings: Settings) -> dict[str, str]:
+        """The message parameters of this failure."""
+        row = rows[self.index]
+        base = {"row": str(row.row), "unit": row.unit, "field": (self.field or ROW).name}
+        return {**base, **self.rule.params(row, self.field or ROW, settings)}
+
+
+# Frame columns: one per field (its normalised value) plus these per field and per row.
+_GIVEN, _APPLIES, _NEEDED, _LEN, _ERROR, _NUMBER = (
+    "\0given",
+    "\0applies",
+    "\0needed",
+    "\0len",
+    "\0error",
+    "\0number",
+)
+_BLANK, _LATEST = "\0blank", "\0latest"
+
+
+def _col(f: Field, suffix: str = "") -> str:
+    return f.name + suffix
+
+
+def _required(d: pd.DataFrame, f: Field, s: Settings) -> pd.Series:
+    return d[_BLANK] | ~d[_col(f, _NEEDED)] | d[_col(f, _GIVEN)]
+
+
+def _no_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return {}
+
+
+def _allowed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return {"allowed": "・".join(s.allowed(f))}
+
+
+def _help_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return {"help": f.help or f"{f.name}を書いてください。"}
+
+
+def _parsed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return dict(row.parsed[f.name].params)
+
+
+def _length_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return {"length": str(row.lengths.get(f.name, 0)), "limit": str(f.limit)}
+
+
+def _latest_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    return {"latest": row.latest}
+
+
+def _not_done_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    choice = next((name for name, v in row.values.items() if v == NOT_DONE), "")
+    return {"choice": choice}
+
+
+def _required_names(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    names = [
+        x.name
+        for x in s.fields
+        if x.is_answer and x.need is not Need.OPTIONAL and row.applies.get(x.name, True)
+    ]
+    return {"fields": "・".join(names or [x.name for x in s.fields if x.is_answer][:3])}
+
+
+ROW_BLANK = Rule(
+    "C025",
+    Message(E, "ID {line_id} の行（{row}行目）が未記入です。{fields}などを入れてください。"),
+    (),
+    lambda d, f, s: ~d[_BLANK],
+    _required_names,
+)
+NUMBER_BLANK = Rule(
+    "C020",
+    Message(E, "{cell} の{field}が空欄です。この指標の{field}（単位: {unit}）を入れてください。実績がない場合は「-」を入れてください。"),
+    (Kind.NUMBER,),
+    _required,
+    _no_params,
+)  # fmt: skip
+CHOICE_BLANK = Rule(
+    "C021",
+    Message(E, "{cell} の{field}が空欄です。次のいずれかを選んでください: {allowed}。"),
+    (Kind.CHOICE, Kind.GRADE),
+    _required,
+    _allowed_params,
+)
+TEXT_BLANK = Rule(
+    "C022",
+    Message(E, "{cell} の{field}が空欄です。{help}"),
+    (Kind.TEXT,),
+    _required,
+    _help_params,
+)
+DATE_BLANK = Rule(
+    "C026",
+    Message(E, "{cell} の{field}が空欄です。日付を入れてください（例: 2024/4/1、令和6年4月1日）。"),
+    (Kind.DATE,),
+    _required,
+    _no_params,
+)
+NUMBER_UNREADABLE = Rule(
+    "V",
+    Message(E, "（数値の読み取りの規則: validation/values.py の V コード）"),
+    (Kind.NUMBER,),
+    lambda d, f, s: d[_col(f, _ERROR)] == "",
+    _parsed_params,
+    code_of=lambda row, f: row.parsed[f.name].error,
+)
+"""Its failures carry the strict reading's own code and message (V001–V014)."""
+CHOICE_UNKNOWN = Rule(
+    "C023",
+    Message(
+        E,
+        "{cell} の「{value}」は{field}に選べない値です。次のいずれかを選んでください: {allowed}。",
+    ),
+    (Kind.CHOICE, Kind.GRADE),
+    lambda d, f, s: d[f.name].isna() | d[f.name].isin(list(s.allowed(f))) | ~d[_col(f, _APPLIES)],
+    _allowed_params,
+)
+TEXT_TOO_LONG = Rule(
+    "C024",
+    Message(
+        E,
+        "{cell} の{field}が {length} 文字あります。報告書に収まるよう {limit} 文字以内にまとめてください。",
+    ),
+    (Kind.TEXT,),
+    lambda d, f, s: d[_col(f, _LEN)] <= (f.limit or 32_767),
+    _length_params,
+)
+DATE_UNREADABLE = Rule(
+    "C027",
+    Message(
+        E,
+        "{cell} の「{value}」は日付として読めません。2024/4/1 や 令和6年4月1日 の形で入れてください。",
+    ),
+    (Kind.DATE,),
+    lambda d, f, s: d[f.name].isna() | d[f.name].map(lambda v: isinstance(v, dt.date)),
+    _no_params,
+)
+TENFOLD = Rule(
+    "C030",
+    Message(W, "{cell} の{field} {value} は最新の値（{latest}）の 10 倍以上です。桁や単位（{unit}）に誤りがないか確認してください。"),
+    (Kind.NUMBER,),
+    lambda d, f, s: ~((d[_LATEST] > 0) & (d[_col(f, _NUMBER)] >= 10 * d[_LATEST])),
+    _latest_params,
+)  # fmt: skip
+NOT_DONE_BUT_COUNTED = Rule(
+    "C031",
+    Message(
+        W,
+        "{cell} は{choice}が「未実施」ですが、{field}が {value} です。どちらが正しいか確認してください。",
+    ),
+    (Kind.NUMBER,),
+    lambda d, f, s: ~(d["\0not_done"] & (d[_col(f, _NUMBER)] > 0)),
+    _not_done_params,
+)
+
+RULES: tuple[Rule, ...] = (
+    ROW_BLANK, NUMBER_BLANK, NUMBER_UNREADABLE, CHOICE_BLANK, TEXT_BLANK, DATE_BLANK, CHOICE_UNKNOWN, TEXT_TOO_LONG,
+    DATE_UNREADABLE, TENFOLD, NOT_DONE_BUT_COUNTED,
+)  # fmt: skip
+MESSAGES: dict[str, Message] = {r.code: r.message for r in RULES if r.code != "V"}
+
+
+# Reading one typed cell --------------------------------------------------------------------
+
+
+def normalise_choice(value: Any) -> str | None:
+    """A choice cell as compared with the list: NFKC, no spaces at all; None when empty."""
+    if value is None:
+        return None
+    return _normalised_choice_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _normalised_choice_text(text: str) -> str | None:
+    # a form repeats a handful of choices on every line
+    text = "".join(unicodedata.normalize("NFKC", text).split())
+    return text or None
+
+
+def answer_text(value: Any) -> str | None:
+    """A text answer cell as stored: text, None for empty (dates as ISO, numbers as written)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def answer_date(value: Any) -> dt.date | str | None:
+    """A date cell: a date, the text typed when it is no date, None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_date(str(value)) or str(value).strip()
+
+
+def read_value(f: Field, value: Any) -> Any:
+    """What a cell of field ``f`` holds, as the rules compare it (numbers: see :func:`parse_answer`)."""
+    if f.kind in (Kind.CHOICE, Kind.GRADE):
+        return normalise_choice(value)
+    if f.kind is Kind.DATE:
+        return answer_date(value)
+    return answer_text(value)
+
+
+def latest_number(text: str) -> float:
+    """The first number of an issued 現状値 text, or NaN (for the 10× plausibility check)."""
+    value = parse_master_value((text or "").split("\n", 1)[0])
+    number = value.number
+    return float(number) if number is not None else float("nan")
+
+
+def show_number(number: Any) -> str:
+    """A number as the messages show it."""
+    return format_number(to_decimal(number))
+
+
+# Running the rules --------------------------------------------------------------------------
+
+
+def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame:
+    """The frame the schema checks: one record per answer row, columns per field."""
+    import pandas as pd
+
+    fields = tuple(fields)
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {_LATEST: latest_number(row.latest)}
+        blank = True
+        for f in fields:
+            applies = row.applies.get(f.name, True)
+            value = row.values.get(f.name)
+            given = value is not None
+            if f.kind is Kind.NUMBER:
+                parsed = row.parsed.get(f.name)
+                kind = parsed.value.kind if parsed and parsed.value is not None else None
+                given = bool(
+                    parsed and (parsed.error or (kind is not None and kind is not ValueKind.BLANK))
+                )
+                number = (
+                    parsed.value.numbers[0]
+                    if parsed and parsed.value is not None and parsed.value.kind is ValueKind.NUMBER
+                    else None
+                )
+                record[_col(f, _ERROR)] = (parsed.error if parsed else "") or ""
+                record[_col(f, _NUMBER)] = float(number) if number is not None else float("nan")
+                value = None
+            if given and applies:
+                blank = False
+            needed = applies and (
+                f.need is Need.REQUIRED or (f.need is Need.WITH_INDICATOR and row.has_indicator)
+            )
+            record[f.name] = value
+            record[_col(f, _GIVEN)] = given
+            record[_col(f, _APPLIES)] = applies
+            record[_col(f, _NEEDED)] = needed
+            record[_col(f, _LEN)] = row.lengths.get(f.name, 0)
+        record[_BLANK] = blank
+        record["\0not_done"] = any(
+            row.values.get(f.name) == NOT_DONE for f in fields if f.kind is Kind.CHOICE
+        )
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for f in fields:
+        frame[f.name] = frame[f.name].astype(object) if f.name in frame else None
+    return frame
+
+
+def validate_answers(
+    rows: list[AnswerRow], fields: Iterable[Field], settings: Settings
+) -> list[Failure]:
+    """Every value-rule failure over all rows, all at once (pandera, lazy)."""
+    import pandera.pandas as pa
+
+    fields = tuple(f for f in fields if f.is_answer)
+    if not rows or not fields:
+        return []
+    frame = answer_frame(rows, fields)
+    checks: list[pa.Check] = []
+    where: dict[str, tuple[Rule, Field | None]] = {}
+    for rule in RULES:
+        targets: tuple[Field | None, ...] = (
+            tuple(f for f in fields if f.kind in rule.kinds) if rule.kinds else (None,)
+        )
+        for target in targets:
+            key = f"{rule.code}:{target.name if target else ''}"
+            where[key] = (rule, target)
+            checks.append(pa.Check(_bound(rule, target, settings), error=key))
+    try:
+        pa.DataFrameSchema(checks=checks, coerce=False, strict=False).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _failures(exc.failure_cases, where)
+    return []
+
+
+def _bound(
+    rule: Rule, target: Field | None, settings: Settings
+) -> Callable[[pd.DataFrame], pd.Series]:
+    field_ = target or ROW
+    return lambda d: rule.check(d, field_, settings)
+
+
+def _failures(cases: pd.DataFrame, where: dict[str, tuple[Rule, Field | None]]) -> list[Failure]:
+    import pandas as pd
+
+    seen: set[tuple[int, str]] = set()
+    found = []
+    for check, index in zip(cases["check"], cases["index"], strict=True):
+        if index is None or (isinstance(index, float) and pd.isna(index)):
+            continue
+        key = (int(index), str(check))
+        if key in seen or str(check) not in where:
+            continue
+        seen.add(key)
+        rule, target = where[str(check)]
+        found.append(Failure(int(index), rule, target))
+    return sorted(found, key=lambda f: (f.index, RULES.index(f.rule)))
