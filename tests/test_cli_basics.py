@@ -82,7 +82,7 @@ def test_every_command_has_help() -> None:
     for path in paths:
         result = runner.invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, (path, result.output)
-        assert "Usage:" in result.output
+        assert "使い方:" in result.output and "Usage:" not in result.output
         assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", result.output), path  # Japanese help text
 
 

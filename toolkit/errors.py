@@ -2,6 +2,10 @@
 
 Problems *in the inputs* are findings (see :mod:`validation.findings`); these exceptions are for
 the cases where a command cannot go on at all. The CLI turns each into one Japanese line.
+
+Raise them with a catalogue text: ``raise WorkspaceError(stop_message("S020", path=path))``
+(:func:`validation.catalogue.stop_message`); the error then knows its code (``error.code``).
+The class says the exit code: 2 for misuse (the command or its settings), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ class ToolkitError(Exception):
     def __init__(self, message: str = "", *, details: list[str] | None = None) -> None:
         super().__init__(message)
         self.details = list(details or [])
+
+    @property
+    def code(self) -> str:
+        """The catalogue code of the message (``S020``), or ``""`` for a text from elsewhere."""
+        return str(getattr(self.args[0], "code", "")) if self.args else ""
 
 
 class UsageError(ToolkitError):

@@ -2,11 +2,16 @@
 
 Commands find it from the current folder upward, or from ``--workspace``. ``toolkit.toml``
 holds the plan name, fiscal year, coordinating section, deadline, allowed values and paths.
+The coordinator edits it by hand: every mistake in it (TOML syntax, a value of the wrong kind,
+an unknown table or key) stops the command with a Japanese message naming the file, the key and
+what to type (:mod:`validation.msg_stop`, ``S0xx``), never with a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import secrets
 import shutil
 import tomllib
@@ -16,9 +21,34 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import WorkspaceError
+from validation.catalogue import stop_message
+from validation.message import StopText
+from validation.msg_stop import TOML_REASON_OTHER, TOML_REASONS
 
 CONFIG_NAME = "toolkit.toml"
 SECRET_PATH = Path(".toolkit") / "secret.key"
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "plan": ("name", "city", "fiscal_year", "coordinator", "deadline", "contact"),
+    "paths": ("master", "inbox", "outputs"),
+    "sections": ("related",),
+    "form": ("password", "text_limit"),
+    "grades": ("A", "B"),
+    "allowed": ("進捗状況", "今後の方向性", "定性実績"),
+}
+"""Every table and key ``toolkit.toml`` may hold; anything else is a typo and stops the command
+(a misspelt ``pasword`` would otherwise leave the forms unprotected without a word). [allowed]
+takes any list name the master's 選択肢 sheet (or 項目 sheet) uses; these are the default shape's."""
+
+OPEN_TABLES = ("allowed",)
+"""Tables whose keys are names from the master (its lists), not fixed words."""
+
+FISCAL_YEARS = (1989, 2100)
+"""The fiscal years a workspace may review (平成元年 to 2100), to catch 和暦 typed as 西暦 (``3``)."""
+TEXT_LIMIT_MAX = 32_767
+"""Excel's limit on the text of one cell."""
+DEFAULT_GRADES = {"A": 100.0, "B": 80.0}
+_GRADE_EXAMPLES = {"A": "100", "B": "80"}
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "shimonoseki": {
@@ -49,7 +79,7 @@ class Config:
     outputs: Path
     related_sections: tuple[str, ...]
     allowed: dict[str, tuple[str, ...]] | None = None
-    grade_thresholds: dict[str, float] = field(default_factory=lambda: {"A": 100.0, "B": 80.0})
+    grade_thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADES))
     form_password: str = ""
     text_limit: int = 400
 
@@ -73,76 +103,304 @@ def find_workspace(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise WorkspaceError(
-        f"{CONFIG_NAME} が見つかりません（{here} とその上のフォルダ）。"
-        "ワークスペースのフォルダで実行するか、--workspace で指定してください。"
-        "新しく作るには `toolkit init フォルダ名` を実行します。"
-    )
+    raise WorkspaceError(stop_message("S001", here=here))
 
 
 def load_config(root: Path) -> Config:
     """Read ``root/toolkit.toml``; a missing or wrong setting is a :class:`WorkspaceError`."""
     path = root / CONFIG_NAME
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise WorkspaceError(f"{path} がありません。") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise WorkspaceError(f"{path} の書き方が正しくありません: {exc}") from exc
-    plan = data.get("plan", {})
-    paths = data.get("paths", {})
-    try:
-        year = int(plan["fiscal_year"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise WorkspaceError(
-            f"{path} の [plan] fiscal_year に西暦の年度（例: 2021）を書いてください。"
-        ) from exc
-    deadline = plan.get("deadline")
-    if isinstance(deadline, str):
-        try:
-            deadline = dt.date.fromisoformat(deadline)
-        except ValueError as exc:
-            raise WorkspaceError(
-                f"{path} の deadline は 2022-05-31 の形で書いてください。"
-            ) from exc
-    if isinstance(deadline, dt.datetime):
-        deadline = deadline.date()
-    coordinator = str(plan.get("coordinator", "")).strip()
-    related = data.get("sections", {}).get("related", [coordinator] if coordinator else [])
-    if isinstance(related, str):
-        related = [related]
-    allowed_data = data.get("allowed")
-    allowed = None
-    if allowed_data:
-        allowed = {str(name): tuple(str(v) for v in items) for name, items in allowed_data.items()}
-    grades = {k: float(v) for k, v in data.get("grades", {}).items()} or {"A": 100.0, "B": 80.0}
+    settings = _Settings(path, _read_toml(path))
+    settings.check_shape()
+    coordinator = settings.text("plan", "coordinator").strip()
+    paths = {key: settings.text("paths", key, key) for key in ("inbox", "outputs")}
     return Config(
         root=root,
-        plan_name=str(plan.get("name", "")),
-        city=str(plan.get("city", "")),
-        fiscal_year=year,
+        plan_name=settings.text("plan", "name"),
+        city=settings.text("plan", "city"),
+        fiscal_year=settings.fiscal_year(),
         coordinator=coordinator,
-        deadline=deadline,
-        contact=str(plan.get("contact", "")),
-        master=root / paths.get("master", "master.xlsx"),
-        inbox=root / paths.get("inbox", "inbox"),
-        outputs=root / paths.get("outputs", "outputs"),
-        related_sections=tuple(related),
-        allowed=allowed,
-        grade_thresholds=grades,
-        form_password=str(data.get("form", {}).get("password", "")),
-        text_limit=int(data.get("form", {}).get("text_limit", 400)),
+        deadline=settings.deadline(),
+        contact=settings.text("plan", "contact"),
+        master=root / settings.text("paths", "master", "master.xlsx"),
+        inbox=root / paths["inbox"],
+        outputs=root / paths["outputs"],
+        related_sections=settings.related([coordinator] if coordinator else []),
+        allowed=settings.allowed(),
+        grade_thresholds=settings.grades(),
+        form_password=settings.text("form", "password"),
+        text_limit=settings.text_limit(),
     )
 
 
 def open_workspace(workspace: Path | None = None) -> Config:
-    """Find and read the workspace (``--workspace`` or from the current folder upward)."""
+    """Find and read the workspace (``--workspace`` or from the current folder upward).
+
+    The master must be there: every command works on it (a missing one is misuse, exit code 2).
+    """
     root = workspace.resolve() if workspace else find_workspace()
     if workspace and not (root / CONFIG_NAME).is_file():
-        raise WorkspaceError(
-            f"{root} に {CONFIG_NAME} がありません。`toolkit init {root}` で作成できます。"
+        raise WorkspaceError(stop_message("S002", root=root))
+    config = load_config(root)
+    if not config.master.is_file():
+        raise WorkspaceError(stop_message("S033", path=config.master))
+    return config
+
+
+# Reading toolkit.toml ---------------------------------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; Notepad's UTF-8 with BOM is fine, anything unreadable is a WorkspaceError."""
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise WorkspaceError(stop_message("S003", path=path)) from exc
+    except UnicodeDecodeError as exc:
+        raise WorkspaceError(stop_message("S005", path=path)) from exc
+    except OSError as exc:
+        raise WorkspaceError(stop_message("S004", path=path)) from exc
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(_syntax_message(path, source, exc)) from exc
+
+
+_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_STATEMENT = re.compile(r"^(?P<key>[^=#\[]+?)\s*=\s*(?P<value>[^#]*)")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-. ]+")
+_NOT_TEXT = re.compile(
+    r"[\"'\[{].*|[+-]?(\d[\d_]*(\.\d+)?([eE][+-]?\d+)?|inf|nan)|true|false|\d{4}-\d{2}-\d{2}.*"
+)
+
+
+def _syntax_message(path: Path, source: str, exc: tomllib.TOMLDecodeError) -> StopText:
+    """「toolkit.toml の N 行 M 列 …」 from tomllib's message (which carries line and column)."""
+    found = _AT.search(str(exc))
+    reason = str(exc)[: found.start()] if found else str(exc)
+    if found and found.group(1):
+        line, column = int(found.group(1)), int(found.group(2))
+    else:  # at the end of the document: point at its last written line
+        lines = source.rstrip().split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    lines = source.splitlines()
+    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    if reason.startswith(("Unescaped '\\'", "Invalid hex value", "Escaped character")):
+        return stop_message("S009", path=path, line=line, column=column, text=text)
+    statement = _STATEMENT.match(text)
+    if statement:
+        key, value = statement.group("key").strip(), statement.group("value").strip()
+        if not key.startswith(('"', "'")) and not _BARE_KEY.fullmatch(key):
+            return stop_message("S007", path=path, line=line, column=column, key=key, text=text)
+        if reason.startswith(_VALUE_REASONS) and value:
+            bad = _bad_value(path, key, value)
+            if bad is not None:
+                return bad
+            if reason.startswith("Invalid value") and not _NOT_TEXT.fullmatch(value):
+                return stop_message(
+                    "S008", path=path, line=line, column=column, key=key, value=value
+                )
+    return stop_message(
+        "S006", path=path, line=line, column=column, reason=_reason(reason), text=text
+    )
+
+
+_VALUE_REASONS = ("Invalid value", "Invalid date", "Expected newline or end of document")
+"""tomllib's reasons for a value it cannot read (``福祉政策課`` unquoted, ``2021年度``, ``2022/05/31``)."""
+
+
+def _reason(english: str) -> str:
+    for start, japanese in TOML_REASONS:
+        if english.startswith(start):
+            return japanese
+    return TOML_REASON_OTHER
+
+
+def _bad_value(path: Path, key: str, value: str) -> StopText | None:
+    """The message of a numeric or date key given something TOML cannot read (``2021年度``)."""
+    if key == "fiscal_year":
+        return stop_message("S021", path=path, value=value)
+    if key == "deadline":
+        return stop_message("S023", path=path, value=value)
+    if key == "text_limit":
+        return stop_message("S025", path=path, value=value, high=TEXT_LIMIT_MAX)
+    if key in _GRADE_EXAMPLES:
+        return stop_message("S026", path=path, key=key, value=value, example=_GRADE_EXAMPLES[key])
+    return None
+
+
+class _Settings:
+    """The parsed ``toolkit.toml``, read key by key; each wrong value is a :class:`WorkspaceError`."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def table(self, name: str) -> dict[str, Any]:
+        found = self.data.get(name, {})
+        return found if isinstance(found, dict) else {}
+
+    def check_shape(self) -> None:
+        """Only the known tables, each a table, holding only its known keys, each a value."""
+        owner = {key: table for table, keys in TABLES.items() for key in keys}
+        for table, value in self.data.items():
+            if table not in TABLES:
+                self._unknown_top(table, value, owner)
+            if not isinstance(value, dict):
+                raise WorkspaceError(stop_message("S013", path=self.path, table=table))
+            for key, item in value.items():
+                if key not in TABLES[table] and table not in OPEN_TABLES:
+                    if key in owner:
+                        raise WorkspaceError(
+                            stop_message(
+                                "S016", path=self.path, table=table, key=key, right=owner[key]
+                            )
+                        )
+                    raise WorkspaceError(
+                        stop_message(
+                            "S011", path=self.path, table=table, key=key, known=_known_keys(table)
+                        )
+                    )
+                if isinstance(item, dict):
+                    raise WorkspaceError(stop_message("S012", path=self.path, table=table, key=key))
+
+    def _unknown_top(self, name: str, value: Any, owner: dict[str, str]) -> None:
+        known = "、".join(f"[{t}]" for t in TABLES)
+        if isinstance(value, dict):
+            raise WorkspaceError(stop_message("S010", path=self.path, table=name, known=known))
+        if name in owner:
+            raise WorkspaceError(stop_message("S015", path=self.path, key=name, table=owner[name]))
+        raise WorkspaceError(stop_message("S017", path=self.path, key=name, known=known))
+
+    def text(self, table: str, key: str, default: str = "") -> str:
+        value = self.table(table).get(key, default)
+        if not isinstance(value, str):
+            raise WorkspaceError(
+                stop_message("S014", path=self.path, table=table, key=key, value=_shown(value))
+            )
+        return value
+
+    def fiscal_year(self) -> int:
+        plan = self.table("plan")
+        if "fiscal_year" not in plan:
+            raise WorkspaceError(stop_message("S020", path=self.path))
+        value = plan["fiscal_year"]
+        if isinstance(value, str) and value.strip().isdecimal():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise WorkspaceError(stop_message("S021", path=self.path, value=_shown(value)))
+        low, high = FISCAL_YEARS
+        if not low <= value <= high:
+            raise WorkspaceError(
+                stop_message("S022", path=self.path, value=value, low=low, high=high)
+            )
+        return value
+
+    def deadline(self) -> dt.date | None:
+        value = self.table("plan").get("deadline")
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            found = re.fullmatch(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\s*", value)
+            if found:
+                try:
+                    return dt.date(*map(int, found.groups()))
+                except ValueError:
+                    pass
+        raise WorkspaceError(stop_message("S023", path=self.path, value=_shown(value)))
+
+    def related(self, default: list[str]) -> tuple[str, ...]:
+        value = self.table("sections").get("related", default)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise WorkspaceError(stop_message("S024", path=self.path, value=_shown(value)))
+        return tuple(value)
+
+    def text_limit(self) -> int:
+        value = self.table("form").get("text_limit", 400)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= TEXT_LIMIT_MAX
+        ):
+            raise WorkspaceError(
+                stop_message("S025", path=self.path, value=_shown(value), high=TEXT_LIMIT_MAX)
+            )
+        return value
+
+    def grades(self) -> dict[str, float]:
+        grades = dict(DEFAULT_GRADES)
+        for key, value in self.table("grades").items():
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 <= value <= 1000
+            ):
+                raise WorkspaceError(
+                    stop_message(
+                        "S026",
+                        path=self.path,
+                        key=key,
+                        value=_shown(value),
+                        example=_GRADE_EXAMPLES[key],
+                    )
+                )
+            grades[key] = float(value)
+        if grades["B"] > grades["A"]:
+            raise WorkspaceError(
+                stop_message("S027", path=self.path, a=_number(grades["A"]), b=_number(grades["B"]))
+            )
+        return grades
+
+    def allowed(self) -> dict[str, tuple[str, ...]] | None:
+        given = self.table("allowed")
+        if not given:
+            return None
+        for key, value in given.items():
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(v, str) and v.strip() for v in value)
+            ):
+                raise WorkspaceError(
+                    stop_message("S028", path=self.path, key=key, value=_shown(value))
+                )
+        return {str(key): tuple(v.strip() for v in value) for key, value in given.items()}
+
+
+def _known_keys(table: str) -> str:
+    keys = TABLES[table]
+    return "、".join(k if _BARE_KEY.fullmatch(k) else f'"{k}"' for k in keys)
+
+
+def _shown(value: Any) -> str:
+    """A TOML value as the coordinator typed it (``true``, ``["a", 1]``, ``2021``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return (
+            "["
+            + ", ".join(_toml_string(v) if isinstance(v, str) else _shown(v) for v in value)
+            + "]"
         )
-    return load_config(root)
+    if isinstance(value, dict):
+        return "{ … }"
+    return str(value)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes are TOML's, DEL aside)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def bundled(name: str) -> Path:
@@ -155,9 +413,9 @@ def init_workspace(
 ) -> Config:
     """Create a workspace in ``folder`` (must be empty or new) from the empty template or an example."""
     if (folder / CONFIG_NAME).exists():
-        raise WorkspaceError(f"{folder} はすでにワークスペースです（{CONFIG_NAME} があります）。")
+        raise WorkspaceError(stop_message("S030", folder=folder))
     if example is not None and example not in EXAMPLES:
-        raise WorkspaceError(f"見本「{example}」はありません。使える見本: {', '.join(EXAMPLES)}")
+        raise WorkspaceError(stop_message("S031", example=example, known=", ".join(EXAMPLES)))
     settings: dict[str, Any] = (
         EXAMPLES[example]
         if example
@@ -175,28 +433,34 @@ def init_workspace(
         settings = {**settings, "fiscal_year": fiscal_year}
     source = bundled(str(settings["master"]))
     if not source.is_file():
+        raise WorkspaceError(stop_message("S032", name=source.name))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / "master.xlsx")
+        for sub in ("inbox", "outputs"):
+            (folder / sub).mkdir(exist_ok=True)
+        (folder / CONFIG_NAME).write_text(_config_text(settings), encoding="utf-8")
+        config = load_config(folder)
+        config.secret()
+    except OSError as exc:  # a read-only place, a file in the way, a full disk
         raise WorkspaceError(
-            f"同梱のマスター {source.name} が見つかりません。インストールをやり直してください。"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, folder / "master.xlsx")
-    for sub in ("inbox", "outputs"):
-        (folder / sub).mkdir(exist_ok=True)
-    (folder / CONFIG_NAME).write_text(_config_text(settings), encoding="utf-8")
-    config = load_config(folder)
-    config.secret()
+            stop_message("S034", folder=folder, detail=exc.strerror or exc)
+        ) from exc
     return config
 
 
 def _config_text(s: dict[str, Any]) -> str:
-    deadline = f"deadline = {s['deadline']}\n" if s.get("deadline") else "# deadline = 2022-05-31\n"
+    deadline = f"deadline = {s['deadline']}" if s.get("deadline") else "# deadline = 2022-05-31"
+    q = _toml_string
     return f"""# 進捗管理ワークスペースの設定（toolkit.toml）
+# 文字は " で囲みます。# から行末までは説明で、行頭の # を消すとその行が使われます。
 [plan]
-name = "{s["plan_name"]}"
-city = "{s["city"]}"
+name = {q(s["plan_name"])}
+city = {q(s["city"])}
 fiscal_year = {s["fiscal_year"]}          # 照会する年度（西暦）。令和3年度 = 2021
-coordinator = "{s["coordinator"]}"       # 取りまとめ課
-{deadline}contact = "{s["contact"]}"      # 様式に載せる問い合わせ先
+coordinator = {q(s["coordinator"])}       # 取りまとめ課
+{deadline}    # 提出期限（2022-05-31 の形）
+contact = {q(s["contact"])}      # 様式に載せる問い合わせ先
 
 [paths]
 master = "master.xlsx"
@@ -204,7 +468,7 @@ inbox = "inbox"        # 回収したファイルを保存するフォルダ
 outputs = "outputs"    # 様式・検証結果・報告書の出力先
 
 [sections]
-related = ["{s["coordinator"]}"]   # 担当課が「関係課」の行に回答する課
+related = [{q(s["coordinator"])}]   # 担当課が「関係課」の行に回答する課
 
 [form]
 password = ""          # シート保護のパスワード（空欄なら保護のみ）
@@ -214,8 +478,8 @@ text_limit = 400       # 文章欄の文字数の上限（報告書に収まる�
 A = 100
 B = 80
 
-# [allowed]            # 選択肢を変えるとき（マスターの 選択肢 シートより優先）
-# 進捗状況 = ["実施", "一部実施", "未実施", "完了"]
-# 今後の方向性 = ["拡充", "継続", "改善", "縮小", "廃止", "完了"]
-# 定性実績 = ["実施", "継続", "発行", "未実施"]
+[allowed]              # 選択肢を変えるとき（マスターの 選択肢 シートより優先）。日本語の項目名は " で囲みます
+# "進捗状況" = ["実施", "一部実施", "未実施", "完了"]
+# "今後の方向性" = ["拡充", "継続", "改善", "縮小", "廃止", "完了"]
+# "定性実績" = ["実施", "継続", "発行", "未実施"]
 """

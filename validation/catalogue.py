@@ -6,13 +6,18 @@ A rule's message lives with its check: ``answers`` (the value rules), ``structur
 data is read (the master loader, generate, merge, report). This module joins them into
 :data:`CATALOGUE` and refuses duplicate codes.
 A message template may use ``{value}``, ``{cell}``, ``{sheet}`` and any named parameter the
-caller passes; a missing parameter shows as empty text rather than failing.
+caller passes; a missing parameter shows as empty text rather than failing (each entry knows its
+parameters, :attr:`Message.params`, and a test checks every call site against them).
+
+Stop messages (``S…``, severity :data:`~validation.message.STOP`, in :mod:`validation.msg_stop`)
+are the texts of the failures that stop a command; :func:`stop_message` fills one in for a
+:class:`toolkit.errors.ToolkitError`. They are kept apart from the findings' :data:`CATALOGUE`
+(:data:`STOP_MESSAGES`), with codes unique across both (:data:`ENTRIES`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from string import Formatter
 from typing import Any
 
 from validation import (
@@ -22,11 +27,12 @@ from validation import (
     msg_master,
     msg_merge,
     msg_report,
+    msg_stop,
     reading,
     structure,
     values,
 )
-from validation.message import Message
+from validation.message import STOP, Message, StopText
 
 
 def _join(*parts: Mapping[str, Message]) -> dict[str, Message]:
@@ -39,19 +45,21 @@ def _join(*parts: Mapping[str, Message]) -> dict[str, Message]:
     return joined
 
 
-class _Lenient(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def message(code: str, **params: Any) -> tuple[str, str]:
     """Fill the template of ``code``; returns ``(text, default severity)``."""
     entry = CATALOGUE[code]
-    text = Formatter().vformat(entry.template, (), _Lenient(params))
-    return text, entry.severity
+    return entry.render(params), entry.severity
 
 
-CATALOGUE: dict[str, Message] = _join(
+def stop_message(code: str, **params: Any) -> StopText:
+    """The text of the stop message ``code`` filled with ``params``, for ``raise …Error(…)``.
+
+    The raise site passes parameters only; the words live in :mod:`validation.msg_stop`.
+    """
+    return StopText(STOP_MESSAGES[code].render(params), code)
+
+
+ENTRIES: dict[str, Message] = _join(
     reading.MESSAGES,
     msg_master.MESSAGES,
     values.MESSAGES,
@@ -61,4 +69,12 @@ CATALOGUE: dict[str, Message] = _join(
     answers.MESSAGES,
     msg_merge.MESSAGES,
     msg_report.MESSAGES,
+    msg_stop.MESSAGES,
 )
+"""Every entry, findings and stop messages; a code is never used twice across them."""
+
+CATALOGUE: dict[str, Message] = {c: m for c, m in ENTRIES.items() if m.severity != STOP}
+"""The findings' entries (severity error / warning / fixed), for :func:`message` and ``finding()``."""
+
+STOP_MESSAGES: dict[str, Message] = {c: m for c, m in ENTRIES.items() if m.severity == STOP}
+"""The stop messages' entries (``S…``), for :func:`stop_message`."""

@@ -2,7 +2,8 @@
 
 Each command lives in its own module here, parses its options, calls one library function and
 prints a short summary. Failures that stop a command (:class:`toolkit.errors.ToolkitError`)
-become one Japanese line and exit code 1 or 2, never a traceback.
+become one Japanese line and exit code 1 or 2, never a traceback; so do click's own usage
+errors (:mod:`toolkit.cli.usage`), with exit code 2.
 """
 
 from __future__ import annotations
@@ -16,36 +17,105 @@ from typing import Any
 import click
 
 from toolkit import __version__
+from toolkit.cli.usage import JapaneseContext, help_hint, unknown_command, usage_message
 from toolkit.errors import ToolkitError
+from validation.catalogue import stop_message
 
 
 class _Group(click.Group):
+    """The ``toolkit`` group: commands in the order of the cycle, every failure one Japanese line.
+
+    click's usage errors (an unknown command or option, a missing argument, a bad value) are
+    turned into catalogue texts here, for the group and every command, with exit code 2;
+    :class:`ToolkitError` prints its message with its own exit code.
+    """
+
+    context_class = JapaneseContext
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.context_class = JapaneseContext  # its --help and usage line in Japanese too
+        super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _NoArgsIsHelp as exc:  # `toolkit` alone: the help, as click does
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            raise click.exceptions.Exit(2) from None
+        except click.UsageError as exc:
+            _echo_usage_error(exc)
+            raise click.exceptions.Exit(2) from None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        if not ctx.resilient_parsing and not name.startswith("-") and name not in self.commands:
+            raise click.UsageError(unknown_command(name, self.list_commands(ctx)), ctx)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            # the option parser does not say whose option it was: the command being parsed
+            command = self.commands.get(ctx.invoked_subcommand or "")
+            if exc.ctx is None and command is not None:
+                exc.ctx = JapaneseContext(command, info_name=command.name, parent=ctx)
+            _echo_usage_error(exc)
+            ctx.exit(2)
         except ToolkitError as exc:
             click.echo(f"エラー: {exc}", err=True)
             for line in exc.details:
                 click.echo(f"  {line}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("中断しました。", err=True)
+            click.echo(stop_message("S231"), err=True)
             ctx.exit(130)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="toolkit")
+_NoArgsIsHelp: type[click.UsageError] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("_Never", (click.UsageError,), {})
+)
+"""click 8.2+ raises this for a group run without a command; older click prints the help itself."""
+
+
+def _echo_usage_error(exc: click.UsageError) -> None:
+    click.echo(f"エラー: {usage_message(exc)}", err=True)
+    click.echo(help_hint(exc.ctx), err=True)
+
+
+@click.group("toolkit", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__,
+    prog_name="toolkit",
+    message="%(prog)s %(version)s",
+    help="バージョンを表示して終了します。",
+)
 def cli() -> None:
     """計画の進捗管理ツールキット: 照会様式の作成 → 回収・検証 → マスターへの集約 → 報告書。
 
     \b
-    toolkit init DIR --example shimonoseki   見本のワークスペースを作る
-    toolkit generate                         担当課ごとの照会様式を作る
-    toolkit collect                          回収したファイルを検証する
-    toolkit status                           提出状況を見る
-    toolkit merge                            回答をマスターに書き込む
-    toolkit report                           報告書を作る
-    toolkit demo                             見本で一連の流れを試す
+    toolkit init フォルダ --example shimonoseki 見本のワークスペースを作る
+    toolkit show                                計画の概要とマスターの問題を見る
+    toolkit generate                            担当課ごとの照会様式を作る
+    toolkit collect                             回収したファイルを検証する
+    toolkit status                              提出状況を見る
+    toolkit merge                               回答をマスターに書き込む
+    toolkit report                              報告書を作る
+    toolkit demo                                見本で一連の流れを試す
+
+    \b
+    終了コード: 0 成功、1 入力に問題あり（差戻し・競合・マスターのエラーなど）、2 使い方や設定の誤り。
     """
 
 
@@ -56,6 +126,7 @@ def workspace_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--workspace",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
+        metavar="フォルダ",
         help="ワークスペースのフォルダ（省略時は現在のフォルダから上へ探します）",
     )(func)
 

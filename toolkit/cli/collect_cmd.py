@@ -13,14 +13,20 @@ from toolkit.collect.run import collect, find_inbox_files
 from toolkit.collect.status import section_status, status_lines
 from toolkit.errors import UsageError
 from toolkit.workspace import open_workspace
+from validation.catalogue import stop_message
 
 
 @click.command("collect")
-@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "inbox",
+    required=False,
+    metavar="[受信フォルダ]",
+    type=click.Path(file_okay=False, path_type=Path),
+)
 @workspace_option
 @json_option
 def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -> None:
-    """回収したブック（INBOX、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
+    """回収したブック（受信フォルダ、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
 
     サブフォルダも含め、ファイル名に関係なくすべての .xlsx/.xlsm を読みます。
     すべて受理なら終了コード 0、差戻しや読めないファイルがあれば 1 です。
@@ -28,9 +34,7 @@ def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -
     config = open_workspace(workspace)
     folder = inbox or config.inbox
     if not folder.is_dir():
-        raise UsageError(
-            f"回収フォルダ {folder} がありません。回収したファイルを保存したフォルダを指定してください。"
-        )
+        raise UsageError(stop_message("S201", folder=folder))
     total = len(find_inbox_files(folder)[0])
     result = collect(config, folder, progress=echo_progress("検証中", total))
     if as_json:

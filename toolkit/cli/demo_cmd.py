@@ -34,12 +34,13 @@ def _run(*args: str) -> int:
     "folder",
     required=False,
     default="toolkit-demo",
+    metavar="[フォルダ]",
     type=click.Path(file_okay=False, path_type=Path),
 )
 def demo_command(folder: Path) -> None:
     """見本（第3期下関市地域福祉計画）で、照会→回収→検証→再提出→集約→報告書 の一年分を通して実行します。
 
-    FOLDER（省略時は ./toolkit-demo）にワークスペースを作ります。担当課の回答は自動で作り、
+    フォルダ（省略時は ./toolkit-demo）にワークスペースを作ります。担当課の回答は自動で作り、
     全角数字・単位付き・単位違い・「約100」・空欄・シート名の変更・LibreOffice での保存など、
     実際によくある入力を含めます。
     """

@@ -8,9 +8,13 @@ from typing import Any
 import click
 
 from toolkit.cli.base import workspace_option
+from toolkit.collect.submissions import collect_dir
+from toolkit.errors import UsageError
 from toolkit.merge.plan import MergePlan
 from toolkit.merge.run import MergeResult, merge
+from toolkit.merge.safety import check_not_open
 from toolkit.workspace import open_workspace
+from validation.catalogue import stop_message
 from validation.findings import Finding
 
 _SHOWN = 50
@@ -33,9 +37,14 @@ def merge_command(workspace: Path | None, dry_run: bool) -> None:
     ・担当課どうしの回答の食い違い、様式作成後のマスターの変更は 競合 シートに示し、
       その行は書き込みません。
 
-    終了コード: 0 取り込み完了、1 競合あり（競合のない行は取り込み済み）またはエラー、2 使い方の誤り。
+    終了コード: 0 取り込み完了、1 競合あり（競合のない行は取り込み済み）またはエラー、
+    2 使い方の誤り（toolkit collect をまだ実行していない、など）。
     """
     config = open_workspace(workspace)
+    check_not_open(config.master)  # an open master is said first, as merge itself would
+    records = collect_dir(config.year_dir)
+    if not records.is_dir():
+        raise UsageError(stop_message("S120", year=config.fiscal_year, folder=records))
     result = merge(config, dry_run=dry_run)
     for line in summary_lines(result):
         click.echo(line)

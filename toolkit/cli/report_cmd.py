@@ -8,8 +8,9 @@ import click
 
 from toolkit.cli.base import workspace_option
 from toolkit.report.evaluate import GRADES
-from toolkit.report.run import ReportResult, parse_formats, write_report
+from toolkit.report.run import FORMATS, ReportResult, parse_formats, write_report
 from toolkit.workspace import open_workspace
+from validation.catalogue import stop_message
 
 _SHOWN = 20
 """At most this many warnings are listed (the rest are counted)."""
@@ -24,15 +25,17 @@ _LABELS = {"html": "HTML", "xlsx": "Excel", "pdf": "PDF", "csv": "オープン�
     default="html,xlsx",
     show_default=True,
     metavar="html,xlsx,pdf,csv",
+    callback=lambda ctx, param, value: checked_formats(value),
     help="作る形式をカンマ区切りで（html, xlsx, pdf, csv）。pdf には Chromium が必要です",
 )
 @click.option(
     "--template",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
+    metavar="ファイル",
     help="標準の代わりに使う HTML テンプレート（jinja2）。標準と同じ変数 report, charts, colors が使えます",
 )
-def report_command(workspace: Path | None, formats: str, template: Path | None) -> None:
+def report_command(workspace: Path | None, formats: tuple[str, ...], template: Path | None) -> None:
     """マスターブックから、その年度の進捗状況報告書を outputs/<年度>/report/ に作ります。
 
     \b
@@ -44,9 +47,20 @@ def report_command(workspace: Path | None, formats: str, template: Path | None) 
     終了コード: 0 作成完了、1 作成できなかった（PDF を作れない等）、2 使い方の誤り。
     """
     config = open_workspace(workspace)
-    result = write_report(config, parse_formats(formats), template=template)
+    result = write_report(config, formats, template=template)
     for line in summary_lines(result):
         click.echo(line)
+
+
+def checked_formats(text: str) -> tuple[str, ...]:
+    """``--format html,xlsx`` → ``("html", "xlsx")``; an empty item or an unknown format is misuse."""
+    items = [item.strip().lower() for item in text.split(",")]
+    if not all(items):
+        raise click.BadParameter(stop_message("S202", value=text))
+    for item in items:
+        if item not in FORMATS:
+            raise click.BadParameter(stop_message("S203", value=item, known=", ".join(FORMATS)))
+    return parse_formats(items)
 
 
 def summary_lines(result: ReportResult) -> list[str]:

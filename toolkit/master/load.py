@@ -83,9 +83,14 @@ def plan_from_workbook(
         s: ctx.sheet(book, s) for s in (*L.SHEET_ORDER, L.SHEET_TARGETS) if s != L.SHEET_GUIDE
     }
     units = _units(sheets[L.SHEET_UNITS], ctx)
-    choice_lists = {**_lists(sheets[L.SHEET_LISTS]), **(lists or {})}
+    sheet_lists = _lists(sheets[L.SHEET_LISTS])
+    choice_lists = {**sheet_lists, **(lists or {})}
     levels = levels_of(read_settings(sheets[L.SHEET_SETTINGS], ctx.add))
     fields = read_fields(sheets[L.SHEET_FIELDS], ctx.add, choice_lists, text_limit)
+    used = set(sheet_lists) | {f.choices for f in fields if f.choices}
+    for name in lists or {}:
+        if name not in used:
+            ctx.findings.append(finding("M037", file="toolkit.toml", sheet="[allowed]", value=name, known="、".join(sorted(used))))
     goals, policies = _structure(sheets[L.SHEET_STRUCTURE])
     sections = _sections(sheets[L.SHEET_SECTIONS])
     lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)

@@ -43,7 +43,7 @@ from toolkit.merge.safety import (
 )
 from toolkit.plan.sheets import WorkbookData
 from toolkit.workspace import Config
-from validation.catalogue import message
+from validation.catalogue import message, stop_message
 
 
 @dataclass
@@ -64,9 +64,7 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
     """
     master = config.master
     if not master.is_file():
-        raise MasterError(
-            f"マスターブック {master} がありません。toolkit.toml の [paths] master を確認してください。"
-        )
+        raise MasterError(stop_message("S033", path=master))
     check_not_open(master)
     submissions = _submissions(config)
     if dry_run:
@@ -81,16 +79,12 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
             return MergeResult(plan)
         book = load_workbook(master)
         if file_stamp(master) != before:
-            raise MasterError(
-                "取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。"
-            )
+            raise MasterError(stop_message("S101"))
         stamp = (now or dt.datetime.now()).replace(microsecond=0)
         apply_plan(book, plan, stamp)
         check_not_open(master)
         if file_stamp(master) != before:
-            raise MasterError(
-                "取り込みの途中でマスターブックが変更されました。何も書き込んでいません。もう一度実行してください。"
-            )
+            raise MasterError(stop_message("S101"))
         backup = backup_master(master, config.year_dir / "backups", stamp)
         save_atomic(book.save, master)
         return MergeResult(plan, written=True, backup=backup)
@@ -101,7 +95,7 @@ def _submissions(config: Config) -> list[Submission]:
     try:
         return load_submissions(config.year_dir)
     except RecordError as exc:
-        raise RecordError(f"{exc} マスターには何も書き込んでいません。") from exc
+        raise RecordError(stop_message("S102", detail=exc)) from exc
 
 
 def read_master(master: Path) -> WorkbookData:
@@ -110,4 +104,4 @@ def read_master(master: Path) -> WorkbookData:
         return read_workbook(master, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
         text, _ = message(exc.code, **exc.params)
-        raise MasterError(f"マスターブック {master.name} を読めません: {text}") from exc
+        raise MasterError(stop_message("S103", name=master.name, detail=text)) from exc

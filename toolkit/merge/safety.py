@@ -5,9 +5,11 @@ a backup first, and the new file replaces the old only when it is whole (fsync, 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.errors import BusyError, MasterError
+from validation.catalogue import stop_message
+from validation.message import StopText
 
 LOCK_PATH = Path(".toolkit") / "merge.lock"
 
@@ -31,10 +35,7 @@ def check_not_open(master: Path) -> None:
     }  # Excel may drop 2 characters
     for lock in sorted(master.parent / n for n in names):
         if lock.exists():
-            raise BusyError(
-                f"マスターブック {master.name} が Excel などで開かれています（{lock.name} があります）。"
-                "ファイルを保存して閉じてから、もう一度実行してください。何も書き込んでいません。"
-            )
+            raise BusyError(stop_message("S110", name=master.name, lock=lock.name))
 
 
 @contextmanager
@@ -50,10 +51,7 @@ def merge_lock(root: Path) -> Iterator[Path]:
             if attempt == 0 and _lock_is_stale(path):
                 path.unlink(missing_ok=True)
                 continue
-            raise BusyError(
-                f"別の toolkit merge が実行中です（{_lock_owner(path)}）。終わってからもう一度実行してください。"
-                f"実行中のものがないのに表示される場合は {path} を削除してください。"
-            ) from None
+            raise BusyError(_busy_message(path)) from None
         with os.fdopen(fd, "w", encoding="ascii") as out:
             out.write(token)
         break
@@ -81,6 +79,18 @@ def _lock_is_stale(path: Path) -> bool:
     pid = int(text[0])
     if pid == os.getpid():
         return False
+    return _process_gone(pid)
+
+
+def _process_gone(pid: int) -> bool:
+    """True only when no process ``pid`` runs on this machine; False when alive or unknown.
+
+    ``os.kill(pid, 0)`` asks the question on POSIX; on Windows it would *terminate* the process
+    (any signal but CTRL_C/CTRL_BREAK is TerminateProcess), so there the process is opened
+    for a query instead.
+    """
+    if sys.platform == "win32":
+        return _windows_process_gone(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -90,12 +100,37 @@ def _lock_is_stale(path: Path) -> bool:
     return False
 
 
-def _lock_owner(path: Path) -> str:
+def _windows_process_gone(pid: int) -> bool:
+    """OpenProcess + GetExitCodeProcess: gone when it cannot be opened as missing, or has exited."""
+    if sys.platform != "win32":  # for mypy: the Windows API exists only there
+        return False
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return ctypes.get_last_error() == _ERROR_INVALID_PARAMETER  # no such process
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return False
+        return code.value != _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_ERROR_INVALID_PARAMETER = 87
+_STILL_ACTIVE = 259
+
+
+def _busy_message(path: Path) -> StopText:
+    """Who holds the lock, as far as its file says (pid and start time)."""
     try:
         text = path.read_text(encoding="ascii", errors="replace").split()
     except OSError:
-        return "不明"
-    return f"プロセス {text[0]}、開始 {text[1][:19]}" if len(text) >= 2 else "不明"
+        text = []
+    if len(text) >= 2:
+        return stop_message("S111", pid=text[0], started=text[1][:19], path=path)
+    return stop_message("S112", path=path)
 
 
 def backup_master(master: Path, folder: Path, stamp: dt.datetime) -> Path:
@@ -110,9 +145,7 @@ def backup_master(master: Path, folder: Path, stamp: dt.datetime) -> Path:
     try:
         shutil.copy2(master, target)
     except OSError as exc:
-        raise MasterError(
-            f"マスターブックのバックアップを {folder} に作れませんでした（{exc.strerror}）。何も書き込んでいません。"
-        ) from exc
+        raise MasterError(stop_message("S113", folder=folder, detail=exc.strerror or exc)) from exc
     return target
 
 
@@ -143,10 +176,7 @@ def save_atomic(write: Callable[[BinaryIO], None], master: Path) -> None:
         os.replace(tmp, master)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise MasterError(
-            f"マスターブックを保存できませんでした（{exc.strerror or exc}）。元のマスターはそのままです。"
-            "ディスクの空き容量と書き込み権限を確認してください。"
-        ) from exc
+        raise MasterError(stop_message("S114", detail=exc.strerror or exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
