@@ -220,7 +220,10 @@ def test_an_unknown_allowed_list_is_an_error_of_the_master_with_the_lists_named(
     edit(ws, '# "定性実績"', '"定性の実績"')
     result = CliRunner().invoke(cli, ["show", "-w", str(ws)])
     assert result.exit_code == 1, result.output
-    assert "[allowed] の「定性の実績」は" in result.output and "今後の方向性、定性実績、進捗状況" in result.output
+    assert (
+        "[allowed] の「定性の実績」は" in result.output
+        and "今後の方向性、定性実績、進捗状況" in result.output
+    )
 
 
 def test_a_key_moved_under_the_wrong_table(ws: Path) -> None:

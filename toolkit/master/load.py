@@ -90,7 +90,15 @@ def plan_from_workbook(
     used = set(sheet_lists) | {f.choices for f in fields if f.choices}
     for name in lists or {}:
         if name not in used:
-            ctx.findings.append(finding("M037", file="toolkit.toml", sheet="[allowed]", value=name, known="、".join(sorted(used))))
+            ctx.findings.append(
+                finding(
+                    "M037",
+                    file="toolkit.toml",
+                    sheet="[allowed]",
+                    value=name,
+                    known="、".join(sorted(used)),
+                )
+            )
     goals, policies = _structure(sheets[L.SHEET_STRUCTURE])
     sections = _sections(sheets[L.SHEET_SECTIONS])
     lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)
