@@ -662,17 +662,3 @@ def test_property_submissions_round_trip(
     second = merge(config)
     assert not second.written and not second.plan.changes
     assert config.master.read_bytes() == data_before and os.stat(config.master).st_mtime_ns == mtime
-
-
-def test_benchmark_script_runs_at_small_size() -> None:
-    import importlib.util
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_merge.py"
-    spec = importlib.util.spec_from_file_location("bench_merge", path)
-    assert spec and spec.loader
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    result = bench.run(30, 3)
-    assert (
-        result["first_cells"] > 0 and result["noop_written"] is False and result["update_cells"] > 0
-    )
