@@ -26,6 +26,7 @@ from toolkit.plan.fields import (
     default_fields,
 )
 from toolkit.plan.layout import OWNER_KIND, WITH_INDICATOR, Clause, TableSpec, default_tables
+from toolkit.plan.scheme import DEFAULT_SCHEME, Scheme
 from toolkit.plan.units import DEFAULT_UNITS, UnitRegistry
 from toolkit.plan.values import Value, ValueKind
 
@@ -273,6 +274,7 @@ class Plan:
     fields: tuple[Field, ...] = field(default_factory=default_fields)
     levels: Levels = field(default_factory=Levels)
     tables: tuple[TableSpec, ...] = field(default_factory=default_tables)
+    scheme: Scheme = field(default_factory=lambda: DEFAULT_SCHEME)
     answer_columns: dict[str, int] = field(default_factory=dict)
     """Where each column of the master's 実績 sheet is (header → 1-based column), for messages."""
 
