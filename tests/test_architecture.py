@@ -34,7 +34,7 @@ the domain nothing of ours, validation only the domain, no step a later step."""
 HEAVY: dict[str, tuple[str, ...]] = {
     "pandas": ("validation.answers",),
     "pandera": ("validation.answers",),
-    "openpyxl": ("toolkit.merge.apply", "toolkit.collect.feedback", "toolkit.demo.simulate"),
+    "openpyxl": ("toolkit.collect.feedback", "toolkit.demo.simulate"),
     "xlsxwriter": ("toolkit.excel.write",),
     "jinja2": ("toolkit.report.html", "toolkit.collect.report"),
     "python_calamine": ("toolkit.excel.reader",),

@@ -24,6 +24,7 @@ from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.errors import BusyError, MasterError
 from toolkit.master import layout as L
 from toolkit.master.load import load_master
+from toolkit.merge import apply as merge_apply
 from toolkit.merge.plan import ConflictKind
 from toolkit.merge.run import merge
 from toolkit.merge.safety import merge_lock
@@ -514,11 +515,11 @@ def test_failed_save_leaves_master_whole(ws: Config, monkeypatch: pytest.MonkeyP
     submit(ws, "第0001課", {single_lines(ws, "第0001課")[0]: full_answer()})
     data = ws.master.read_bytes()
 
-    def full_disk(self: Any, target: Any) -> None:
+    def full_disk(source: Any, target: Any, edits: Any) -> None:
         target.write(b"PK\x03\x04 half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", full_disk)
+    monkeypatch.setattr(merge_apply, "patch_workbook", full_disk)
     with pytest.raises(MasterError, match="元のマスターはそのまま"):
         merge(ws)
     assert ws.master.read_bytes() == data
@@ -530,16 +531,16 @@ def test_failed_save_leaves_master_whole(ws: Config, monkeypatch: pytest.MonkeyP
 _KILLED_WHILE_SAVING = """
 import os, signal, sys
 from pathlib import Path
-import openpyxl
+import toolkit.merge.apply as merge_apply
 from toolkit.merge.run import merge
 from toolkit.workspace import load_config
 
-def half_then_killed(self, target):
+def half_then_killed(source, target, edits):
     target.write(b"PK\\x03\\x04 half a zip")
     target.flush()
     os.kill(os.getpid(), signal.SIGKILL)  # no except, no finally: as a power cut or kill -9
 
-openpyxl.Workbook.save = half_then_killed
+merge_apply.patch_workbook = half_then_killed
 merge(load_config(Path(sys.argv[1])))
 """
 

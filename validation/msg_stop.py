@@ -188,6 +188,11 @@ MESSAGES: dict[str, Message] = {
         "回収の記録がありません。先に toolkit collect を実行してください。"
         "（{year}年度の回収の記録は {folder} に作られます。マスターには何も書き込んでいません）",
     ),
+    "S121": Message(
+        STOP,
+        "マスターブック {name} に書き込めませんでした（{detail}）。元のマスターはそのままです。"
+        "Excel で開いて「名前を付けて保存」で .xlsx として保存し直してから、もう一度 toolkit merge を実行してください。",
+    ),
     # The command line (toolkit.cli) ---------------------------------------------------------
     "S201": Message(
         STOP,

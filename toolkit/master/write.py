@@ -100,6 +100,7 @@ def write_master_workbook(
          [(a.id, a.year, a.owner or None, *(a.values.get(f) for f in answer_columns[3:-2]), a.sections, None)
           for a in plan.answers]),
         (L.SHEET_HISTORY, L.HISTORY_COLUMNS, []),
+        (L.SHEET_CONFLICTS, L.CONFLICT_COLUMNS, []),
     ]  # fmt: skip
     if any(line.targets for line in plan.lines):
         targets = [

@@ -1,5 +1,7 @@
-"""Applying a merge plan to the master workbook (openpyxl, in place: the coordinator's
-formatting, widths, notes and extra sheets survive), with the 履歴 rows and the 競合 sheet.
+"""Applying a merge plan to the master: the cell edits of the 実績, 履歴 and 競合 sheets, written by
+the streaming patcher (:mod:`toolkit.excel.patch`), so only those sheets are rewritten and every
+other part of the coordinator's workbook (formatting, widths, notes, charts, extra sheets) is
+copied byte for byte.
 """
 
 from __future__ import annotations
@@ -7,150 +9,155 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from toolkit.errors import MasterError
+from toolkit.excel.patch import MAX_TEXT, PatchError, SheetEdit, clean_text, patch_workbook
 from toolkit.master import layout as L
 from toolkit.merge.plan import CellChange, MergePlan
 from toolkit.merge.state import AnswerKey, MasterState
+from toolkit.plan.sheets import WorkbookData
+from validation.catalogue import stop_message
 
 HISTORY_NOTE = "備考"
 """Extra 履歴 column (added when missing) holding why a change happened, e.g. an overwrite."""
 
+_EXACT_INT = 2**53
 
-def apply_plan(book: Any, plan: MergePlan, stamp: dt.datetime) -> None:
-    """Write the plan's changes, history rows and 競合 sheet into the loaded workbook."""
+
+def sheet_edits(book: WorkbookData, plan: MergePlan, stamp: dt.datetime) -> dict[str, SheetEdit]:
+    """What the plan changes, as edits of the master's sheets (nothing is written here)."""
     when = stamp.isoformat(sep=" ")
-    state: MasterState = plan.state
-    wanted = L.answer_columns(state.plan.fields)
-    answers = _sheet(book, L.SHEET_ANSWERS, wanted)
-    columns = _header(answers, wanted)
-    next_row = state.answers_last_row + 1
-    rows: dict[AnswerKey, int] = dict(state.answer_rows)
-    sections: dict[AnswerKey, set[str]] = {}
-    for change in plan.changes:
-        key = (change.id, change.year, change.owner)
-        if key not in rows:
-            rows[key] = next_row
-            set_cell(answers.cell(next_row, columns["ID"]), change.id)
-            set_cell(answers.cell(next_row, columns["年度"]), change.year)
-            if change.owner:
-                set_cell(answers.cell(next_row, columns[L.OWNER_COLUMN]), change.owner)
-            next_row += 1
-        set_cell(answers.cell(rows[key], columns[change.field]), change.new)
-        sections.setdefault(key, set()).update(s for s in change.section.split(" ") if s)
-    for key, names in sections.items():
-        set_cell(answers.cell(rows[key], columns["回答課"]), " ".join(sorted(names)))
-        set_cell(answers.cell(rows[key], columns["更新日時"]), when)
-    _append_history(book, plan.changes, when)
+    edits = {L.SHEET_ANSWERS: _answer_edit(book, plan, when)}
+    if plan.changes:
+        edits[L.SHEET_HISTORY] = _history_edit(book, plan.changes, when)
     if plan.conflict_sheet_changed:
-        _write_conflicts(book, plan.conflict_rows, when)
+        edits[L.SHEET_CONFLICTS] = _conflict_edit(book, plan.conflict_rows, when)
+    return edits
 
 
-def set_cell(cell: Any, value: Any) -> None:
-    """Write ``value`` into an openpyxl cell; text stays text even when it starts with ``=``."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-
-
-def load_workbook(master: Path) -> Any:
-    import openpyxl
-
+def write_master(source: Path, out: BinaryIO, edits: dict[str, SheetEdit]) -> None:
+    """Write the master with ``edits`` applied to ``out`` (the atomic-save wrapper's temp file)."""
     try:
-        return openpyxl.load_workbook(master)
-    except Exception as exc:  # openpyxl fails in many ways on a damaged file (zip, XML, KeyError)
-        raise MasterError(
-            f"マスターブック {master.name} を開けません（{type(exc).__name__}）。Excel で開けるか確認してください。"
-        ) from exc
+        patch_workbook(source, out, edits)
+    except PatchError as exc:
+        raise MasterError(stop_message("S121", name=source.name, detail=exc)) from exc
 
 
-def _sheet(book: Any, name: str, columns: tuple[str, ...]) -> Any:
-    """The sheet ``name``, created with its header row when the coordinator's master lacks it."""
-    if name in book.sheetnames:
-        return book[name]
-    ws = book.create_sheet(name)
-    for i, column in enumerate(columns, start=1):
-        set_cell(ws.cell(L.HEADER_ROW, i), column)
-    return ws
-
-
-def _header(ws: Any, columns: Iterable[str]) -> dict[str, int]:
-    """Header → 1-based column; columns missing from the header are added at its end."""
+def _header(book: WorkbookData, name: str) -> dict[str, int] | None:
+    """Header → 1-based column of a sheet, or None when the master lacks the sheet."""
+    sheet = book.sheet(name)
+    if sheet is None:
+        return None
+    first = sheet.rows[L.HEADER_ROW - 1] if len(sheet.rows) >= L.HEADER_ROW else []
     found: dict[str, int] = {}
-    last = 0
-    for cell in ws[L.HEADER_ROW]:
-        if cell.value is not None and str(cell.value).strip():
-            found.setdefault(str(cell.value).strip(), cell.column)
-            last = max(last, cell.column)
-    for name in columns:
-        if name not in found:
-            last += 1
-            set_cell(ws.cell(L.HEADER_ROW, last), name)
-            found[name] = last
+    for i, value in enumerate(first, start=1):
+        if value is not None and str(value).strip():
+            found.setdefault(str(value).strip(), i)
     return found
 
 
-def _last_row(ws: Any) -> int:
-    last = L.HEADER_ROW
-    for n, values in enumerate(
-        ws.iter_rows(min_row=L.HEADER_ROW + 1, values_only=True), start=L.HEADER_ROW + 1
-    ):
-        if any(v is not None and str(v).strip() for v in values):
-            last = n
-    return last
+def _columns(
+    book: WorkbookData, name: str, wanted: Iterable[str], edit: SheetEdit
+) -> dict[str, int]:
+    """The sheet's columns, with those it lacks added at the end of its header (or a new sheet)."""
+    wanted = tuple(wanted)
+    found = _header(book, name)
+    if found is None:
+        edit.header = list(wanted)
+        return {c: i for i, c in enumerate(wanted, start=1)}
+    last = max(found.values(), default=0)
+    for column in wanted:
+        if column not in found:
+            last += 1
+            found[column] = last
+            edit.set_cells[(L.HEADER_ROW, last)] = column
+    return found
 
 
-def _append_history(book: Any, changes: list[CellChange], when: str) -> None:
-    if not changes:
-        return
-    ws = _sheet(book, L.SHEET_HISTORY, L.HISTORY_COLUMNS)
-    columns = _header(
-        ws,
-        (*L.HISTORY_COLUMNS, HISTORY_NOTE) if any(c.note for c in changes) else L.HISTORY_COLUMNS,
+def _row(columns: dict[str, int], record: dict[str, Any]) -> list[Any]:
+    values: list[Any] = [None] * max(columns.values(), default=0)
+    for name, value in record.items():
+        values[columns[name] - 1] = cell(value)
+    return values
+
+
+def cell(value: Any) -> Any:
+    """A value as a cell may hold it: text cleaned and within Excel's limit, whole numbers exact."""
+    if isinstance(value, str):
+        return _capped(clean_text(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _EXACT_INT:
+        return str(value)  # a number Excel would round is kept as its digits
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _capped(text: str) -> str:
+    """``text`` cut to what one cell holds (Excel counts UTF-16 units: an emoji is two)."""
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_TEXT:
+            return text[:i]
+    return text
+
+
+def _answer_edit(book: WorkbookData, plan: MergePlan, when: str) -> SheetEdit:
+    """実績: changed cells of existing rows, and new rows (ID, 年度, 回答者) appended."""
+    state: MasterState = plan.state
+    edit = SheetEdit()
+    columns = _columns(book, L.SHEET_ANSWERS, L.answer_columns(state.plan.fields), edit)
+    new_rows: dict[AnswerKey, dict[str, Any]] = {}
+    sections: dict[AnswerKey, set[str]] = {}
+    for change in plan.changes:
+        key = (change.id, change.year, change.owner)
+        row = state.answer_rows.get(key)
+        if row is None:
+            record = new_rows.setdefault(
+                key, {"ID": change.id, "年度": change.year, L.OWNER_COLUMN: change.owner or None}
+            )
+            record[change.field] = change.new
+        else:
+            edit.set_cells[(row, columns[change.field])] = cell(change.new)
+        sections.setdefault(key, set()).update(s for s in change.section.split(" ") if s)
+    for key, names in sections.items():
+        stamp = {"回答課": " ".join(sorted(names)), "更新日時": when}
+        row = state.answer_rows.get(key)
+        if row is None:
+            new_rows[key].update(stamp)
+        else:
+            for name, value in stamp.items():
+                edit.set_cells[(row, columns[name])] = value
+    edit.append_rows = [_row(columns, record) for record in new_rows.values()]
+    return edit
+
+
+def _history_edit(book: WorkbookData, changes: list[CellChange], when: str) -> SheetEdit:
+    """履歴: one row per changed cell, appended."""
+    edit = SheetEdit()
+    wanted = (
+        (*L.HISTORY_COLUMNS, HISTORY_NOTE) if any(c.note for c in changes) else L.HISTORY_COLUMNS
     )
-    width = max(columns.values())
-    row = _last_row(ws) + 1
+    columns = _columns(book, L.SHEET_HISTORY, wanted, edit)
     for c in changes:
         record = {
-            "日時": when,
-            "年度": c.year,
-            "ID": c.id,
-            L.OWNER_COLUMN: c.owner or None,
-            "項目": c.field,
-            "旧値": c.old,
-            "新値": c.new,
-            "担当課": c.section,
-            "ファイル": c.file,
-            "ハッシュ": c.sha256,
-        }
+            "日時": when, "年度": c.year, "ID": c.id, L.OWNER_COLUMN: c.owner or None, "項目": c.field,
+            "旧値": c.old, "新値": c.new, "担当課": c.section, "ファイル": c.file, "ハッシュ": c.sha256,
+        }  # fmt: skip
         if c.note:
             record[HISTORY_NOTE] = c.note
-        values: list[Any] = [None] * width
-        for name, value in record.items():
-            values[columns[name] - 1] = value
-        _put_row(ws, row, values)
-        row += 1
+        edit.append_rows.append(_row(columns, record))
+    return edit
 
 
-def _put_row(ws: Any, row: int, values: list[Any]) -> None:
-    """Write a row of values at ``row`` (not ``ws.append``: that would write after formatted empty
-    rows); text stays text."""
-    for col, value in enumerate(values, start=1):
-        if value is not None:
-            set_cell(ws.cell(row, col), value)
-
-
-def _write_conflicts(book: Any, rows: list[tuple[Any, ...]], when: str) -> None:
-    """Replace the 競合 sheet's data rows (keeping its header and the coordinator's formatting)."""
-    ws = _sheet(book, L.SHEET_CONFLICTS, L.CONFLICT_COLUMNS)
-    columns = _header(ws, L.CONFLICT_COLUMNS)
-    last = _last_row(ws)
-    for n in range(L.HEADER_ROW + 1, last + 1):
-        for col in columns.values():
-            ws.cell(n, col).value = None
-    for n, values in enumerate(rows, start=L.HEADER_ROW + 1):
-        for name, value in zip(L.CONFLICT_COLUMNS, values, strict=True):
-            set_cell(
-                ws.cell(n, columns[name]), when if name == "検出日時" and value is None else value
-            )
+def _conflict_edit(book: WorkbookData, rows: list[tuple[Any, ...]], when: str) -> SheetEdit:
+    """競合: the standing conflicts replace the sheet's data rows (its header and formatting stay)."""
+    edit = SheetEdit(replace_from=L.HEADER_ROW + 1)
+    columns = _columns(book, L.SHEET_CONFLICTS, L.CONFLICT_COLUMNS, edit)
+    for values in rows:
+        record = dict(zip(L.CONFLICT_COLUMNS, values, strict=True))
+        if record["検出日時"] is None:
+            record["検出日時"] = when
+        edit.append_rows.append(_row(columns, record))
+    return edit

@@ -28,7 +28,7 @@ from toolkit.collect.submissions import Submission, load_submissions
 from toolkit.errors import MasterError, RecordError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
 from toolkit.master.load import MASTER_LIMITS
-from toolkit.merge.apply import apply_plan, load_workbook
+from toolkit.merge.apply import sheet_edits, write_master
 from toolkit.merge.plan import (
     MergePlan,
     plan_merge,
@@ -59,8 +59,10 @@ class MergeResult:
 def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = None) -> MergeResult:
     """Merge the accepted submissions of ``config.fiscal_year`` into the master (see module doc).
 
-    The plan is made from a fast read of the master (calamine); openpyxl loads and saves the
-    master only when something changes, so a re-run that changes nothing costs little.
+    The plan is made from one fast read of the master (calamine); when something changes, only
+    the 実績, 履歴 and 競合 sheets are rewritten (streamed) and every other part is copied as it is,
+    so a merge costs less than opening and saving the master, and a re-run that changes nothing
+    does not touch the file.
     """
     master = config.master
     if not master.is_file():
@@ -74,19 +76,17 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
     with merge_lock(config.root):
         remove_leftovers(master)
         before = file_stamp(master)
-        plan = plan_merge(read_master(master), master, submissions, config.fiscal_year)
+        book = read_master(master)
+        plan = plan_merge(book, master, submissions, config.fiscal_year)
         if not plan.writes_anything:
             return MergeResult(plan)
-        book = load_workbook(master)
-        if file_stamp(master) != before:
-            raise MasterError(stop_message("S101"))
         stamp = (now or dt.datetime.now()).replace(microsecond=0)
-        apply_plan(book, plan, stamp)
+        edits = sheet_edits(book, plan, stamp)
         check_not_open(master)
         if file_stamp(master) != before:
             raise MasterError(stop_message("S101"))
         backup = backup_master(master, config.year_dir / "backups", stamp)
-        save_atomic(book.save, master)
+        save_atomic(lambda out: write_master(master, out, edits), master)
         return MergeResult(plan, written=True, backup=backup)
 
 
