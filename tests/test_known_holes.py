@@ -1,0 +1,99 @@
+"""Each test here closes a hole found by breaking the code on purpose: the broken line survived
+the whole suite until the test below was written (issue: rooms for the pipeline)."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.test_collect import Issued, fill, issue
+from toolkit.collect.run import collect
+from toolkit.excel.write import write_value
+from toolkit.generate.forms import generate_forms
+from toolkit.master.summary import load_plan
+from toolkit.plan.fields import default_fields
+from toolkit.plan.owners import lines_by_owner
+from toolkit.workspace import Config
+from validation import answers
+from validation.structure import same_fixed
+
+
+def test_a_line_without_an_owner_goes_to_nobody_not_to_the_related_sections(
+    small_workspace: Config,
+) -> None:
+    plan, _ = load_plan(small_workspace)
+    orphan = dataclasses.replace(plan.lines[0], sections=())
+    plan.lines = [orphan, *plan.lines[1:]]
+    config = dataclasses.replace(small_workspace, related_sections=("第0001課", "第0002課"))
+    assert all(
+        orphan.id not in {line.id for line in lines}
+        for lines in lines_by_owner(plan, config.related_sections).values()
+    )
+    result = generate_forms(config, plan=plan)
+    assert all(orphan.id not in form.ids for form in result.forms)
+    assert [f.line_id for f in result.findings if f.code == "F001"] == [orphan.id]
+
+
+def _text_row(text: str) -> answers.AnswerRow:
+    row = answers.AnswerRow("T1", 8, True, "人", "")
+    row.values["実施内容・成果"] = text
+    row.lengths["実施内容・成果"] = len(text)
+    return row
+
+
+def test_a_text_exactly_at_the_limit_is_accepted_one_more_is_not() -> None:
+    fields = tuple(f for f in default_fields(400) if f.name == "実施内容・成果")
+    settings = answers.Settings(fields, {})
+    at_limit, over = _text_row("あ" * 400), _text_row("あ" * 401)
+    failures = answers.validate_answers([at_limit, over], fields, settings)
+    assert [(f.index, f.rule.code) for f in failures] == [(1, "C024")]
+    assert failures[0].params([at_limit, over], settings)["length"] == "401"
+
+
+def test_a_blank_number_is_reported_when_the_rest_of_the_line_is_filled(issued: Issued) -> None:
+    section, line_id = issued.section_with(lambda line: line.is_numeric)
+    typed = issued.answers(section)
+    typed[line_id]["実績値"] = None
+    fill(issued.forms[section], issued.config.inbox / "blank.xlsx", typed)
+    result = collect(issued.config)
+    (sub,) = result.submissions
+    blanks = [f for f in sub.findings if f.code == "C020"]
+    assert [f.line_id for f in blanks] == [line_id] and blanks[0].severity == "error"
+
+
+@pytest.mark.parametrize(
+    ("seen", "issued_text", "same"),
+    [
+        (6500, "6,500", True),
+        (6500.0, "6,500", True),
+        (999, "6,500", False),
+        (6500, "-", False),
+        ("6,500", "6,500", True),
+    ],
+)
+def test_a_number_typed_over_a_fixed_cell_must_equal_the_issued_number(
+    seen: object, issued_text: str, same: bool
+) -> None:
+    assert same_fixed(seen, issued_text) is same
+
+
+def test_text_is_written_as_text_even_without_the_workbook_option(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # deliberately without strings_to_formulas=False
+    ws = wb.add_worksheet()
+    write_value(ws, 0, 0, '=HYPERLINK("http://example.invalid")')
+    write_value(ws, 1, 0, "=1+1")
+    wb.close()
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet  # no formula cell: both texts are strings
+
+
+@pytest.fixture
+def issued(small_workspace: Config) -> Issued:
+    return issue(small_workspace)
