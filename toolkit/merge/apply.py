@@ -85,7 +85,8 @@ def _row(columns: dict[str, int], record: dict[str, Any]) -> list[Any]:
 def cell(value: Any) -> Any:
     """A value as a cell may hold it: text cleaned and within Excel's limit, whole numbers exact."""
     if isinstance(value, str):
-        return _capped(clean_text(value))
+        # the patcher cleans and escapes text itself; only text near Excel's limit needs a cut
+        return value if len(value) <= MAX_TEXT // 2 else _capped(clean_text(value))
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _EXACT_INT:
         return str(value)  # a number Excel would round is kept as its digits
     if isinstance(value, dt.datetime) and value.tzinfo is not None:

@@ -21,6 +21,8 @@ from toolkit.plan.wareki import parse_year
 
 MAX_CELL_TEXT = 32_767
 _ILLEGAL = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+_SURROGATES = re.compile("[\ud800-\udfff]")
+"""Lone surrogate halves: a file holding one cannot be read back by either library."""
 _CELL_YEAR = re.compile(r"\n\([^()\n]*年度\)\s*$")
 
 AnswerKey = tuple[str, int, str]
@@ -165,7 +167,8 @@ def clean_value(value: Any) -> Any:
         d = to_decimal(value)
         return int(d) if d == d.to_integral_value() else float(d)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
-    text = "".join(ch for ch in text if not 0xD800 <= ord(ch) <= 0xDFFF)
+    if not text.isascii():
+        text = _SURROGATES.sub("", text)
     text = text.strip()[:MAX_CELL_TEXT]
     return text or None
 
