@@ -55,6 +55,7 @@ from __future__ import annotations
 import array
 import bisect
 import datetime as dt
+import functools
 import io
 import math
 import posixpath
@@ -227,6 +228,14 @@ def _prepared(value: CellValue, where: Callable[[], str]) -> Prepared | None:
         return _prepare(value, "")
     except PatchError as exc:
         raise PatchError(f"{where()}{exc}") from None
+
+
+def _cell_place(sheet: str, row: int, col: int) -> str:
+    return f"sheet {sheet!r}, cell {column_letters(col)}{row}"
+
+
+def _appended_place(sheet: str, n: int, col: int) -> str:
+    return f"sheet {sheet!r}, appended row {n}, column {col}"
 
 
 def clean_text(text: str) -> str:
