@@ -839,7 +839,7 @@ class _SheetPlan:
             if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
                 raise PatchError(f"sheet {name!r}: cell {key!r} is outside the sheet")
             rows.setdefault(row, {})[col] = _prepared(
-                value, lambda r=row, c=col: f"sheet {name!r}, cell {column_letters(c)}{r}"
+                value, functools.partial(_cell_place, name, row, col)
             )
         append: list[dict[int, Prepared]] = []
         valued = []
@@ -850,9 +850,7 @@ class _SheetPlan:
             for col, value in enumerate(values, start=1):
                 if value is None:
                     continue
-                pv = _prepared(
-                    value, lambda n=n, c=col: f"sheet {name!r}, appended row {n + 1}, column {c}"
-                )
+                pv = _prepared(value, functools.partial(_appended_place, name, n + 1, col))
                 if pv is not None:
                     prepared[col] = pv
             append.append(prepared)
