@@ -580,7 +580,12 @@ def test_cli_dry_run_shows_changes_and_writes_nothing(ws: Config) -> None:
     data = ws.master.read_bytes()
     out = CliRunner().invoke(cli, ["merge", "-w", str(ws.root), "--dry-run"])
     assert out.exit_code == 0, out.output
-    assert f"{line} 実績値: （空欄） → 77" in out.output and "何も書き込んでいません" in out.output
+    assert "何も書き込んでいません" in out.output and "課ごと: 第0001課 1" in out.output
+    listed = next((ws.year_dir / "merge").glob("取り込み予定_*.txt"))
+    assert str(listed) in out.output
+    assert f"{line} 実績値: （空欄） → 77　（第0001課、第0001課.xlsx）" in listed.read_text(
+        encoding="utf-8-sig"
+    )
     assert ws.master.read_bytes() == data
     out = CliRunner().invoke(cli, ["merge", "-w", str(ws.root)])
     assert (
@@ -599,7 +604,8 @@ def test_cli_exit_1_on_conflicts_but_merges_the_rest(shared_ws: Config) -> None:
     submit(shared_ws, b, {line: {"進捗状況": "未実施"}})
     out = CliRunner().invoke(cli, ["merge", "-w", str(shared_ws.root)])
     assert out.exit_code == 1, out.output
-    assert "競合: 2 件" in out.output and "[G001]" in out.output and line in out.output
+    # two sections disagree on one field of one line: one conflict, as the coordinator resolves it
+    assert "競合: 1 件" in out.output and "[G001]" in out.output and line in out.output
     assert answers_sheet(shared_ws)[own]["実績値"] == 9
 
 

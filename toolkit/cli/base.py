@@ -148,3 +148,9 @@ def echo_progress(label: str, total: int) -> Callable[[int], None]:
         click.echo(f"\r{label} {done}/{total}", nl=done >= total, err=True)
 
     return update
+
+
+def echo_step(text: str) -> None:
+    """Say what a long command is doing now (on a terminal only: scripts read stdout)."""
+    if sys.stderr.isatty():
+        click.echo(f"… {text}", err=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import click
 
-from toolkit.cli.base import workspace_option
+from toolkit.cli.base import echo_step, workspace_option
 from toolkit.collect.submissions import collect_dir
 from toolkit.errors import UsageError
+from toolkit.merge.details import counts_by_field, counts_by_section
 from toolkit.merge.plan import MergePlan
 from toolkit.merge.run import MergeResult, merge
 from toolkit.merge.safety import check_not_open
@@ -17,8 +19,10 @@ from toolkit.workspace import open_workspace
 from validation.catalogue import stop_message
 from validation.findings import Finding
 
-_SHOWN = 50
-"""At most this many changes are listed by --dry-run (the rest are counted)."""
+_SHOWN_NAMES = 8
+"""Sections and fields named in the counts (the rest are counted)."""
+_SHOWN_CONFLICTS = 5
+"""Conflicts shown on the console (the rest are in the file merge names)."""
 
 
 @click.command("merge")
@@ -45,7 +49,7 @@ def merge_command(workspace: Path | None, dry_run: bool) -> None:
     records = collect_dir(config.year_dir)
     if not records.is_dir():
         raise UsageError(stop_message("S120", year=config.fiscal_year, folder=records))
-    result = merge(config, dry_run=dry_run)
+    result = merge(config, dry_run=dry_run, progress=echo_step)
     for line in summary_lines(result):
         click.echo(line)
     if result.plan.blocking:
@@ -53,7 +57,8 @@ def merge_command(workspace: Path | None, dry_run: bool) -> None:
 
 
 def summary_lines(result: MergeResult) -> list[str]:
-    """The Japanese console summary of a merge (or of a dry run)."""
+    """The Japanese console summary of a merge (or of a dry run): counts, the first conflicts,
+    and the file that lists everything."""
     plan = result.plan
     lines = [
         f"{plan.year}年度: 受理済みの提出 {len(plan.submissions)} 件を対象にしました"
@@ -61,11 +66,15 @@ def summary_lines(result: MergeResult) -> list[str]:
     ]
     if result.dry_run:
         lines.append("【確認のみ（--dry-run）: マスターには何も書き込んでいません】")
-        lines.extend(_change_lines(plan))
     lines.append(
         f"変更する行: {plan.lines_changed} 行（セル {len(plan.changes)} 個）、変更のない行: {plan.lines_unchanged} 行"
     )
+    if plan.changes:
+        lines.append("  課ごと: " + _counts(counts_by_section(plan)))
+        lines.append("  項目ごと: " + _counts(counts_by_field(plan)))
     lines.extend(_conflict_lines(plan))
+    if result.details:
+        lines.append(f"変更・競合の一覧: {result.details}")
     if result.written:
         lines.append(f"マスターブックを更新しました: {plan.master}")
         lines.append(f"元のマスターのバックアップ: {result.backup}")
@@ -74,21 +83,17 @@ def summary_lines(result: MergeResult) -> list[str]:
     return lines
 
 
-def _change_lines(plan: MergePlan) -> list[str]:
-    shown = [
-        f"  {c.id} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}"
-        for c in plan.changes[:_SHOWN]
-    ]
-    if len(plan.changes) > _SHOWN:
-        shown.append(f"  …ほか {len(plan.changes) - _SHOWN} 個")
-    return shown
+def _counts(counts: Counter[str]) -> str:
+    shown = [f"{name} {n}" for name, n in counts.most_common(_SHOWN_NAMES)]
+    rest = len(counts) - _SHOWN_NAMES
+    return "、".join(shown) + (f"、ほか {rest}" if rest > 0 else "")
 
 
 def _conflict_lines(plan: MergePlan) -> list[str]:
     lines: list[str] = []
     if plan.blocking:
         lines.append(
-            f"競合: {len(plan.blocking)} 件（その行は書き込んでいません。マスターの 競合 シートに一覧があります）"
+            f"競合: {plan.conflict_count} 件（行と項目ごと。その項目は書き込んでいません。マスターの 競合 シートと一覧ファイルにあります）"
         )
         lines.extend(_grouped([f for f in plan.findings() if f.severity == "error"]))
     else:
@@ -97,12 +102,11 @@ def _conflict_lines(plan: MergePlan) -> list[str]:
         lines.append(
             f"上書き: {len(plan.overwrites)} 件（以前の回答を新しい提出で置き換え、履歴 シートに記録）"
         )
-        lines.extend(_grouped([f for f in plan.findings() if f.severity == "warning"]))
     return lines
 
 
 def _grouped(findings: list[Finding]) -> list[str]:
-    """One console line per (code, ID, field): a shared line's message already names every section."""
+    """One console line per (code, ID, field), at most a few: the file has every one."""
     seen: set[tuple[str, str, str]] = set()
     out: list[str] = []
     for f in findings:
@@ -111,8 +115,11 @@ def _grouped(findings: list[Finding]) -> list[str]:
             continue
         seen.add(key)
         out.append(f"  [{f.code}] {f.message}")
-    if len(out) > _SHOWN:
-        out = [*out[:_SHOWN], f"  …ほか {len(out) - _SHOWN} 件"]
+    if len(out) > _SHOWN_CONFLICTS:
+        out = [
+            *out[:_SHOWN_CONFLICTS],
+            f"  …ほか {len(out) - _SHOWN_CONFLICTS} 件（一覧ファイルを見てください）",
+        ]
     return out
 
 

@@ -1,9 +1,10 @@
 """Merge: write the accepted answers into the master workbook, losing nothing.
 
-The work is split in two: :func:`plan_merge` reads the master and the submissions and returns a
-:class:`MergePlan` (the cell changes and the conflicts, as data; ``--dry-run`` prints it), and
-:func:`apply_plan` edits the master in place with openpyxl so the coordinator's formatting,
-widths, notes and extra sheets survive. :func:`merge` runs both under the safety rules:
+The work is split in two: :func:`~toolkit.merge.plan.plan_merge` reads the master and the
+submissions and returns a :class:`MergePlan` (the cell changes and the conflicts, as data;
+``--dry-run`` prints it), and :mod:`toolkit.merge.apply` writes them through the streaming patcher,
+rewriting only the 実績, 履歴 and 競合 sheets so the coordinator's formatting, widths, notes,
+charts and extra sheets survive byte for byte. :func:`merge` runs both under the safety rules:
 
 * a master open in Excel or LibreOffice (its lock file beside it) stops the run before anything
   is written; a lock file stops two merges at once;
@@ -13,14 +14,14 @@ widths, notes and extra sheets survive. :func:`merge` runs both under the safety
 * every changed cell is recorded in the 履歴 sheet; conflicts go to the 競合 sheet and their
   lines are left as they were.
 
-Policy choices: a blank answer never erases a value already in the master; on a line shared by
-several sections, a field one section left blank takes the other section's value, and two
-different non-blank values make the whole line a conflict.
+Every change, conflict and overwrite is also listed in a text file under ``outputs/<FY>/merge/``
+(:mod:`toolkit.merge.details`). The policy choices are in :mod:`toolkit.merge.plan`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from toolkit.errors import MasterError, RecordError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
 from toolkit.master.load import MASTER_LIMITS
 from toolkit.merge.apply import sheet_edits, write_master
+from toolkit.merge.details import details_path, write_details
 from toolkit.merge.plan import (
     MergePlan,
     plan_merge,
@@ -54,9 +56,20 @@ class MergeResult:
     written: bool = False
     backup: Path | None = None
     dry_run: bool = False
+    details: Path | None = None
 
 
-def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = None) -> MergeResult:
+Progress = Callable[[str], None]
+"""Told what merge is doing now (``マスターを読んでいます`` …), for a long merge."""
+
+
+def merge(
+    config: Config,
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> MergeResult:
     """Merge the accepted submissions of ``config.fiscal_year`` into the master (see module doc).
 
     The plan is made from one fast read of the master (calamine); when something changes, only
@@ -69,25 +82,44 @@ def merge(config: Config, *, dry_run: bool = False, now: dt.datetime | None = No
         raise MasterError(stop_message("S033", path=master))
     check_not_open(master)
     submissions = _submissions(config)
+    tell = progress or (lambda _: None)
+    stamp = (now or dt.datetime.now()).replace(microsecond=0)
     if dry_run:
-        return MergeResult(
-            plan_merge(read_master(master), master, submissions, config.fiscal_year), dry_run=True
-        )
+        tell("マスターを読んでいます")
+        plan = plan_merge(read_master(master), master, submissions, config.fiscal_year)
+        return MergeResult(plan, dry_run=True, details=_details(config, plan, stamp, dry_run=True))
     with merge_lock(config.root):
         remove_leftovers(master)
         before = file_stamp(master)
+        tell("マスターを読んでいます")
         book = read_master(master)
+        tell("取り込む内容を確かめています")
         plan = plan_merge(book, master, submissions, config.fiscal_year)
         if not plan.writes_anything:
             return MergeResult(plan)
-        stamp = (now or dt.datetime.now()).replace(microsecond=0)
         edits = sheet_edits(book, plan, stamp)
+        tell(f"書き込んでいます（{'・'.join(edits)} シート）")
         check_not_open(master)
         if file_stamp(master) != before:
             raise MasterError(stop_message("S101"))
         backup = backup_master(master, config.year_dir / "backups", stamp)
         save_atomic(lambda out: write_master(master, out, edits), master)
-        return MergeResult(plan, written=True, backup=backup)
+        return MergeResult(
+            plan, written=True, backup=backup, details=_details(config, plan, stamp, dry_run=False)
+        )
+
+
+def _details(config: Config, plan: MergePlan, stamp: dt.datetime, *, dry_run: bool) -> Path | None:
+    """The full list of changes and conflicts, when there is any (a failure to write it only
+    loses the list: the master is already safe)."""
+    if not plan.changes and not plan.conflicts:
+        return None
+    try:
+        return write_details(
+            plan, details_path(config.year_dir, stamp, dry_run=dry_run), dry_run=dry_run
+        )
+    except OSError:
+        return None
 
 
 def _submissions(config: Config) -> list[Submission]:
