@@ -34,7 +34,7 @@ from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import Value, ValueKind, cell_text, parse_master_value, parse_plain_number
 from toolkit.plan.wareki import parse_year
-from validation.catalogue import message
+from validation.catalogue import message, stop_message
 from validation.findings import Finding, finding
 
 MASTER_LIMITS = Limits(
@@ -66,7 +66,7 @@ def load_master(
         book = read_workbook(path, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
         text, _ = message(exc.code, **exc.params)
-        raise MasterError(f"マスターブック {path.name} を読めません: {text}") from exc
+        raise MasterError(stop_message("S103", name=path.name, detail=text)) from exc
     return plan_from_workbook(book, name=name or path.stem, lists=lists, text_limit=text_limit)
 
 

@@ -90,7 +90,7 @@ def write_master_workbook(
         (L.SHEET_LINES, line_columns, [row for line in plan.lines for row in _line_rows(line, line_columns, cell_value)]),
         (L.SHEET_STRUCTURE, L.STRUCTURE_COLUMNS, [_structure_row(plan, p) for p in plan.policies]),
         (L.SHEET_SECTIONS, L.SECTION_COLUMNS,
-         [(s.bureau, s.name, s.kind, "、".join(s.aliases), s.contact, s.email) for s in plan.sections]),
+         [(s.bureau, s.name, "、".join(s.aliases), s.contact, s.email, s.kind) for s in plan.sections]),
         (L.SHEET_FIELDS, L.FIELD_COLUMNS, [_field_row(f) for f in plan.fields]),
         (L.SHEET_LISTS, tuple(plan.lists), _list_rows(plan)),
         (L.SHEET_UNITS, L.UNIT_COLUMNS, []),
