@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from toolkit.master import layout as L
@@ -32,12 +33,16 @@ from toolkit.plan.layout import (
     TableKind,
     TableSpec,
     default_tables,
+    generic_tables,
     parse_condition,
     parse_owners,
 )
 from toolkit.plan.model import Levels
 from toolkit.plan.sheets import SheetData
 from toolkit.plan.values import cell_text, parse_plain_number
+from validation.findings import Severity
+
+WARNING = Severity.WARNING
 
 Add = Callable[..., None]
 """``add(code, sheet, row, col, value, **params)``: how the loader records a finding."""
@@ -255,12 +260,16 @@ def _limit(table: Table, row: int, values: list[Any], add: Add) -> int | None:
 
 
 def read_tables(
-    sheet: SheetData | None, add: Add, fields: tuple[Field, ...]
+    sheet: SheetData | None, add: Add, fields: tuple[Field, ...], *, declared: bool = False
 ) -> tuple[TableSpec, ...]:
-    """報告書: the report's tables in order (Shimonoseki's report without the sheet)."""
+    """報告書: the report's tables in order. Without the sheet: Shimonoseki's report, or, for a
+    plan that declares its own fields (``declared``), a table of every column and field. A column
+    the sheet gets wrong is a warning and is left out (the forms do not depend on the report); a
+    table left without columns is left out too."""
     table = table_of(sheet)
-    if table is None:
-        return default_tables()
+    if table is None or not table.rows:
+        return generic_tables(fields) if declared else default_tables()
+    add = partial(add, severity=WARNING)  # a report problem never stops the forms
     for name in ("表", "中身"):
         if name not in table.columns:
             add("M002", table.name, value=name, column=name, header_row=L.HEADER_ROW)
@@ -274,7 +283,10 @@ def read_tables(
         spec = specs.get(name) or _table_spec(table, row, values, add, name)
         column = _column(table, row, values, add, known, spec.kind)
         specs[name] = replace(spec, columns=(*spec.columns, column)) if column else spec
-    return tuple(specs.values())
+    kept = tuple(s for s in specs.values() if s.columns or s.kind in (TableKind.SUMMARY,))
+    if not kept:
+        return generic_tables(fields) if declared else default_tables()
+    return kept
 
 
 def _table_spec(table: Table, row: int, values: list[Any], add: Add, name: str) -> TableSpec:

@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from toolkit.plan.fields import Field, Kind
+
 
 class TableKind(StrEnum):
     """種類 of a report table."""
@@ -131,6 +133,22 @@ def default_tables() -> tuple[TableSpec, ...]:
             Column("No.", "No.", width=4),
         )),
     )  # fmt: skip
+
+
+def generic_tables(fields: tuple[Field, ...]) -> tuple[TableSpec, ...]:
+    """The report of a plan that declares its fields but no report tables: every column shown on
+    its forms and every answer field, one row per line (a sub-row per owner for the fields each
+    owner answers), with the grade summary first when the plan has a number to grade."""
+    shown = [f for f in fields if not f.is_answer and f.on_form and f.name != "ID"]
+    answers = [f for f in fields if f.is_answer]
+    columns = [Column(f.name, f.name, merge=False) for f in shown]
+    if any(f.per_owner for f in answers):
+        columns.append(Column("担当", "担当", OWNERS_ALL))
+    columns += [Column(f.name, f.name, OWNERS_ALL if f.per_owner else "") for f in answers]
+    tables = [TableSpec("一覧", TableKind.LIST, Grouping.GOAL_POLICY, columns=tuple(columns))]
+    if any(f.kind is Kind.NUMBER for f in answers):
+        tables.insert(0, TableSpec("評価の概要", TableKind.SUMMARY, Grouping.GOAL))
+    return tuple(tables)
 
 
 # Conditions ----------------------------------------------------------------------------------

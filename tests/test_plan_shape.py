@@ -1,0 +1,319 @@
+"""A plan declared in its master (項目, 担当課 区分, owner rows of 指標): loaded, asked on the
+forms, collected and merged per owner — and every bad declaration named with sheet and cell.
+
+The master is written as a coordinator of a Yamaguchi-like plan would (seed 001): each 活動 has
+plan columns of its own (住民、地域の役割), an owner per row with its own plan text (取組み), and
+every owner answers its own 実施状況 and 実施予定; one 共通 field (評価) is answered once per line.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from toolkit.collect.run import collect
+from toolkit.demo.simulate import fill_form
+from toolkit.generate.forms import generate_forms
+from toolkit.master import layout as L
+from toolkit.master.load import load_master
+from toolkit.merge.run import merge
+from toolkit.plan import form as F
+from toolkit.plan.fields import Kind, Scope
+from toolkit.workspace import Config, bundled, init_workspace
+
+FIELDS = [
+    # 項目名, 区分, 種類, 選択肢, 上限, 必須, 回答, 様式, 対象, 説明
+    ("ID", "計画", None, None, None, None, None, "表示", None, None),
+    ("取組", "計画", None, None, None, None, None, "表示", None, "活動名"),
+    ("住民、地域の役割", "計画", None, None, None, None, None, "表示", None, None),
+    ("取組み", "計画", None, None, None, None, "担当ごと", "表示", None, "担当ごとの取組み"),
+    (
+        "実施状況",
+        "回答",
+        "文章",
+        None,
+        200,
+        "必須",
+        "担当ごと",
+        "入力",
+        None,
+        "今年度に実施したこと",
+    ),
+    (
+        "実施予定",
+        "回答",
+        "文章",
+        None,
+        200,
+        None,
+        "担当ごと",
+        "入力",
+        None,
+        "来年度に予定していること",
+    ),
+    ("評価", "回答", "選択", "評価", None, None, "共通", "入力", None, None),
+]
+SECTIONS = [
+    # 部局, 担当課, 別名, 連絡先, メール, 区分
+    ("", "市社会福祉協議会", "市社協", None, None, "社協"),
+    ("市民部", "協働推進課", None, None, None, "市"),
+    ("経済部", "ふるさと産業振興課", None, None, None, "市"),
+]
+LINES = [
+    # ID, 取組, 住民、地域の役割, 担当課, 取組み (the rest of a row: blank or the same)
+    (
+        "Y1",
+        "① 担い手の確保と育成の支援",
+        "・地域福祉活動等への積極的な参加",
+        "市社会福祉協議会",
+        "・ボランティア講座の開催",
+    ),
+    ("Y1", None, None, "協働推進課", "・市民活動支援センターの情報提供"),
+    ("Y2", "② 新たな財源の確保", "・募金や寄付の協力", "市社協", "・民間助成の情報提供"),
+    ("Y2", None, None, "ふるさと産業振興課", "・ふるさと納税の活用"),
+]
+
+
+def _write(ws: Any, rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> None:
+    ws.delete_rows(2, ws.max_row)
+    columns = {c.value: c.column for c in ws[1] if c.value}
+    for name in header:
+        if name not in columns:
+            columns[name] = ws.max_column + 1
+            ws.cell(1, columns[name], name)
+    for r, values in enumerate(rows, start=2):
+        for name, value in zip(header, values, strict=True):
+            ws.cell(r, columns[name], value)
+
+
+def declared_master(
+    path: Path, fields: list[tuple[Any, ...]] = FIELDS, *, keep_report: bool = False
+) -> Path:
+    wb = openpyxl.load_workbook(bundled("master_template.xlsx"))
+    _write(wb[L.SHEET_FIELDS], fields, L.FIELD_COLUMNS)
+    if not keep_report:
+        _write(wb[L.SHEET_REPORT], [], L.REPORT_COLUMNS)
+    _write(wb[L.SHEET_SECTIONS], SECTIONS, L.SECTION_COLUMNS)
+    _write(wb[L.SHEET_LINES], LINES, ("ID", "取組", "住民、地域の役割", "担当課", "取組み"))
+    lists = wb[L.SHEET_LISTS]
+    lists.cell(1, lists.max_column + 1, "評価")
+    for r, word in enumerate(("順調", "やや遅れ", "遅れ"), start=2):
+        lists.cell(r, lists.max_column, word)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Config:
+    config = init_workspace(tmp_path / "ws", fiscal_year=2018)
+    declared_master(config.master)
+    return config
+
+
+def test_the_declared_shape_loads_with_owners_and_their_own_plan_text(ws: Config) -> None:
+    plan, findings = load_master(ws.master)
+    assert findings == []
+    assert [line.id for line in plan.lines] == ["Y1", "Y2"]
+    y1, y2 = plan.lines
+    assert y1.sections == ("市社会福祉協議会", "協働推進課")
+    assert y2.sections == ("市社会福祉協議会", "ふるさと産業振興課")  # 市社協 is an alias
+    assert y1.column("住民、地域の役割") == "・地域福祉活動等への積極的な参加"
+    assert y1.column("取組み", "市社会福祉協議会") == "・ボランティア講座の開催"
+    assert y1.column("取組み", "協働推進課") == "・市民活動支援センターの情報提供"
+    assert plan.kind_of("市社会福祉協議会") == "社協" and plan.kind_of("協働推進課") == "市"
+    kinds = {f.name: (f.kind, f.scope, f.limit) for f in plan.answer_fields}
+    assert kinds == {
+        "実施状況": (Kind.TEXT, Scope.OWNER, 200),
+        "実施予定": (Kind.TEXT, Scope.OWNER, 200),
+        "評価": (Kind.CHOICE, Scope.SHARED, None),
+    }
+
+
+def _form_rows(path: Path) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    sheet = openpyxl.load_workbook(path)[F.ANSWER_SHEET]
+    header = [str(c.value).split("\n")[0] for c in sheet[F.HEADER_ROW] if c.value]
+    rows = {}
+    for r in range(F.FIRST_DATA_ROW, sheet.max_row + 1):
+        if sheet.cell(r, 1).value:
+            rows[sheet.cell(r, 1).value] = {
+                h: sheet.cell(r, i).value for i, h in enumerate(header, start=1)
+            }
+    return header, rows
+
+
+def test_each_owner_gets_a_form_with_its_own_plan_text_and_the_declared_fields(ws: Config) -> None:
+    forms = {f.section: f for f in generate_forms(ws).forms}
+    assert set(forms) == {"市社会福祉協議会", "協働推進課", "ふるさと産業振興課"}
+    header, rows = _form_rows(forms["市社会福祉協議会"].path)
+    assert header == ["ID", "取組", "住民、地域の役割", "取組み", "実施状況", "実施予定", "評価"]
+    assert (
+        rows["Y1"]["取組み"] == "・ボランティア講座の開催"
+        and rows["Y2"]["取組み"] == "・民間助成の情報提供"
+    )
+    _, city = _form_rows(forms["協働推進課"].path)
+    assert list(city) == ["Y1"] and city["Y1"]["取組み"] == "・市民活動支援センターの情報提供"
+    assert city["Y1"]["住民、地域の役割"] == "・地域福祉活動等への積極的な参加"
+
+
+def _answer(ws: Config, section: str, answers: dict[str, dict[str, Any]], name: str) -> None:
+    form = next(f for f in generate_forms(ws, [section]).forms)
+    fill_form(form.path, ws.inbox / name, answers)
+
+
+def test_owners_answers_are_kept_apart_and_a_shared_field_conflicts_alone(ws: Config) -> None:
+    generate_forms(ws)
+    _answer(ws, "市社会福祉協議会", {
+        "Y1": {"実施状況": "講座を3回開いた。", "実施予定": "講座を続ける。", "評価": "順調"},
+        "Y2": {"実施状況": "助成情報を配った。", "評価": "順調"},
+    }, "shakyo.xlsx")  # fmt: skip
+    _answer(
+        ws,
+        "協働推進課",
+        {"Y1": {"実施状況": "情報紙を発行した。", "評価": "やや遅れ"}},
+        "kyodo.xlsx",
+    )
+    result = collect(ws)
+    assert {s.section: str(s.status) for s in result.submissions} == {
+        "市社会福祉協議会": "accepted", "協働推進課": "accepted",
+    }  # fmt: skip
+    merged = merge(ws)
+    # 評価 is 共通: the two owners disagree on Y1 (one conflict); everything per owner is merged
+    assert [(c.id, c.field) for c in merged.plan.blocking] == [("Y1", "評価"), ("Y1", "評価")]
+    assert merged.plan.conflict_count == 1
+    plan, _ = load_master(ws.master)
+    year = plan.answers_for(2018)
+    y1, y2 = plan.lines
+    assert year.value(y1, "実施状況", "市社会福祉協議会", per_owner=True) == "講座を3回開いた。"
+    assert year.value(y1, "実施状況", "協働推進課", per_owner=True) == "情報紙を発行した。"
+    assert year.value(y1, "実施予定", "市社会福祉協議会", per_owner=True) == "講座を続ける。"
+    assert year.value(y1, "評価") is None  # held back by the conflict
+    assert year.value(y2, "評価") == "順調"
+    sheet = openpyxl.load_workbook(ws.master)[L.SHEET_ANSWERS]
+    header = [c.value for c in sheet[1]]
+    owners = sorted(
+        (r[header.index("ID")], r[header.index(L.OWNER_COLUMN)] or "")
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+        if r[0]
+    )
+    assert owners == [
+        ("Y1", "協働推進課"),
+        ("Y1", "市社会福祉協議会"),
+        ("Y2", ""),
+        ("Y2", "市社会福祉協議会"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "code", "cell"),
+    [
+        (
+            ("実施状況", "回答", "作文", None, None, None, None, None, None, None),
+            "M022",
+            "C",
+        ),  # 種類
+        (
+            ("進み具合", "回答", "選択", "進み具合の一覧", None, None, None, None, None, None),
+            "M024",
+            "D",
+        ),
+        (("実施状況", "回答", "文章", None, 0, None, None, None, None, None), "M025", "E"),
+        (("実施状況", "回答", "文章", None, None, "ぜったい", None, None, None, None), "M022", "F"),
+        (("実施状況", "回答", "文章", None, None, None, "みんな", None, None, None), "M022", "G"),
+        (
+            ("実施状況", "回答", "文章", None, None, None, None, None, "区分は評価", None),
+            "M029",
+            "I",
+        ),
+        (("指標", "回答", "文章", None, None, None, None, None, None, None), "M031", "A"),
+        (("実施状況", "答え", "文章", None, None, None, None, None, None, None), "M022", "B"),
+    ],
+)
+def test_a_bad_declaration_is_named_with_its_cell(
+    tmp_path: Path, row: tuple[Any, ...], code: str, cell: str
+) -> None:
+    path = declared_master(tmp_path / "m.xlsx", [*FIELDS[:4], row, *FIELDS[5:]])
+    _, findings = load_master(path)
+    found = [f for f in findings if f.code == code]
+    assert found and found[0].sheet == L.SHEET_FIELDS and found[0].cell == f"{cell}6", findings
+    assert found[0].severity == "error"
+
+
+def test_a_field_name_used_twice_names_both_rows(tmp_path: Path) -> None:
+    path = declared_master(tmp_path / "m.xlsx", [*FIELDS, FIELDS[4]])
+    (twice,) = [f for f in load_master(path)[1] if f.code == "M021"]
+    assert twice.cell == "A9" and "6行目" in twice.message
+
+
+def test_a_report_table_naming_an_unknown_field_is_reported(tmp_path: Path) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "活動名", "取組", None, None, None),
+                                ("実施状況", None, None, None, "成果", "実施の成果", None, None, None)], L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    plan, findings = load_master(path)
+    (bad,) = [f for f in findings if f.code == "M033"]
+    assert (bad.sheet, bad.cell, bad.value) == (L.SHEET_REPORT, "F3", "実施の成果")
+    (table,) = plan.tables
+    assert [c.content for c in table.columns] == ["取組"]  # the good column is kept
+
+
+def test_the_templates_report_left_as_it_is_only_warns_and_the_forms_are_made(ws: Config) -> None:
+    declared_master(ws.master, keep_report=True)
+    plan, findings = load_master(ws.master)
+    assert (
+        findings
+        and {f.code for f in findings} == {"M033"}
+        and all(f.severity == "warning" for f in findings)
+    )
+    assert "実績値" in {f.value for f in findings}
+    assert generate_forms(ws).forms
+
+
+def test_without_report_tables_the_report_shows_every_column_and_field(ws: Config) -> None:
+    plan, _ = load_master(ws.master)
+    (table,) = plan.tables
+    assert [(c.content, c.owners) for c in table.columns] == [
+        ("取組", ""), ("住民、地域の役割", ""), ("取組み", ""), ("担当", "全員"),
+        ("実施状況", "全員"), ("実施予定", "全員"), ("評価", ""),
+    ]  # fmt: skip
+
+
+def test_generate_refuses_a_master_with_errors_and_lists_them(ws: Config) -> None:
+    declared_master(
+        ws.master,
+        [*FIELDS[:4], ("実施状況", "回答", "作文", None, None, None, None, None, None, None)],
+    )
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["generate", "-w", str(ws.root)])
+    assert (
+        result.exit_code == 1
+        and "様式を作りませんでした" in result.output
+        and "[M022]" in result.output
+    )
+    assert not any((ws.year_dir / "forms").glob("*.xlsx"))
+
+
+def test_random_answers_round_trip_per_owner(ws: Config) -> None:
+    rng = random.Random(3)
+    forms = generate_forms(ws).forms
+    typed: dict[tuple[str, str], str] = {}
+    for form in forms:
+        answers = {}
+        for line_id in form.ids:
+            text = "".join(rng.choice("あいうえお活動講座") for _ in range(rng.randint(1, 40)))
+            typed[(line_id, form.section)] = text
+            answers[line_id] = {"実施状況": text}
+        fill_form(form.path, ws.inbox / f"{form.section}.xlsx", answers)
+    collect(ws)
+    merge(ws)
+    plan, _ = load_master(ws.master)
+    year, by_id = plan.answers_for(2018), plan.by_id()
+    got = {(i, o): year.value(by_id[i], "実施状況", o, per_owner=True) for i, o in typed}
+    assert got == typed
