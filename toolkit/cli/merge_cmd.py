@@ -75,8 +75,9 @@ def summary_lines(result: MergeResult) -> list[str]:
 
 
 def _change_lines(plan: MergePlan) -> list[str]:
+    """``K1-1-3（協働推進課） 実施状況: （空欄） → …``: a 担当ごと field names its owner."""
     shown = [
-        f"  {c.id} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}"
+        f"  {c.id}{f'（{c.owner}）' if c.owner else ''} {c.field}: {_text(c.old) or '（空欄）'} → {_text(c.new)}"
         for c in plan.changes[:_SHOWN]
     ]
     if len(plan.changes) > _SHOWN:
