@@ -7,6 +7,7 @@ runs each example's round (a text too long, a blank required field, a re-saved f
 from __future__ import annotations
 
 import random
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from toolkit.master.load import load_master
 from toolkit.master.summary import load_plan
 from toolkit.merge.run import merge
 from toolkit.plan.model import Plan
-from toolkit.workspace import EXAMPLES, init_workspace
+from toolkit.workspace import EXAMPLES, bundled, init_workspace
 from validation.findings import Severity
 
 pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
@@ -153,3 +154,28 @@ def test_demo_of_each_example(
     assert config.answers_for(seed_year).rows and config.answers_for(year).rows
     last = out.strip().splitlines()[-1]
     assert last.startswith("報告書: ") and Path(last.removeprefix("報告書: ")).is_file()
+
+
+@pytest.mark.parametrize("example", ["yamaguchi", "mine"])
+def test_master_resaved_by_libreoffice_reads_the_same(tmp_path: Path, example: str) -> None:
+    """A coordinator who edits the example master in LibreOffice keeps every owner row, plan text,
+    answer and declaration."""
+    master = bundled(f"{example}_master.xlsx")
+    subprocess.run(
+        [soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(master)],
+        check=False, capture_output=True, timeout=180,
+    )  # fmt: skip
+    resaved = tmp_path / "out" / master.name
+    assert resaved.is_file(), "LibreOffice did not write the converted master"
+    again, findings = load_master(resaved)
+    assert findings == []
+    original, _ = load_master(master)
+
+    def shape(plan: Plan) -> tuple[Any, ...]:
+        lines = [(i.id, i.sections, dict(i.columns), {o: dict(v) for o, v in i.owner_columns.items()},
+                  i.torikumi, i.content) for i in plan.lines]  # fmt: skip
+        answers = [(a.id, a.year, a.owner, a.values, a.sections) for a in plan.answers]
+        return lines, answers, plan.fields, plan.tables, plan.levels, plan.sections
+
+    assert shape(again) == shape(original)
