@@ -76,7 +76,7 @@ def test_an_example_that_does_not_exist_lists_the_choices(tmp_path: Path) -> Non
 def test_an_option_left_without_its_value(tmp_path: Path) -> None:
     misuse(
         run("init", str(tmp_path / "ws"), "--example"),
-        "オプション「--example」のあとに値を書いてください（例: --example shimonoseki）。",
+        "オプション「--example」のあとに値を書いてください（例: --example shimonoseki|yamaguchi|mine）。",
         "使い方は「toolkit init --help」で表示できます。",
     )
 

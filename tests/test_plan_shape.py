@@ -263,7 +263,7 @@ def test_a_report_table_naming_an_unknown_field_is_reported(tmp_path: Path) -> N
 
 def test_the_templates_report_left_as_it_is_only_warns_and_the_forms_are_made(ws: Config) -> None:
     declared_master(ws.master, keep_report=True)
-    plan, findings = load_master(ws.master)
+    _, findings = load_master(ws.master)
     assert (
         findings
         and {f.code for f in findings} == {"M033"}

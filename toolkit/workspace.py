@@ -60,6 +60,24 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "deadline": "2022-05-31",
         "contact": "福祉部 福祉政策課 地域福祉係（内線 2345）",
     },
+    "yamaguchi": {
+        "master": "yamaguchi_master.xlsx",
+        "plan_name": "山口市地域福祉計画・山口市地域福祉活動計画",
+        "city": "山口市",
+        "fiscal_year": 2018,
+        "coordinator": "地域福祉課",
+        "deadline": "2019-05-31",
+        "contact": "健康福祉部 地域福祉課",
+    },
+    "mine": {
+        "master": "mine_master.xlsx",
+        "plan_name": "第3次美祢市地域福祉計画・第3次美祢市地域福祉活動計画",
+        "city": "美祢市",
+        "fiscal_year": 2024,
+        "coordinator": "福祉課",
+        "deadline": "2025-05-31",
+        "contact": "福祉課",
+    },
 }
 
 

@@ -1,4 +1,5 @@
-"""`toolkit demo`: the whole yearly cycle on the bundled Shimonoseki plan, as a guided tour."""
+"""`toolkit demo`: the whole yearly cycle on a bundled plan (Shimonoseki, Yamaguchi, Mine), as a
+guided tour."""
 
 from __future__ import annotations
 
@@ -37,18 +38,30 @@ def _run(*args: str) -> int:
     metavar="[フォルダ]",
     type=click.Path(file_okay=False, path_type=Path),
 )
-def demo_command(folder: Path) -> None:
-    """見本（第3期下関市地域福祉計画）で、照会→回収→検証→再提出→集約→報告書 の一年分を通して実行します。
+@click.option(
+    "--example",
+    type=click.Choice(list(demo.SCENARIOS)),
+    default="shimonoseki",
+    show_default=True,
+    help="使う見本計画: shimonoseki（下関市・指標の表）、yamaguchi（山口市・実施状況報告）、"
+    "mine（美祢市・評価と見直し、具体的取組）",
+)
+def demo_command(folder: Path, example: str) -> None:
+    """見本の計画で、照会→回収→検証→再提出→集約→報告書 の一年分を通して実行します。
 
     フォルダ（省略時は ./toolkit-demo）にワークスペースを作ります。担当課の回答は自動で作り、
-    全角数字・単位付き・単位違い・「約100」・空欄・シート名の変更・LibreOffice での保存など、
-    実際によくある入力を含めます。
+    全角数字・単位付き・単位違い・「約100」・長すぎる文章・空欄・シート名の変更・
+    LibreOffice での保存など、実際によくある入力を含めます。
     """
     started = time.monotonic()
     ws = str(folder)
-    _step(1, "ワークスペースを作る", "同梱の見本計画（87 取組）からワークスペースを作ります。")
-    config = demo.prepare(folder)
+    plot = demo.scenario(example)
+    _step(
+        1, "ワークスペースを作る", f"同梱の見本計画（{plot.about}）からワークスペースを作ります。"
+    )
+    config = demo.prepare(folder, example)
     click.echo(f"   作成しました: {config.root}（締切はデモ用に今日から 14 日後）")
+    click.echo(f"   {demo.year_note(config)}")
     _run("show", "-w", ws)
 
     _step(2, "照会様式を作る", "担当課ごとに、その課の行だけを載せた記入用ブックを作ります。")
@@ -63,7 +76,7 @@ def demo_command(folder: Path) -> None:
     for item in demo.fill_first_round(config, forms):
         extra = f"　… {item.note}" if item.note else ""
         click.echo(f"   {item.section}: {item.path.relative_to(config.root)}{extra}")
-    click.echo(f"   {demo.LATE}: まだ返送していません")
+    click.echo(f"   {plot.late}: まだ返送していません")
 
     _step(4, "回収して検証する", "ファイル名ではなく中身で様式を見分け、全セルを検証します。")
     _run("collect", "-w", ws)
@@ -85,15 +98,13 @@ def demo_command(folder: Path) -> None:
         "マスターに集約する",
         "受理した回答をマスターの 実績 シートに書き込み、変更を 履歴 シートに残します。",
     )
-    click.echo(
-        "   （子育て政策課と幼児保育課が共同で担当する行は、両課の回答が食い違うため「競合」として書き込まずに残します）"
-    )
+    click.echo(f"   （{plot.shared}）")
     _run("merge", "-w", ws, "--dry-run")
     _run("merge", "-w", ws)
     click.echo("   もう一度実行しても何も変わりません:")
     _run("merge", "-w", ws)
 
-    _step(8, "報告書を作る", "指標の達成状況・実施状況・評価と見直し・担当課一覧・集計グラフ。")
+    _step(8, "報告書を作る", "マスターの 報告書 シートで決めた表を作ります。")
     _run("report", "-w", ws)
 
     pages = sorted((config.year_dir / "report").glob("*.html"))

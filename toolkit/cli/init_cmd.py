@@ -16,9 +16,10 @@ from validation.findings import errors
 @click.argument("folder", metavar="フォルダ", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--example",
-    type=click.Choice(sorted(EXAMPLES)),
+    type=click.Choice(list(EXAMPLES)),
     default=None,
-    help="同梱の見本計画から作ります（例: shimonoseki = 第3期下関市地域福祉計画）",
+    help="同梱の見本計画から作ります: shimonoseki（第3期下関市地域福祉計画）、"
+    "yamaguchi（山口市地域福祉計画・地域福祉活動計画）、mine（第3次美祢市地域福祉計画・地域福祉活動計画）",
 )
 @click.option(
     "--year",

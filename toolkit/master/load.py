@@ -104,7 +104,9 @@ def plan_from_workbook(
     lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)
     lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists)
     answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields)
-    tables = read_tables(sheets[L.SHEET_REPORT], ctx.add, fields, declared=sheets[L.SHEET_FIELDS] is not None)
+    tables = read_tables(
+        sheets[L.SHEET_REPORT], ctx.add, fields, declared=sheets[L.SHEET_FIELDS] is not None
+    )
     answer_table = table_of(sheets[L.SHEET_ANSWERS])
     plan = Plan(
         name=name, goals=goals, policies=policies, lines=lines, sections=sections, lists=choice_lists,

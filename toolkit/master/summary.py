@@ -23,11 +23,15 @@ def plan_summary(config: Config, *, max_findings: int = 20) -> str:
     actions = plan.torikumi()
     with_indicator = sum(1 for i in plan.lines if i.has_indicator)
     per_section = Counter(s for i in plan.lines for s in i.sections)
+    levels = plan.levels
+    counts = f"  {levels.goal} {len(plan.goals)}・{levels.policy} {len(plan.policies)}・{levels.action} {len(actions)}・"
+    if with_indicator:
+        counts += f"指標行 {len(plan.lines)}（うち指標のない{levels.action} {len(plan.lines) - with_indicator}）・"
+    else:  # a plan answered in prose (活動, 具体的取組): its lines, and how many owners answer them
+        counts += f"行 {len(plan.lines)}（担当 {sum(len(i.sections) for i in plan.lines)}）・"
     lines = [
         f"{plan.name}　{fiscal_label_both(config.fiscal_year)}",
-        f"  基本目標 {len(plan.goals)}・施策の方向 {len(plan.policies)}・取組 {len(actions)}・"
-        f"指標行 {len(plan.lines)}（うち指標のない取組 {len(plan.lines) - with_indicator}）・"
-        f"担当課 {len(plan.sections)}",
+        counts + f"担当課 {len(plan.sections)}",
     ]
     if per_section:
         top = "、".join(f"{name} {n}" for name, n in per_section.most_common(5))
