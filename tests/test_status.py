@@ -121,3 +121,33 @@ def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
         e["section"] for e in sections_json if (e["status"], e["label"]) == ("submitted", SUBMITTED)
     }
     assert set(sections[:2]) <= done
+
+
+def test_status_json_speaks_the_same_vocabulary_as_collect(issued: Issued) -> None:
+    """Machine codes with their Japanese labels, totals per code, times in Japan time."""
+    config = issued.config
+    good, bad = list(issued.forms)[:2]
+    fill(issued.forms[good], config.inbox / "good.xlsx", issued.answers(good))
+    answers = issued.answers(bad)
+    answers[next(iter(answers))]["進捗状況"] = "たぶん"
+    fill(issued.forms[bad], config.inbox / "bad.xlsx", answers)
+    collected = json.loads(
+        CliRunner().invoke(cli, ["collect", "-w", str(config.root), "--json"]).output
+    )
+    run = CliRunner().invoke(cli, ["status", "-w", str(config.root), "--json"])
+    data = json.loads(run.output)
+    by = {e["section"]: e for e in data["sections"]}
+    assert (by[good]["status"], by[good]["label"]) == ("submitted", SUBMITTED)
+    assert (by[bad]["status"], by[bad]["label"]) == ("rejected", RETURNED)
+    files = {s["file"]: s for s in collected["submissions"]}
+    assert (files["bad.xlsx"]["status"], files["bad.xlsx"]["label"]) == ("rejected", "差戻し")
+    assert by[good]["received_at"].endswith("+09:00")
+    assert files["good.xlsx"]["received_at"] == by[good]["received_at"]
+    assert data["totals"] == {
+        "sections": len(issued.forms),
+        "not_submitted": len(issued.forms) - 2,
+        "submitted": 1,
+        "rejected": 1,
+        "resubmitted": 0,
+    }
+    assert data["fiscal_year"] == config.fiscal_year

@@ -28,6 +28,7 @@ from toolkit.collect.submissions import (
 from validation.findings import Severity, finding
 
 _VERSION_CODES = ("C040", "C041", "C042", "C043")
+_AFTER_ANY = dt.datetime.max.replace(tzinfo=dt.UTC)
 """The findings this module adds (recomputed on every run)."""
 
 
@@ -52,8 +53,8 @@ def version_order(
 
     def key(sub: Submission) -> tuple[dt.datetime, dt.datetime, str]:
         received, modified, name = receipt_key(sub)
-        if sub.sha256 == sha and chosen_at is not None and chosen_at > received:
-            return (chosen_at, modified, name)
+        if sub.sha256 == sha and chosen_at is not None and chosen_at >= received:
+            return (chosen_at, _AFTER_ANY, name)  # after whatever was received by then
         return (received, modified, name)
 
     return sorted(versions, key=key)
