@@ -44,7 +44,9 @@ HEAVY: dict[str, tuple[str, ...]] = {
 imported inside the functions that use them (a command starts without paying for them); so is
 extract_msg (Outlook .msg in the inbox: 0.3 s to import, needed only when one is there)."""
 
-LAZY = ("pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2", "extract_msg")
+LAZY = ("pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2", "extract_msg", "email", "logging")
+"""Imported inside functions only (or, for the last two, allowed there): the standard library's
+email (40 ms) and logging are needed only when a mail or an Outlook .msg is in the inbox."""
 
 
 @dataclass(frozen=True)
