@@ -141,3 +141,71 @@ def test_a_real_cell_far_out_is_still_refused(issued: Issued) -> None:
     )
     sub = only(collect(config), "far.xlsx")
     assert (sub.status, codes(sub)) == (Status.UNREADABLE, {"R011"})
+
+
+# .ods written by hand: the guard walks content.xml before calamine sees it -------------------------
+
+_ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="回答">'
+)
+_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def ods(path: Path, rows: str, manifest: str = "") -> Path:
+    """A minimal OpenDocument spreadsheet whose sheet holds ``rows`` (table-row XML)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", _ODS_HEAD + rows + _ODS_TAIL)
+        zf.writestr("META-INF/manifest.xml", manifest or "<manifest:manifest/>")
+    return path
+
+
+def _cell(text: str, attrs: str = "") -> str:
+    return f'<table:table-cell office:value-type="string"{attrs}><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_an_ods_is_read_and_its_repeated_empty_cells_cost_nothing(tmp_path: Path) -> None:
+    from toolkit.excel.reader import read_workbook
+
+    row = (
+        "<table:table-row>"
+        + _cell("ID")
+        + _cell("実施")
+        + '<table:table-cell table:number-columns-repeated="16382"/></table:table-row>'
+    )
+    empty = '<table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    book = read_workbook(ods(tmp_path / "ok.ods", row + empty))
+    assert book.sheet("回答").cell(1, 2) == "実施"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "<table:table-row>"
+        + _cell("x", ' table:number-columns-repeated="16384"')
+        + "</table:table-row>",
+        '<table:table-row table:number-rows-repeated="1048576">'
+        + _cell("x")
+        + "</table:table-row>",
+    ],
+    ids=["a filled cell repeated across 16,384 columns", "a filled row repeated a million times"],
+)
+def test_an_ods_whose_cells_repeat_past_the_form_is_refused(tmp_path: Path, rows: str) -> None:
+    from toolkit.excel.reader import UnreadableWorkbook
+
+    with pytest.raises(UnreadableWorkbook) as caught:
+        check_file(ods(tmp_path / "far.ods", rows))
+    assert caught.value.code == "R011"
+
+
+def test_a_password_protected_ods_is_told_as_such(tmp_path: Path) -> None:
+    from toolkit.excel.reader import UnreadableWorkbook
+
+    manifest = "<manifest:manifest><manifest:file-entry><manifest:encryption-data/></manifest:file-entry></manifest:manifest>"
+    with pytest.raises(UnreadableWorkbook) as caught:
+        check_file(ods(tmp_path / "pw.ods", "", manifest))
+    assert caught.value.code == "R005"

@@ -301,6 +301,7 @@ def save_as_ods(path: Path, out: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_an_ods_resaved_by_libreoffice_is_read_and_merged(issued: Issued, tmp_path: Path) -> None:
     config = issued.config

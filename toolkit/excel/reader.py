@@ -348,6 +348,10 @@ def _check_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
     filled one would be read that many times), formula and error cells, and merged areas."""
     info = FileInfo(kind="ods")
     content = b""
+    if "META-INF/manifest.xml" in {i.filename for i in infos}:
+        with zf.open("META-INF/manifest.xml") as fh:
+            if b"encryption-data" in fh.read(_XML_HEAD):  # a password: content.xml is ciphertext
+                raise UnreadableWorkbook("R005")
     for member in infos:
         if not member.filename.endswith((".xml", ".rdf")):
             continue
