@@ -38,11 +38,15 @@ HEAVY: dict[str, tuple[str, ...]] = {
     "xlsxwriter": ("toolkit.excel.write",),
     "jinja2": ("toolkit.report.html", "toolkit.collect.report"),
     "python_calamine": ("toolkit.excel.reader",),
+    "extract_msg": ("toolkit.collect.inbox",),
 }
 """Each workbook or data library, and the only modules that may import it. The first five are
-imported inside the functions that use them (a command starts without paying for them)."""
+imported inside the functions that use them (a command starts without paying for them); so is
+extract_msg (Outlook .msg in the inbox: 0.3 s to import, needed only when one is there)."""
 
-LAZY = ("pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2")
+LAZY = ("pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2", "extract_msg", "email", "logging")
+"""Imported inside functions only (or, for the last two, allowed there): the standard library's
+email (40 ms) and logging are needed only when a mail or an Outlook .msg is in the inbox."""
 
 
 @dataclass(frozen=True)

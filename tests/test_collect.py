@@ -319,13 +319,20 @@ def test_files_are_told_apart_by_content(issued: Issued, tmp_path: Path) -> None
     (inbox / "~$回答.xlsx").write_bytes(b"lock")
     result = collect(config)
     got = {s.file: (s.status, codes(s)) for s in result.submissions}
-    assert got["去年.xlsx"] == (Status.REJECTED, {"C002"})
-    assert got["別計画.xlsx"] == (Status.UNIDENTIFIED, {"C003"})
-    assert got["別ワークスペース.xlsx"] == (Status.UNIDENTIFIED, {"C005"})
-    assert got["改ざん.xlsx"] == (Status.REJECTED, {"C004"})
-    assert got["メモ.xlsx"] == (Status.UNIDENTIFIED, {"C001"})
+    assert got["去年.xlsx"] == (Status.OTHER_YEAR, {"C002"})
+    assert got["別計画.xlsx"] == (Status.FOREIGN, {"C003"})
+    assert got["別ワークスペース.xlsx"] == (Status.FOREIGN, {"C005"})
+    assert got["改ざん.xlsx"] == (Status.UNIDENTIFIED, {"C004"})
+    assert got["メモ.xlsx"] == (Status.NOT_A_FORM, {"C001"})
     assert "~$回答.xlsx" not in got
     assert [name for name, _ in result.skipped] == ["~$回答.xlsx"]
+    # only verified forms are filed under a section; the others keep what they claim apart
+    assert only(result, "去年.xlsx").section == section
+    for name in ("別計画.xlsx", "別ワークスペース.xlsx", "改ざん.xlsx"):
+        assert only(result, name).section == "" and only(result, name).claimed_section == section
+    assert only(result, "去年.xlsx").label == "前年度の様式（対象外）"
+    assert not result.feedback  # no feedback copy for any of them
+    assert result.exit_code == 1
 
 
 def test_hostile_files_do_not_stop_the_others(issued: Issued) -> None:
@@ -504,19 +511,19 @@ def test_hand_edited_forms_never_crash_and_answers_stay_on_their_lines(issued: I
     assert checked > 100
 
 
-def test_newer_saved_version_wins_even_if_received_first(issued: Issued) -> None:
+def test_the_version_received_last_wins_whatever_its_saved_time(issued: Issued) -> None:
     section = first_section(issued)
     config = issued.config
-    newer = fill(issued.forms[section], config.inbox / "a_新.xlsx", issued.answers(section, 1))
-    set_saved_time(newer, "2022-05-20T09:00:00Z")
+    first = fill(issued.forms[section], config.inbox / "a_先.xlsx", issued.answers(section, 1))
+    set_saved_time(first, "2099-05-20T09:00:00Z")  # a PC whose clock is far ahead
     collect(config)
-    older = fill(issued.forms[section], config.inbox / "z_旧.xlsx", issued.answers(section, 2))
-    set_saved_time(older, "2022-05-10T09:00:00Z")
-    (config.inbox / "a_新.xlsx").unlink()  # the inbox file is gone; the record keeps it
+    later = fill(issued.forms[section], config.inbox / "z_後.xlsx", issued.answers(section, 2))
+    set_saved_time(later, "2022-05-10T09:00:00Z")
+    (config.inbox / "a_先.xlsx").unlink()  # the inbox file is gone; the record keeps it
     result = collect(config)
-    assert only(result, "z_旧.xlsx").status is Status.SUPERSEDED
+    assert only(result, "z_後.xlsx").status is Status.ACCEPTED
     by_file = {s.file: s.status for s in load_submissions(config.year_dir)}
-    assert by_file == {"a_新.xlsx": Status.ACCEPTED, "z_旧.xlsx": Status.SUPERSEDED}
+    assert by_file == {"a_先.xlsx": Status.SUPERSEDED, "z_後.xlsx": Status.ACCEPTED}
 
 
 # --- What the coordinator gets -------------------------------------------------------------
@@ -551,11 +558,14 @@ def test_cli_json_shape_and_exit_code(issued: Issued) -> None:
     run = CliRunner().invoke(cli, ["collect", "-w", str(issued.config.root), "--json"])
     assert run.exit_code == 1, run.output
     data = json.loads(run.output)
-    assert list(data) == ["submissions"]
+    assert list(data) == ["exit_code", "totals", "submissions", "skipped"]
+    assert data["totals"]["rejected"] == 1 and data["totals"]["files"] == 1
     entry = data["submissions"][0]
-    assert set(entry) == {"file", "section", "status", "findings"}
-    assert entry["status"] == "rejected"
-    assert set(entry["findings"][0]) == {"code", "severity", "sheet", "cell", "value", "message"}
+    assert (entry["status"], entry["label"], entry["section"]) == ("rejected", "差戻し", section)
+    assert entry["received_at"].endswith("+09:00")
+    row_finding = next(f for f in entry["findings"] if f["code"] == "V001")
+    assert row_finding["line_id"] == line_id
+    assert row_finding["bureau"] == issued.identity(section).bureau != ""
     text = CliRunner().invoke(cli, ["collect", "-w", str(issued.config.root)])
     assert text.exit_code == 1 and "差戻し" in text.output and "Traceback" not in text.output
 

@@ -70,15 +70,16 @@ def test_status_cli_json(issued: Issued) -> None:
     assert "未提出" in text.output and "連絡文" in text.output
 
 
-def test_last_years_form_means_the_section_must_resend(issued: Issued) -> None:
+def test_last_years_form_is_no_submission_of_this_year(issued: Issued) -> None:
     import shutil
 
     config = issued.config
     section = next(iter(issued.forms))
     last_year = issue(Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1}))
     shutil.copyfile(last_year.forms[section], config.inbox / "old.xlsx")
-    collect(config)
-    assert by_section(issued, dt.date(2022, 6, 1))[section].state == RETURNED
+    result = collect(config)
+    assert result.exit_code == 0 and not result.feedback  # listed as 対象外, not a rejection
+    assert by_section(issued, dt.date(2022, 6, 1))[section].state == NOT_SUBMITTED
 
 
 def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
@@ -115,5 +116,38 @@ def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
     assert json.loads(second.read_text(encoding="utf-8"))["section"] == sections[1]
     status = runner.invoke(cli, ["status", "-w", str(config.root), "--json"])
     assert status.exit_code == 0
-    done = {e["section"] for e in json.loads(status.output)["sections"] if e["status"] == SUBMITTED}
+    sections_json = json.loads(status.output)["sections"]
+    done = {
+        e["section"] for e in sections_json if (e["status"], e["label"]) == ("submitted", SUBMITTED)
+    }
     assert set(sections[:2]) <= done
+
+
+def test_status_json_speaks_the_same_vocabulary_as_collect(issued: Issued) -> None:
+    """Machine codes with their Japanese labels, totals per code, times in Japan time."""
+    config = issued.config
+    good, bad = list(issued.forms)[:2]
+    fill(issued.forms[good], config.inbox / "good.xlsx", issued.answers(good))
+    answers = issued.answers(bad)
+    answers[next(iter(answers))]["進捗状況"] = "たぶん"
+    fill(issued.forms[bad], config.inbox / "bad.xlsx", answers)
+    collected = json.loads(
+        CliRunner().invoke(cli, ["collect", "-w", str(config.root), "--json"]).output
+    )
+    run = CliRunner().invoke(cli, ["status", "-w", str(config.root), "--json"])
+    data = json.loads(run.output)
+    by = {e["section"]: e for e in data["sections"]}
+    assert (by[good]["status"], by[good]["label"]) == ("submitted", SUBMITTED)
+    assert (by[bad]["status"], by[bad]["label"]) == ("rejected", RETURNED)
+    files = {s["file"]: s for s in collected["submissions"]}
+    assert (files["bad.xlsx"]["status"], files["bad.xlsx"]["label"]) == ("rejected", "差戻し")
+    assert by[good]["received_at"].endswith("+09:00")
+    assert files["good.xlsx"]["received_at"] == by[good]["received_at"]
+    assert data["totals"] == {
+        "sections": len(issued.forms),
+        "not_submitted": len(issued.forms) - 2,
+        "submitted": 1,
+        "rejected": 1,
+        "resubmitted": 0,
+    }
+    assert data["fiscal_year"] == config.fiscal_year

@@ -25,8 +25,8 @@ MESSAGES: dict[str, Message] = {
         "配布した照会様式ではありません（様式情報シートがありません）。配布した様式に入力して送ってもらってください。",
     ),
     "C002": Message(
-        E,
-        "{year} 年度の様式です（今回は {expected} 年度）。今年度配布した様式に入力し直して送ってもらってください。",
+        W,
+        "{year} 年度の様式です（今回は {expected} 年度）。今年度の回答としては使いません（対象外）。今年度の回答なら、今年度配布した様式に入力し直して送ってもらってください。",
     ),
     "C003": Message(
         E,
@@ -45,10 +45,21 @@ MESSAGES: dict[str, Message] = {
         "様式情報を読み取れません（壊れています）。配布した様式に入力し直して送ってもらってください。",
     ),
     "C040": Message(W, "同じ課の新しいファイル（{newer}）があるため、このファイルは使いません。"),
+    "C041": Message(
+        W,
+        "同じ課の新しいファイル（{newer}）は差戻しのため、その修正版が届くまでこのファイルの回答を使います。",
+    ),
+    "C042": Message(
+        W, "集計担当が、この課の回答にはこのファイルを使うよう指定しました（{chosen_at}）。"
+    ),
+    "C043": Message(
+        W,
+        "集計担当が、この課の回答には {chosen} を使うよう指定したため、このファイルは使いません。",
+    ),
 }
 
-NOT_A_FORM = ("C001", "C003", "C005", "C006")
-"""Codes of a file that is no form of this workspace and plan (it speaks for nobody)."""
+NOT_A_FORM = ("C001", "C003", "C004", "C005", "C006")
+"""Codes of a file that is no verified form of this workspace and plan (it speaks for nobody)."""
 
 
 @dataclass

@@ -254,6 +254,27 @@ MESSAGES: dict[str, Message] = {
     "S227": Message(STOP, "{command} の指定が正しくありません。"),
     "S230": Message(STOP, "使い方は「{command} --help」で表示できます。"),
     "S231": Message(STOP, "中断しました。"),
+    # collect (toolkit.collect) ---------------------------------------------------------------
+    "S240": Message(
+        STOP,
+        "--use に指定した「{file}」は回収の記録にありません。受信フォルダ内のファイル名（受信フォルダからの相対パス）か、そのファイルの場所を指定してください。",
+    ),
+    "S241": Message(
+        STOP,
+        "--use に指定した「{file}」は{label}のファイルなので使えません。指定できるのは、今年度の様式として受理されたファイルだけです。",
+    ),
+    "S242": Message(
+        STOP,
+        "--use に指定した「{file}」に当てはまるファイルが複数あります（{files}）。受信フォルダからの相対パスで指定してください。",
+    ),
+    "S243": Message(
+        STOP,
+        "受け取ったファイルの控えを {folder} に保存できません（{detail}）。ディスクの空き容量と書き込み権限を確認してください。",
+    ),
+    "S244": Message(
+        STOP,
+        "検証結果を {folder} に書き込めません（{detail}）。Excel で開いていれば閉じて、もう一度実行してください。回収の記録は保存済みです。",
+    ),
 }
 
 TOML_REASONS: tuple[tuple[str, str], ...] = (

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from toolkit.cli.base import echo_progress, json_option, workspace_option
-from toolkit.collect.result import summary_lines
+from toolkit.collect.result import CollectResult, summary_lines
 from toolkit.collect.run import collect, find_inbox_files
-from toolkit.collect.status import section_status, status_lines
+from toolkit.collect.status import section_status, status_json, status_lines
 from toolkit.errors import UsageError
 from toolkit.workspace import open_workspace
 from validation.catalogue import stop_message
@@ -23,35 +23,49 @@ from validation.catalogue import stop_message
     metavar="[受信フォルダ]",
     type=click.Path(file_okay=False, path_type=Path),
 )
+@click.option(
+    "--use",
+    "use",
+    multiple=True,
+    metavar="ファイル",
+    help="その課の回答に使うファイルを指定します（受信フォルダ内の名前。記録に残ります。複数可）",
+)
 @workspace_option
 @json_option
-def collect_command(inbox: Path | None, workspace: Path | None, as_json: bool) -> None:
-    """回収したブック（受信フォルダ、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
+def collect_command(
+    inbox: Path | None, use: tuple[str, ...], workspace: Path | None, as_json: bool
+) -> None:
+    """回収したファイル（受信フォルダ、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
 
-    サブフォルダも含め、ファイル名に関係なくすべての .xlsx/.xlsm を読みます。
-    すべて受理なら終了コード 0、差戻しや読めないファイルがあれば 1 です。
+    サブフォルダも含め、ファイル名に関係なくすべてのファイルを見ます: Excel ブック
+    （.xlsx/.xlsm/.ods）、それをまとめた .zip、メールのまま保存した .eml/.msg の添付ファイル。
+    同じ課の版は受け取った順に並べ、最新の受理済みの版を使います。
+    すべて受理なら終了コード 0、差戻し・読めない・様式でないファイルがあれば 1 です。
     """
     config = open_workspace(workspace)
     folder = inbox or config.inbox
     if not folder.is_dir():
         raise UsageError(stop_message("S201", folder=folder))
     total = len(find_inbox_files(folder)[0])
-    result = collect(config, folder, progress=echo_progress("検証中", total))
+    result = collect(config, folder, progress=echo_progress("検証中", total), use=use)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
-        if not result.submissions and not result.skipped:
-            click.echo(f"{folder} に Excel ブックがありません。")
-        for line in summary_lines(result):
-            click.echo(line)
-        if result.report_html:
-            click.echo(f"検証結果: {result.report_html}")
-            click.echo(f"          {result.report_xlsx}")
-        if result.feedback:
-            click.echo(
-                f"差戻し用ファイル {len(result.feedback)} 件: {result.report_html.parent / 'feedback' if result.report_html else ''}"
-            )
+        _print_collect(result, folder)
     click.get_current_context().exit(result.exit_code)
+
+
+def _print_collect(result: CollectResult, folder: Path) -> None:
+    if not result.submissions and not result.skipped:
+        click.echo(f"{folder} にファイルがありません。")
+    for line in summary_lines(result):
+        click.echo(line)
+    if result.report_html:
+        click.echo(f"検証結果: {result.report_html}")
+        click.echo(f"          {result.report_xlsx}")
+    if result.feedback and result.report_html:
+        feedback = result.report_html.parent / "feedback"
+        click.echo(f"差戻し用ファイル {len(result.feedback)} 件: {feedback}")
 
 
 @click.command("status")
@@ -62,9 +76,7 @@ def status_command(workspace: Path | None, as_json: bool) -> None:
     config = open_workspace(workspace)
     entries = section_status(config)
     if as_json:
-        click.echo(
-            json.dumps({"sections": [e.to_dict() for e in entries]}, ensure_ascii=False, indent=1)
-        )
+        click.echo(json.dumps(status_json(entries, config), ensure_ascii=False, indent=1))
         return
     for line in status_lines(entries):
         click.echo(line)

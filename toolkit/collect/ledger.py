@@ -16,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.submissions import Status, Submission, collect_dir, read_record
+from toolkit.collect.submissions import JST, Status, Submission, collect_dir, read_record
 
 LEDGER = "ledger.jsonl"
 _UNKNOWN = object()
@@ -49,8 +49,8 @@ def sha256_of(path: Path) -> str:
 
 
 def now_iso() -> str:
-    """The current time, local, to the second, ISO 8601 with offset."""
-    return dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    """The current time in Japan, to the second, ISO 8601 with its offset (``+09:00``)."""
+    return dt.datetime.now(JST).replace(microsecond=0).isoformat()
 
 
 class Ledger:
@@ -69,6 +69,16 @@ class Ledger:
         if not path.is_file():
             return None
         return read_record(path)  # a damaged record: unknown, and rewritten by this run
+
+    def keep_bytes(self, data: bytes, sha: str, suffix: str) -> Path:
+        """Write a received workbook's bytes to ``received/<sha>.<ext>`` (once); returns the copy."""
+        self.received.mkdir(parents=True, exist_ok=True)
+        target = self.received / f"{sha}{suffix.lower() or '.xlsx'}"
+        if not target.exists():
+            tmp = target.with_suffix(target.suffix + ".part")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        return target
 
     def keep_copy(self, source: Path, sha: str) -> Path:
         """Copy the received file to ``received/<sha>.<ext>`` (once); returns the copy."""
@@ -104,14 +114,58 @@ class Ledger:
     def _append(self, sub: Submission) -> None:
         record = {
             "section": sub.section,
+            "claimed_section": sub.claimed_section,
             "file": sub.file,
             "sha256": sub.sha256,
             "saved_at": sub.saved_at,
             "received_at": sub.received_at,
+            "file_modified_at": sub.file_modified_at,
             "status": str(sub.status),
             "form_id": sub.form_id,
+            "mail_from": sub.mail_from,
+            "mail_date": sub.mail_date,
+            "mail_subject": sub.mail_subject,
             "recorded_at": now_iso(),
         }
+        self._write_line(record)
+
+    def record_choice(self, sub: Submission) -> str:
+        """Append the coordinator's choice of ``sub`` as its section's version; returns its time."""
+        when = now_iso()
+        self._write_line(
+            {
+                "event": "use",
+                "section": sub.section,
+                "file": sub.file,
+                "sha256": sub.sha256,
+                "recorded_at": when,
+            }
+        )
+        return when
+
+    def choices(self) -> dict[str, tuple[str, str]]:
+        """Per section, the version the coordinator chose last: ``{section: (sha256, when)}``."""
+        chosen: dict[str, tuple[str, str]] = {}
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return chosen
+        for line in text.splitlines():
+            if '"event"' not in line:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a full disk: the other choices still hold
+            if isinstance(record, dict) and record.get("event") == "use":
+                chosen[str(record.get("section", ""))] = (
+                    str(record.get("sha256", "")),
+                    str(record.get("recorded_at", "")),
+                )
+        return chosen
+
+    def _write_line(self, record: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 

@@ -1,17 +1,23 @@
-"""collect: read every returned workbook in the inbox, identify it, validate it, record it.
+"""collect: read every file in the inbox, identify each returned form, validate it, record it.
 
-The steps, per file: guard (:mod:`toolkit.excel.reader`), identify (:mod:`toolkit.collect.identify`), find
-the answer sheet and match its rows (:mod:`toolkit.collect.answers`, structure rules); then the value
-rules run once over the answer rows of all files (pandera, :mod:`validation.rules`). Each file
-becomes a :class:`~toolkit.collect.submissions.Submission` kept by content hash (:mod:`toolkit.collect.ledger`);
-of two versions from one section the newer is used and the other superseded. Reports and
-feedback copies are views of the same findings.
+The steps, per file: what the inbox holds (:mod:`toolkit.collect.inbox`: workbooks, zips of
+them, mails with them attached), read into memory once; guard (:mod:`toolkit.excel.reader`) and
+calamine on those bytes; identify (:mod:`validation.identity`): only a form whose identity
+verifies speaks for its section; find the answer sheet and match its rows
+(:mod:`toolkit.collect.answers`, structure rules); then the value rules run once over the answer
+rows of all files (pandera, :mod:`validation.answers`). Each file becomes a
+:class:`~toolkit.collect.submissions.Submission` kept by content hash
+(:mod:`toolkit.collect.ledger`); which version of a section is used is decided by receipt
+(:mod:`toolkit.collect.versions`). Reports and feedback copies are views of the same findings.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,13 +25,27 @@ from typing import Any
 from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import write_feedback
 from toolkit.collect.identify import issued_form_ids
+from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
 from toolkit.collect.ledger import Ledger, now_iso, sha256_of
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
-from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir, stored_actual
-from toolkit.collect.versions import resolve_versions
-from toolkit.errors import ToolkitError
-from toolkit.excel.reader import FileInfo, Limits, UnreadableWorkbook, check_file, read_checked
+from toolkit.collect.submissions import (
+    LineAnswer,
+    Status,
+    Submission,
+    collect_dir,
+    load_submissions,
+    stored_actual,
+)
+from toolkit.collect.versions import base_status, is_version, resolve_versions
+from toolkit.errors import ToolkitError, UsageError
+from toolkit.excel.reader import (
+    FileInfo,
+    Limits,
+    UnreadableWorkbook,
+    check_bytes,
+    read_bytes,
+)
 from toolkit.master.cache import load_master_cached
 from toolkit.plan.fields import Field, Kind
 from toolkit.plan.form import ANSWER_SHEET, NO_INDICATOR, AnswerSheet, RowInput
@@ -35,13 +55,11 @@ from toolkit.plan.model import Line, Plan, line_matches
 from toolkit.plan.sheets import cell_ref
 from toolkit.workspace import Config
 from validation import answers, structure
+from validation.catalogue import stop_message
 from validation.findings import Finding, Severity, finding
 from validation.identity import Identified, identify
 from validation.values import parse_answer
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-"""What is read from the inbox (.xls only to tell the section to use the issued form)."""
-LOCK_PREFIX = "~$"
 FORM_LIMITS = Limits(
     max_file_bytes=20 * 1024 * 1024,
     max_uncompressed_bytes=100 * 1024 * 1024,
@@ -49,9 +67,12 @@ FORM_LIMITS = Limits(
     max_cols=100,
 )
 """Guards for returned forms: far above any form generate writes (15 columns, one row per line),
-far below what would take the machine down if a sheet were filled to the limit."""
+far below what would take the machine down if a sheet were filled to the limit. A zip or a mail
+may be as large as ``max_uncompressed_bytes``; each workbook in it, ``max_file_bytes``."""
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where collect keeps the parsed master (beside the workspace's secret, not in the outputs)."""
+EDITABLE = (".xlsx", ".xlsm")
+"""Kept copies a feedback copy can be made from (openpyxl); others get the list of findings."""
 
 
 @dataclass
@@ -64,6 +85,7 @@ class _Context:
     fields: dict[str, Field]
     ledger: Ledger
     secret: bytes
+    received_at: str = ""
     before: dict[str, Status | None] = field(default_factory=dict)
     _issued: set[str] | None = None
 
@@ -78,25 +100,21 @@ class _Pending:
     """A file between reading and the value rules."""
 
     sub: Submission
-    path: Path
+    data: bytes
     answer: AnswerSheet | None = None
     rows: list[RowInput] = field(default_factory=list)
     facts: list[answers.AnswerRow] = field(default_factory=list)
     fields: tuple[Field, ...] = ()
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 # Public API.
 
 
 def find_inbox_files(inbox: Path) -> tuple[list[Path], list[Path]]:
-    """Workbooks under ``inbox`` (any depth, any name) and the Excel lock files to skip."""
-    files: list[Path] = []
-    locks: list[Path] = []
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
-        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-            continue
-        (locks if path.name.startswith(LOCK_PREFIX) else files).append(path)
-    return files, locks
+    """The files of ``inbox`` collect opens (any depth, any name) and those it skips by name."""
+    listing = list_inbox(inbox)
+    return listing.files, [inbox / f.file for f in listing.skipped]
 
 
 def collect(
@@ -105,8 +123,13 @@ def collect(
     *,
     progress: Callable[[int], None] | None = None,
     reports: bool = True,
+    use: Iterable[str | Path] = (),
 ) -> CollectResult:
-    """Collect every workbook in ``inbox`` (default ``config.inbox``); see the module docstring."""
+    """Collect every file in ``inbox`` (default ``config.inbox``); see the module docstring.
+
+    ``use`` names versions the coordinator chooses for their sections (``--use FILE``): a file
+    of the inbox, its name there, or a received file's name in the record.
+    """
     inbox = inbox or config.inbox
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
     plan = load_master_cached(
@@ -118,18 +141,21 @@ def collect(
     )
     fields = {f.name: f for f in plan.answer_fields}
     ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
-    files, locks = find_inbox_files(inbox) if inbox.is_dir() else ([], [])
+    ctx.received_at = now_iso()
+    listing = list_inbox(inbox)
     result = CollectResult(config.year_dir, [])
-    result.skipped = [
-        (_rel(p, inbox), _named(finding("R013", file=_rel(p, inbox))).message) for p in locks
-    ]
-    pending = _read_all(files, inbox, ctx, result, progress)
+    result.skips = list(listing.skipped)
+    pending = _read_all(listing.files, inbox, ctx, result, progress)
     _apply_value_rules(pending, ctx)
     for item in pending:
         _finish(item)
         _keep_copy(item, ctx)
     result.submissions = [p.sub for p in pending]
-    resolve_versions(result.submissions, ctx.ledger, ctx.config.fiscal_year)
+    choices = ctx.ledger.choices()
+    for wanted in use:
+        chosen = _chosen(wanted, inbox, result.submissions, ctx)
+        choices[chosen.section] = (chosen.sha256, ctx.ledger.record_choice(chosen))
+    resolve_versions(result.submissions, ctx.ledger, ctx.config.fiscal_year, choices)
     for sub in result.submissions:
         ctx.ledger.save(sub, ctx.before.get(sub.sha256))
     if reports:
@@ -147,68 +173,73 @@ def _read_all(
     result: CollectResult,
     progress: Callable[[int], None] | None,
 ) -> list[_Pending]:
-    """Read each file once (two files with the same content are one submission)."""
+    """Read each workbook once (two with the same content are one submission)."""
     pending: list[_Pending] = []
     seen: dict[str, str] = {}
     for done, path in enumerate(files, start=1):
-        name = _rel(path, inbox)
-        try:
-            sha = sha256_of(path)
-        except OSError as exc:  # vanished or locked while we looked: say so, go on with the rest
-            result.skipped.append(
-                (name, _named(finding("R001", file=name, detail=str(exc))).message)
-            )
-            continue
-        if sha in seen:
-            result.skipped.append((name, f"{seen[sha]} と同じ内容のため読み飛ばしました。"))
-            continue
-        seen[sha] = name
-        pending.append(_read_one(path, name, sha, ctx))
+        for received in open_inbox_file(path, relative_name(path, inbox), FORM_LIMITS):
+            sha = _sha(received)
+            if sha in seen:
+                result.skips.append(finding("R020", file=received.name, other=seen[sha]))
+                continue
+            seen[sha] = received.name
+            pending.append(_read_one(received, sha, ctx))
         if progress:
             progress(done)
     return pending
 
 
+def _sha(received: Received) -> str:
+    """The content hash of a workbook; for a file that is none, of its name and finding (two
+    different PDFs are two entries, the same one seen again is one)."""
+    if received.problem is None:
+        return hashlib.sha256(received.data).hexdigest()
+    text = f"{received.name}\0{received.problem.code}\0{received.problem.message}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _keep_copy(item: _Pending, ctx: _Context) -> None:
-    """Keep the received file by content hash, so an overwritten inbox loses nothing."""
-    if any(f.code == "R003" for f in item.sub.findings):
-        return  # a file too large to read is not worth a copy either
+    """Keep the received workbook by content hash, so an overwritten inbox loses nothing."""
+    if not item.data or any(f.code == "R003" for f in item.sub.findings):
+        return  # nothing was read, or a file too large to read is not worth a copy either
     try:
-        copy = ctx.ledger.keep_copy(item.path, item.sub.sha256)
+        copy = ctx.ledger.keep_bytes(item.data, item.sub.sha256, Path(item.sub.file).suffix)
     except OSError as exc:
         raise ToolkitError(
-            f"受け取ったファイルの控えを {ctx.ledger.received} に保存できません: {exc}"
+            stop_message("S243", folder=ctx.ledger.received, detail=str(exc))
         ) from exc
     item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
 
-def _rel(path: Path, inbox: Path) -> str:
-    try:
-        return path.relative_to(inbox).as_posix()
-    except ValueError:
-        return path.name
-
-
-def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
+def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
     known = ctx.ledger.known(sha)
     ctx.before[sha] = known.status if known else None
+    mail = received.mail
     sub = Submission(
-        file=name,
+        file=received.name,
         sha256=sha,
-        status=Status.ACCEPTED,
-        received_at=known.received_at if known else now_iso(),
-    )
-    item = _Pending(sub, path)
+        status=received.status or Status.ACCEPTED,
+        received_at=known.received_at if known else ctx.received_at,
+        file_modified_at=known.file_modified_at if known and known.file_modified_at else received.modified,
+        mail_from=mail.sender if mail else "",
+        mail_date=mail.date if mail else "",
+        mail_subject=mail.subject if mail else "",
+        expected_year=ctx.config.fiscal_year,
+    )  # fmt: skip
+    item = _Pending(sub, received.data)
+    if received.problem is not None:
+        sub.findings.append(_named(received.problem))
+        return item
     try:
-        info = check_file(path, FORM_LIMITS)
-        book = read_checked(path)
+        info = check_bytes(received.data, FORM_LIMITS)
+        book = read_bytes(received.data, received.name, info)
     except UnreadableWorkbook as exc:
         sub.status = Status.UNREADABLE
-        sub.findings.append(_named(finding(exc.code, file=name, **exc.params)))
+        sub.findings.append(_named(finding(exc.code, file=sub.file, **exc.params)))
         return item
     sub.saved_at = info.modified
-    if info.macros or path.suffix.lower() == ".xlsm":
-        sub.findings.append(_named(finding("R012", file=name)))
+    if info.macros or sub.file.lower().endswith(".xlsm"):
+        sub.findings.append(_named(finding("R012", file=sub.file)))
     found = identify(
         book,
         plan_name=ctx.plan.name,
@@ -221,18 +252,24 @@ def _read_one(path: Path, name: str, sha: str, ctx: _Context) -> _Pending:
         sub.status = _STATUS_OF.get(found.code, Status.UNIDENTIFIED)
         params: dict[str, Any] = dict(found.params or {})
         sub.findings.append(
-            finding(
-                found.code, file=name, section=sub.section, sheet=found.identity_sheet, **params
-            )
-        )
+            finding(found.code, file=sub.file, section=sub.section or sub.claimed_section,
+                    sheet=found.identity_sheet, **params)
+        )  # fmt: skip
         return item
     assert found.identity is not None
     _read_structure(item, book, info, found.identity, ctx)
     return item
 
 
-_STATUS_OF = {"C002": Status.REJECTED, "C004": Status.REJECTED}
-"""Identity findings that still file the form under its section (the rest: unidentified)."""
+_STATUS_OF = {
+    "C001": Status.NOT_A_FORM,
+    "C002": Status.OTHER_YEAR,
+    "C003": Status.FOREIGN,
+    "C004": Status.UNIDENTIFIED,
+    "C005": Status.FOREIGN,
+    "C006": Status.UNIDENTIFIED,
+}
+"""What each identity finding makes of a file: none of them is a version of a section."""
 
 
 def _named(f: Finding) -> Finding:
@@ -241,8 +278,13 @@ def _named(f: Finding) -> Finding:
 
 
 def _take_identity(sub: Submission, found: Identified) -> None:
+    """File the form under its section only when its identity verified; otherwise keep the
+    section it claims apart, for information (a tampered file must speak for nobody)."""
     identity = found.identity
     if identity is None:
+        return
+    if not found.verified or found.code in ("C003",):
+        sub.claimed_section = identity.section
         return
     sub.section, sub.bureau, sub.fiscal_year = (
         identity.section,
@@ -250,6 +292,8 @@ def _take_identity(sub: Submission, found: Identified) -> None:
         identity.fiscal_year,
     )
     sub.form_id, sub.generated_at = identity.form_id, identity.generated_at
+    if found.code:
+        return  # a genuine form of another year: which section, for the list; not its rows
     sub.issued = {row.id: dict(row.fixed) for row in identity.rows}
 
 
@@ -280,6 +324,24 @@ def _read_structure(
         if (f := ctx.fields.get(name)) is not None and name in answer.col_of
     )
     item.facts = [_facts(row, item.fields, ctx) for row in rows]
+    _error_values(item, info.errors_of(sheet))
+
+
+def _error_values(item: _Pending, errors: dict[str, str]) -> None:
+    """R015 for each input cell holding an error value (#N/A, #DIV/0!, #REF!): calamine reads
+    it as empty, so without this it would pass for a blank (and be told to fill it in)."""
+    if not errors or item.answer is None:
+        return
+    sub, answer = item.sub, item.answer
+    for row in item.rows:
+        for f in item.fields:
+            cell = cell_ref(row.row, answer.col_of[f.name])
+            if cell in errors:
+                item.errors[(row.id, f.name)] = errors[cell]
+                sub.findings.append(
+                    finding("R015", file=sub.file, section=sub.section, sheet=answer.sheet.name,
+                            cell=cell, value=errors[cell], line_id=row.id, field=f.name)
+                )  # fmt: skip
 
 
 def _problem_finding(p: structure.Problem, sub: Submission, sheet: str) -> Finding:
@@ -341,7 +403,17 @@ def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
         item, row = where[failure.index]
         if failure.field is not None and failure.field not in item.fields:
             continue
+        if _shows_an_error_value(item, row, failure.field):
+            continue  # R015 already says what is in the cell
         item.sub.findings.append(_value_finding(failure, rows, settings, item, row))
+
+
+def _shows_an_error_value(item: _Pending, row: RowInput, target: Field | None) -> bool:
+    if not item.errors:
+        return False
+    if target is None:  # a whole-row rule (C025 blank line): the errors are what it holds
+        return any(line_id == row.id for line_id, _ in item.errors)
+    return (row.id, target.name) in item.errors
 
 
 def _normalisation_findings(
@@ -393,7 +465,8 @@ def _first_input(item: _Pending, facts: answers.AnswerRow) -> Field | None:
 
 def _finish(item: _Pending) -> None:
     sub = item.sub
-    if sub.status in (Status.UNREADABLE, Status.UNIDENTIFIED):
+    if sub.status is not Status.ACCEPTED:  # no form of this year to judge: nothing to add
+        sub.findings.sort(key=_finding_order)
         return
     has_errors = any(f.severity is Severity.ERROR for f in sub.findings)
     sub.status = Status.REJECTED if has_errors or item.answer is None else Status.ACCEPTED
@@ -441,24 +514,72 @@ def _answer(
 def _write_outputs(result: CollectResult, ctx: _Context) -> None:
     out = collect_dir(ctx.config.year_dir)
     for sub in result.submissions:
-        if sub.status is Status.REJECTED:
+        if sub.status is Status.REJECTED and sub.stored:
             try:
-                result.feedback[sub.sha256] = write_feedback(
-                    ctx.ledger.root / sub.stored, sub, out / "feedback"
-                )
+                result.feedback[sub.sha256] = _feedback(ctx.ledger.root / sub.stored, sub, out)
             except (
                 Exception
-            ) as exc:  # openpyxl may refuse a file calamine read; the report still lists it
-                result.skipped.append(
-                    (
-                        sub.file,
-                        f"差戻し用ファイルを作れませんでした（{type(exc).__name__}）。検証結果の一覧を送ってください。",
-                    )
-                )
+            ) as exc:  # openpyxl may refuse a file calamine read; the report lists it
+                result.skips.append(finding("R024", file=sub.file, detail=type(exc).__name__))
     try:
         result.report_xlsx = write_xlsx(result, out / "collect_report.xlsx")
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
     except OSError as exc:  # typically the report is open in Excel; the record is already saved
-        raise ToolkitError(
-            f"検証結果を {out} に書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {exc}"
-        ) from exc
+        raise ToolkitError(stop_message("S244", folder=out, detail=str(exc))) from exc
+
+
+def _feedback(kept: Path, sub: Submission, out: Path) -> Path:
+    """The feedback copy of a rejected file; a copy openpyxl cannot edit (an .ods) is handed
+    over under an .xlsx name, so the copy, its findings listed, opens in Excel."""
+    if kept.suffix.lower() in EDITABLE:
+        return write_feedback(kept, sub, out / "feedback")
+    with tempfile.TemporaryDirectory() as tmp:
+        stand_in = Path(tmp) / f"{kept.stem}.xlsx"
+        shutil.copyfile(kept, stand_in)
+        return write_feedback(stand_in, sub, out / "feedback")
+
+
+# Choosing a version (--use).
+
+
+def _chosen(
+    wanted: str | Path, inbox: Path, current: list[Submission], ctx: _Context
+) -> Submission:
+    """The version ``wanted`` names, checked: a verified, accepted form of this year."""
+    year = ctx.config.fiscal_year
+    everything = {
+        s.sha256: s
+        for s in load_submissions(ctx.config.year_dir, repaired={s.sha256 for s in current})
+    }
+    everything.update({s.sha256: s for s in current})
+    matches = _matching(str(wanted), inbox, list(everything.values()))
+    if not matches:
+        raise UsageError(stop_message("S240", file=wanted))
+    if len(matches) > 1:
+        raise UsageError(
+            stop_message("S242", file=wanted, files="、".join(s.file for s in matches))
+        )
+    sub = matches[0]
+    if not is_version(sub, year) or base_status(sub) is not Status.ACCEPTED:
+        label = Status.REJECTED.label if is_version(sub, year) else sub.label
+        raise UsageError(stop_message("S241", file=wanted, label=label))
+    return sub
+
+
+def _matching(wanted: str, inbox: Path, subs: list[Submission]) -> list[Submission]:
+    """Submissions named by ``wanted``: a path whose content was received, the name as shown
+    (``返信.eml/回答.xlsx``), or its last part when that is unique."""
+    for candidate in (Path(wanted), inbox / wanted):
+        if candidate.is_file():
+            try:
+                sha = sha256_of(candidate)
+            except OSError:
+                continue
+            found = [s for s in subs if s.sha256 == sha]
+            if found:
+                return found
+    text = wanted.replace("\\", "/")
+    exact = [s for s in subs if s.file == text]
+    if exact:
+        return exact
+    return [s for s in subs if s.file.rsplit("/", 1)[-1] == text.rsplit("/", 1)[-1]]

@@ -11,7 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.collect.submissions import Status, Submission, load_submissions
+from toolkit.collect.ledger import Ledger
+from toolkit.collect.submissions import (
+    JST,
+    Status,
+    Submission,
+    japan_time,
+    load_submissions,
+    parse_time,
+)
+from toolkit.collect.versions import is_version, version_order
 from toolkit.generate.forms import form_sections, lines_for
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
@@ -23,10 +32,20 @@ SUBMITTED = "提出済"
 RETURNED = "差戻し"
 RESUBMITTED = "再提出"
 
+STATE_CODES = {
+    NOT_SUBMITTED: "not_submitted",
+    SUBMITTED: "submitted",
+    RETURNED: "rejected",
+    RESUBMITTED: "resubmitted",
+}
+"""A section's standing: the Japanese label people read → the machine code of ``--json`` (the
+same words as a file's status in ``collect --json``: ``rejected`` is 差戻し in both)."""
+
 
 @dataclass
 class SectionStatus:
-    """One section's standing."""
+    """One section's standing: ``file`` its newest version, ``in_use`` the version merge uses
+    (the same file, or an earlier accepted one while the newest is rejected)."""
 
     section: str
     bureau: str
@@ -38,18 +57,27 @@ class SectionStatus:
     received_at: str = ""
     errors: int = 0
     reminder: str = ""
+    in_use: str = ""
+
+    @property
+    def code(self) -> str:
+        """The machine code of :attr:`state` (``not_submitted``, ``submitted``, ``rejected``,
+        ``resubmitted``)."""
+        return STATE_CODES[self.state]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for ``toolkit status --json``."""
         return {
             "section": self.section,
             "bureau": self.bureau,
-            "status": self.state,
+            "status": self.code,
+            "label": self.state,
             "lines": self.lines,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "days_late": self.days_late,
             "file": self.file,
-            "received_at": self.received_at,
+            "in_use": self.in_use,
+            "received_at": japan_time(self.received_at),
             "errors": self.errors,
             "reminder": self.reminder,
         }
@@ -58,72 +86,60 @@ class SectionStatus:
 def section_status(
     config: Config, *, plan: Plan | None = None, today: dt.date | None = None
 ) -> list[SectionStatus]:
-    """Every section that has lines, with its state, days late and reminder text."""
+    """Every section that has lines, with its state, days late and reminder text.
+
+    Only verified forms of the year count (a tampered, foreign or last year's file is no
+    version of any section); the newest version by receipt gives the state.
+    """
     if plan is None:
         plan, _ = load_plan(config)
     today = today or dt.date.today()
-    subs = [
-        s
-        for s in load_submissions(config.year_dir)
-        if s.section
-        and s.fiscal_year == config.fiscal_year
-        and s.status in (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)
-    ]
-    # a wrong form (last year's, edited identity) sent by a section still means it must resend
-    wrong = [
-        s
-        for s in load_submissions(config.year_dir)
-        if s.status is Status.REJECTED and s not in subs
-    ]
+    mine: dict[str, list[Submission]] = {}
+    for sub in load_submissions(config.year_dir):
+        if is_version(sub, config.fiscal_year):
+            mine.setdefault(sub.section, []).append(sub)
+    choices = Ledger(config.year_dir).choices()
     result = []
     for section in form_sections(plan, config):
-        mine = [s for s in subs if s.section == section.name] or [
-            s for s in wrong if s.section == section.name
-        ]
-        entry = _standing(
-            section.name,
-            section.bureau,
-            len(lines_for(plan, config, section.name)),
-            mine,
-            config,
-            today,
-        )
+        versions = version_order(mine.get(section.name, []), choices.get(section.name))
+        lines = len(lines_for(plan, config, section.name))
+        entry = _standing(section.name, section.bureau, lines, versions, config, today)
         entry.reminder = reminder_text(entry, config)
         result.append(entry)
     return result
 
 
 def _standing(
-    name: str, bureau: str, lines: int, mine: list[Submission], config: Config, today: dt.date
+    name: str, bureau: str, lines: int, versions: list[Submission], config: Config, today: dt.date
 ) -> SectionStatus:
     deadline = config.deadline
-    current = next((s for s in mine if s.status is not Status.SUPERSEDED), None)
-    if current is None:
+    if not versions:
         late = (today - deadline).days if deadline and today > deadline else 0
         return SectionStatus(name, bureau, NOT_SUBMITTED, lines, deadline, late)
-    errors = sum(1 for f in current.findings if str(f.severity) == "error")
-    if current.status is Status.REJECTED:
+    newest = versions[-1]
+    used = next((s for s in reversed(versions) if s.status is Status.ACCEPTED), None)
+    errors = sum(1 for f in newest.findings if str(f.severity) == "error")
+    if newest.status is Status.REJECTED:
         state = RETURNED
         late = (today - deadline).days if deadline and today > deadline else 0
     else:
-        earlier_rejected = any(s is not current and _was_rejected(s) for s in mine)
+        earlier_rejected = any(s is not newest and _was_rejected(s) for s in versions)
         state = RESUBMITTED if earlier_rejected else SUBMITTED
-        received = _date(current.received_at) or today
+        received = _date(newest.received_at) or today
         late = (received - deadline).days if deadline and received > deadline else 0
     return SectionStatus(
-        name, bureau, state, lines, deadline, late, current.file, current.received_at, errors
-    )
+        name, bureau, state, lines, deadline, late, newest.file, newest.received_at, errors,
+        in_use=used.file if used else "",
+    )  # fmt: skip
 
 
 def _was_rejected(sub: Submission) -> bool:
-    return any(str(f.severity) == "error" and f.code != "C040" for f in sub.findings)
+    return any(str(f.severity) == "error" for f in sub.findings)
 
 
 def _date(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        return None
+    when = parse_time(text)
+    return when.astimezone(JST).date() if when else None
 
 
 def reminder_text(entry: SectionStatus, config: Config) -> str:
@@ -136,6 +152,7 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
             f"{entry.bureau} {entry.section} ご担当者様\n\n"
             f"{config.plan_name}の{year}進捗状況調査票をご提出いただきありがとうございます。"
             f"ご提出のファイル（{entry.file}）に修正が必要な箇所が {entry.errors} 件ありました。"
+            f"{_still_used(entry)}"
             "お送りする「要修正」ファイルの赤色のセルとエラー一覧シートをご確認のうえ、"
             f"修正したファイルを再度ご提出ください。{sign}"
         ).strip()
@@ -149,14 +166,32 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
     return ""
 
 
+def status_json(entries: list[SectionStatus], config: Config) -> dict[str, Any]:
+    """``status --json``: the year, totals per state code, and every section."""
+    totals = {code: sum(1 for e in entries if e.code == code) for code in STATE_CODES.values()}
+    return {
+        "fiscal_year": config.fiscal_year,
+        "deadline": config.deadline.isoformat() if config.deadline else None,
+        "totals": {"sections": len(entries), **totals},
+        "sections": [e.to_dict() for e in entries],
+    }
+
+
+def _still_used(entry: SectionStatus) -> str:
+    if not entry.in_use or entry.in_use == entry.file:
+        return ""
+    return f"修正版が届くまでは、先にご提出のファイル（{entry.in_use}）の回答を使います。"
+
+
 def status_lines(entries: list[SectionStatus]) -> list[str]:
     """The console table and, below it, the reminder texts."""
     lines = []
     for e in entries:
         late = f"{e.days_late}日遅れ" if e.days_late else ""
         deadline = e.deadline.isoformat() if e.deadline else "期限なし"
+        used = f"（使用中: {e.in_use}）" if e.in_use and e.in_use != e.file else ""
         lines.append(
-            f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip()
+            f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}{used}".rstrip()
         )
     counts = {
         state: sum(1 for e in entries if e.state == state)

@@ -4,15 +4,20 @@ Collect writes, under ``outputs/<FY>/collect/``:
 
 * ``received/<sha256>.xlsx``: a copy of every file received, kept by content hash;
 * ``ledger.jsonl``: one JSON line per file seen (section, file, hash, saved and received time,
-  status), appended, never rewritten;
+  status, and for a file that came attached to a mail its sender, date and subject) and per
+  version the coordinator chose (``"event": "use"``), appended, never rewritten;
 * ``submissions/<sha256>.json``: the full :class:`Submission` (answers and findings).
 
-Merge reads :func:`load_submissions` and uses the ``accepted`` ones.
+Merge reads :func:`load_submissions` and uses the ``accepted`` ones: collect leaves at most one
+accepted version per section (:mod:`toolkit.collect.versions`). Times are ISO 8601 in Japan time
+(``+09:00``); versions are ordered by :func:`receipt_key`, never by the workbook's saved time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -25,13 +30,16 @@ from validation.findings import Finding, Severity
 
 
 class Status(StrEnum):
-    """Where a received file stands."""
+    """Where a received file stands (the machine codes of ``--json``; :attr:`label` beside)."""
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
     UNREADABLE = "unreadable"
     UNIDENTIFIED = "unidentified"
+    FOREIGN = "foreign"
+    NOT_A_FORM = "not_a_form"
+    OTHER_YEAR = "other_year"
 
     @property
     def label(self) -> str:
@@ -44,8 +52,26 @@ _STATUS_LABELS = {
     Status.REJECTED: "差戻し",
     Status.SUPERSEDED: "新しい版あり（不使用）",
     Status.UNREADABLE: "読めません",
-    Status.UNIDENTIFIED: "様式ではありません",
+    Status.UNIDENTIFIED: "様式情報を確認できません",
+    Status.FOREIGN: "別の計画・ワークスペースの様式",
+    Status.NOT_A_FORM: "様式ではありません",
+    Status.OTHER_YEAR: "前年度の様式（対象外）",
 }
+
+VERSIONS = (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED)
+"""Statuses of a verified form of the year for its section: the versions a section sent."""
+NOT_ACCEPTED = (
+    Status.REJECTED,
+    Status.UNREADABLE,
+    Status.UNIDENTIFIED,
+    Status.FOREIGN,
+    Status.NOT_A_FORM,
+)
+"""Statuses that make collect exit 1: a file someone must look at (a superseded version and a
+form of another year, listed as 対象外, do not)."""
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+"""Japan time: every time collect records or prints."""
 
 
 @dataclass
@@ -65,22 +91,43 @@ class LineAnswer:
 
 @dataclass
 class Submission:
-    """One received file and what came of it."""
+    """One received file and what came of it.
+
+    ``section`` (and ``bureau``, ``issued``, ``form_id``) are filled only when the file's identity
+    verified: an unverifiable, tampered or foreign file speaks for no section, and the section it
+    claims is kept apart in ``claimed_section``, for information. ``received_at`` is when collect
+    first saw the file, ``file_modified_at`` the inbox file's modification time (both order the
+    versions); ``saved_at`` is the workbook's own saved time, shown only. ``mail_*`` describe the
+    mail a file came attached to (``.eml``/``.msg`` in the inbox).
+    """
 
     file: str
     sha256: str
     status: Status
     received_at: str
     section: str = ""
+    claimed_section: str = ""
     bureau: str = ""
     fiscal_year: int | None = None
     form_id: str = ""
     generated_at: str = ""
     saved_at: str = ""
+    file_modified_at: str = ""
+    mail_from: str = ""
+    mail_date: str = ""
+    mail_subject: str = ""
     stored: str = ""
     issued: dict[str, dict[str, str]] = field(default_factory=dict)
     answers: list[LineAnswer] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    expected_year: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The Japanese word for where this file stands (a form of another year names its year)."""
+        if self.status is Status.OTHER_YEAR and self.fiscal_year is not None:
+            return other_year_label(self.fiscal_year, self.expected_year)
+        return self.status.label
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (findings flattened)."""
@@ -99,6 +146,43 @@ class Submission:
             Finding(**{**f, "severity": Severity(f["severity"])}) for f in data.get("findings", [])
         ]
         return cls(**data)
+
+
+def other_year_label(year: int, expected: int | None) -> str:
+    """「前年度の様式（対象外）」, or the year itself when it is not last year's."""
+    if expected is not None and year == expected - 1:
+        return Status.OTHER_YEAR.label
+    return f"{year}年度の様式（対象外）"
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 time as an aware datetime (no offset: taken as Japan time); None if unreadable."""
+    text = re.sub(r"(\.\d{6})\d+", r"\1", (text or "").strip()).replace("Z", "+00:00")
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=JST)
+
+
+def japan_time(text: str) -> str:
+    """An ISO 8601 time shown in Japan time (``2022-06-01T09:00:00+09:00``); '' stays ''."""
+    when = parse_time(text)
+    return when.astimezone(JST).isoformat() if when else (text or "")
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def receipt_key(sub: Submission) -> tuple[dt.datetime, dt.datetime, str]:
+    """Which of two versions the toolkit received first: when collect first saw it, then the
+    inbox file's modification time, then the name; never the workbook's own saved time (a PC's
+    clock may be wrong, and a tampered file can claim any date)."""
+    return (
+        parse_time(sub.received_at) or _NEVER,
+        parse_time(sub.file_modified_at) or _NEVER,
+        sub.file,
+    )
 
 
 def stored_actual(value: Value) -> Any:
@@ -133,7 +217,7 @@ def load_submissions(year_dir: Path, *, repaired: Collection[str] = ()) -> list[
             subs.append(sub)
         elif path.stem not in repaired:
             raise RecordError(damaged_record_message(path))
-    return sorted(subs, key=lambda s: (s.received_at, s.file))
+    return sorted(subs, key=receipt_key)
 
 
 def read_record(path: Path) -> Submission | None:

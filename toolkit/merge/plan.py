@@ -12,15 +12,14 @@ for that form, and an unknown ID for every form.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.submissions import Status, Submission
+from toolkit.collect.submissions import Status, Submission, receipt_key
+from toolkit.collect.versions import is_version
 from toolkit.master import layout as L
 from toolkit.merge.state import AnswerKey, MasterState, clean_value, comparable, issued_text
 from toolkit.plan.form import CHECKED_FIXED
@@ -134,32 +133,25 @@ class MergePlan:
 def choose_submissions(
     submissions: Iterable[Submission], year: int
 ) -> tuple[list[Submission], int]:
-    """The latest accepted submission per section for ``year``, and how many others were ignored."""
+    """Per section, the version collect chose for ``year`` (its newest accepted one by receipt,
+    or the one the coordinator chose), and how many others were ignored.
+
+    Collect leaves one accepted version per section; should a record hold two, the one received
+    last wins, by the same order as collect (never the workbook's own saved time).
+    """
     latest: dict[str, Submission] = {}
     ignored = 0
     for sub in submissions:
-        if sub.status is not Status.ACCEPTED or sub.fiscal_year != year or not sub.section:
+        if sub.status is not Status.ACCEPTED or not is_version(sub, year):
             ignored += 1
             continue
         held = latest.get(sub.section)
-        if held is None or _version_key(sub) > _version_key(held):
-            if held is not None:
-                ignored += 1
-            latest[sub.section] = sub
-        else:
+        if held is not None:
             ignored += 1
-    return sorted(latest.values(), key=lambda s: (s.received_at, s.file)), ignored
-
-
-def _version_key(sub: Submission) -> tuple[dt.datetime, str, str]:
-    """Which of two versions is newer: the workbook's own saved time, then receipt (as collect)."""
-    text = re.sub(r"(\.\d{6})\d+", r"\1", (sub.saved_at or "").strip()).replace("Z", "+00:00")
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        when = dt.datetime.min
-    when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    return when, sub.received_at, sub.file
+            if receipt_key(sub) < receipt_key(held):
+                continue
+        latest[sub.section] = sub
+    return sorted(latest.values(), key=receipt_key), ignored
 
 
 def plan_merge(book: Any, master: Path, submissions: Iterable[Submission], year: int) -> MergePlan:
