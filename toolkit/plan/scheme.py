@@ -644,7 +644,9 @@ def _code_thresholds(reader: _Reader, scheme: Scheme) -> Scheme:
     if not given:
         return scheme
     moved = scheme.with_thresholds(given)
-    grades = tuple(replace(g, source=reader.source(g.code)) if g.code in given else g for g in moved.grades)
+    grades = tuple(
+        replace(g, source=reader.source(g.code)) if g.code in given else g for g in moved.grades
+    )
     return replace(moved, grades=grades, thresholds={})
 
 
