@@ -21,27 +21,47 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import WorkspaceError
-from validation.catalogue import stop_message
+from toolkit.plan.scheme import (
+    DEFAULT_SCHEME,
+    GRADE_KEY,
+    KEY_BAND,
+    KEY_DISAGREE,
+    KEY_GRADE,
+    KEY_JUDGED_FIELD,
+    KEY_PERIOD,
+    KEY_SKIP_WHERE,
+    KEY_SKIP_WORDS,
+    SCHEME_KEYS,
+    is_scheme_key,
+    normalise_key,
+    parse_scheme,
+)
+from toolkit.plan.scheme import settings_rows as scheme_settings_rows
+from validation.catalogue import message, stop_message
 from validation.message import StopText
 from validation.msg_stop import TOML_REASON_OTHER, TOML_REASONS
 
 CONFIG_NAME = "toolkit.toml"
 SECRET_PATH = Path(".toolkit") / "secret.key"
 
+EVALUATION_KEYS = (f"{KEY_GRADE}1", f"{KEY_GRADE}2", f"{KEY_GRADE}3", f"{KEY_GRADE}4", *SCHEME_KEYS)
+"""The evaluation keys [grades] takes, as the master's 設定 sheet does (``評価1`` … any number)."""
+
 TABLES: dict[str, tuple[str, ...]] = {
     "plan": ("name", "city", "fiscal_year", "coordinator", "deadline", "contact"),
     "paths": ("master", "inbox", "outputs"),
     "sections": ("related",),
     "form": ("password", "text_limit"),
-    "grades": ("A", "B"),
+    "grades": ("A", "B", *EVALUATION_KEYS),
     "allowed": ("進捗状況", "今後の方向性", "定性実績"),
 }
 """Every table and key ``toolkit.toml`` may hold; anything else is a typo and stops the command
 (a misspelt ``pasword`` would otherwise leave the forms unprotected without a word). [allowed]
 takes any list name the master's 選択肢 sheet (or 項目 sheet) uses; these are the default shape's."""
 
-OPEN_TABLES = ("allowed",)
-"""Tables whose keys are names from the master (its lists), not fixed words."""
+OPEN_TABLES = ("allowed", "grades")
+"""Tables whose keys are names from the master (its lists, its grades' codes), not fixed words;
+[grades] checks its own keys (:meth:`_Settings.grades`)."""
 
 FISCAL_YEARS = (1989, 2100)
 """The fiscal years a workspace may review (平成元年 to 2100), to catch 和暦 typed as 西暦 (``3``)."""
@@ -49,6 +69,13 @@ TEXT_LIMIT_MAX = 32_767
 """Excel's limit on the text of one cell."""
 DEFAULT_GRADES = {"A": 100.0, "B": 80.0}
 _GRADE_EXAMPLES = {"A": "100", "B": "80"}
+_TEXT_EXAMPLES = {row[0]: row[1] for row in scheme_settings_rows(DEFAULT_SCHEME)} | {
+    KEY_PERIOD: "2018～2022", KEY_BAND: "±3ポイント", KEY_JUDGED_FIELD: "自己評価",
+    KEY_SKIP_WORDS: "見込量", KEY_SKIP_WHERE: "区分=見込量",
+}  # fmt: skip
+_TOML_ONLY = ("M055", "M060", "M061", "M062", "M066")
+"""Problems of [grades] that depend on the master (its 設定 sheet, its fields): reported when the
+master is read, as findings naming toolkit.toml."""
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "shimonoseki": {
@@ -98,6 +125,9 @@ class Config:
     related_sections: tuple[str, ...]
     allowed: dict[str, tuple[str, ...]] | None = None
     grade_thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADES))
+    grades: dict[str, Any] = field(default_factory=dict)
+    """Every [grades] key as written (keys NFKC), for the master loader: the evaluation settings
+    the master's 設定 sheet leaves out, and grade codes with their thresholds."""
     form_password: str = ""
     text_limit: int = 400
 
@@ -144,7 +174,8 @@ def load_config(root: Path) -> Config:
         outputs=root / paths["outputs"],
         related_sections=settings.related([coordinator] if coordinator else []),
         allowed=settings.allowed(),
-        grade_thresholds=settings.grades(),
+        grade_thresholds=settings.grade_thresholds(),
+        grades=settings.grades(),
         form_password=settings.text("form", "password"),
         text_limit=settings.text_limit(),
     )
@@ -350,29 +381,64 @@ class _Settings:
             )
         return value
 
-    def grades(self) -> dict[str, float]:
+    def grade_thresholds(self) -> dict[str, float]:
+        """A and B (and any other code given a number) as percent, with the defaults."""
         grades = dict(DEFAULT_GRADES)
-        for key, value in self.table("grades").items():
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0 <= value <= 1000
-            ):
-                raise WorkspaceError(
-                    stop_message(
-                        "S026",
-                        path=self.path,
-                        key=key,
-                        value=_shown(value),
-                        example=_GRADE_EXAMPLES[key],
-                    )
-                )
-            grades[key] = float(value)
-        if grades["B"] > grades["A"]:
-            raise WorkspaceError(
-                stop_message("S027", path=self.path, a=_number(grades["A"]), b=_number(grades["B"]))
-            )
+        for key, value in self.grades().items():
+            if not is_scheme_key(key):
+                grades[key] = float(value)
         return grades
+
+    def grades(self) -> dict[str, Any]:
+        """[grades]: evaluation settings (text, as the 設定 sheet takes them) and grade codes
+        with a threshold (a number, 0–1000); every value read on its own here, the scheme as a
+        whole when the master is read (its 設定 sheet wins where both say something)."""
+        given: dict[str, Any] = {}
+        owner = {key: table for table, keys in TABLES.items() for key in keys if table != "grades"}
+        for raw_key, value in self.table("grades").items():
+            key = normalise_key(raw_key)
+            if is_scheme_key(key):
+                given[key] = self._scheme_value(raw_key, key, value)
+            elif raw_key in owner:
+                raise WorkspaceError(stop_message("S016", path=self.path, table="grades", key=raw_key,
+                                                  right=owner[raw_key]))  # fmt: skip
+            else:
+                given[key] = self._threshold(raw_key, value)
+        a, b = given.get("A", DEFAULT_GRADES["A"]), given.get("B", DEFAULT_GRADES["B"])
+        if not any(GRADE_KEY.match(k) for k in given) and b > a:
+            raise WorkspaceError(stop_message("S027", path=self.path, a=_number(a), b=_number(b)))
+        self._check_scheme(given)
+        return given
+
+    def _scheme_value(self, raw_key: str, key: str, value: Any) -> Any:
+        if isinstance(value, str) or (
+            key == KEY_DISAGREE and isinstance(value, int) and not isinstance(value, bool)
+        ):
+            return value
+        example = _TEXT_EXAMPLES.get(key) or _TEXT_EXAMPLES[f"{KEY_GRADE}1"]
+        raise WorkspaceError(stop_message("S041", path=self.path, key=raw_key, example=example))
+
+    def _threshold(self, key: str, value: Any) -> float:
+        if isinstance(value, str) and len(key) > 3:  # a misspelt setting, not a grade's code
+            raise WorkspaceError(stop_message("S040", path=self.path, key=key,
+                                              known="、".join(f'"{k}"' for k in (f"{KEY_GRADE}1", *SCHEME_KEYS))))  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1000:
+            raise WorkspaceError(stop_message("S026", path=self.path, key=key, value=_shown(value),
+                                              example=_GRADE_EXAMPLES.get(key, "100")))  # fmt: skip
+        return float(value)
+
+    def _check_scheme(self, given: dict[str, Any]) -> None:
+        """The scheme [grades] declares on its own (every value readable, grades in order)."""
+        settings = {k: v for k, v in given.items() if is_scheme_key(k)}
+        _, problems = parse_scheme(settings)
+        for problem in problems:
+            if problem.code in _TOML_ONLY:
+                continue
+            detail, _ = message(
+                problem.code, key=problem.key, value=problem.value, **problem.params
+            )
+            raise WorkspaceError(stop_message("S042", path=self.path, key=problem.key,
+                                              value=problem.value, detail=detail))  # fmt: skip
 
     def allowed(self) -> dict[str, tuple[str, ...]] | None:
         given = self.table("allowed")
@@ -495,6 +561,7 @@ text_limit = 400       # 文章欄の文字数の上限（報告書に収まる�
 [grades]               # 評価の閾値（達成率 %）: A 達成、B 概ね達成
 A = 100
 B = 80
+# 評価の段階・方法はマスターの 設定 シートに書きます（ここにも "評価1" = "A 達成（100%以上）" の形で書けます。両方にあればマスターが優先）
 
 [allowed]              # 選択肢を変えるとき（マスターの 選択肢 シートより優先）。日本語の項目名は " で囲みます
 # "進捗状況" = ["実施", "一部実施", "未実施", "完了"]

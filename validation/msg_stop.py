@@ -134,6 +134,16 @@ MESSAGES: dict[str, Message] = {
         '"{key}" = ["実施", "未実施"] のように、選択肢を " で囲んでカンマで区切り、'
         "[ ] で囲んで書いてください（1 つ以上）。",
     ),
+    "S040": Message(
+        STOP,
+        "{path} の [grades] に「{key}」という項目はありません。書ける項目: {known}。"
+        "評価の記号ごとの閾値なら数値で書きます（例: A = 100）。",
+    ),
+    "S041": Message(
+        STOP,
+        '{path} の [grades] "{key}" は文字で書いてください（" で囲みます。例: "{key}" = "{example}"）。',
+    ),
+    "S042": Message(STOP, '{path} の [grades] "{key}"「{value}」は使えません。{detail}'),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",

@@ -138,6 +138,7 @@ def collect(
         name=config.plan_name,
         lists=config.allowed,
         text_limit=config.text_limit,
+        grades=config.grades,
     )
     fields = {f.name: f for f in plan.answer_fields}
     ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
@@ -397,7 +398,7 @@ def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
             rows.append(facts)
             where.append((item, row))
             _normalisation_findings(item, row, facts, ctx)
-    settings = answers.Settings(ctx.plan.fields, ctx.plan.lists)
+    settings = answers.Settings(ctx.plan.fields, ctx.plan.lists, ctx.plan.scheme.codes)
     fields = tuple(ctx.fields.values())
     for failure in answers.validate_answers(rows, fields, settings):
         item, row = where[failure.index]

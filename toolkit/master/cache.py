@@ -32,15 +32,26 @@ from toolkit.plan.model import (
     Section,
     Trend,
 )
+from toolkit.plan.scheme import (
+    Band,
+    Condition,
+    DecreaseMethod,
+    Grade,
+    HoldMethod,
+    Judged,
+    PercentMethod,
+    Scheme,
+    TargetMethod,
+)
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import BLANK as BLANK_VALUE
 from toolkit.plan.values import Value, ValueKind
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
-    "plan.units", "plan.wareki", "excel.reader",
+    "plan.units", "plan.wareki", "plan.scheme", "excel.reader",
 )  # fmt: skip
 """Modules whose source decides what a master loads as: part of the cache key."""
 
@@ -52,6 +63,7 @@ def load_master_cached(
     name: str = "",
     lists: Mapping[str, tuple[str, ...]] | None = None,
     text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
 ) -> Plan:
     """The plan :func:`load_master` gives (its findings left out), kept as JSON in ``cache_dir``.
 
@@ -60,11 +72,12 @@ def load_master_cached(
     unpickling a file someone put there would run their code. Any cache problem: read the master.
     """
     digest = _file_digest(path)
-    cached = cache_dir / f"master-{_cache_key(digest, lists, text_limit)}.json" if digest else None
+    key = _cache_key(digest, lists, text_limit, grades)
+    cached = cache_dir / f"master-{key}.json" if digest else None
     plan = _read_cache(cached) if cached else None
     if plan is None:
         plan, _ = load_master(
-            path, name=name, lists=lists, text_limit=text_limit
+            path, name=name, lists=lists, text_limit=text_limit, grades=grades
         )  # an unreadable master raises here
         if cached and _file_digest(path) == digest:  # not replaced while it was being read
             _write_cache(cached, plan)
@@ -79,9 +92,15 @@ def _file_digest(path: Path) -> str:
         return ""  # load_master then reports the problem
 
 
-def _cache_key(digest: str, lists: Mapping[str, tuple[str, ...]] | None, text_limit: int) -> str:
+def _cache_key(
+    digest: str,
+    lists: Mapping[str, tuple[str, ...]] | None,
+    text_limit: int,
+    grades: Mapping[str, Any] | None = None,
+) -> str:
     chosen = sorted((lists or {}).items())
-    text = f"{_CACHE_FORMAT}|{__version__}|{_loader_fingerprint()}|{digest}|{chosen!r}|{text_limit}"
+    scheme = sorted((str(k), repr(v)) for k, v in (grades or {}).items())
+    text = f"{_CACHE_FORMAT}|{__version__}|{_loader_fingerprint()}|{digest}|{chosen!r}|{text_limit}|{scheme!r}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
@@ -257,6 +276,7 @@ def _plan_data(plan: Plan) -> dict[str, Any]:
         "levels": [plan.levels.goal, plan.levels.policy, plan.levels.action],
         "tables": [_table_data(s) for s in plan.tables],
         "answer_columns": plan.answer_columns,
+        "scheme": _scheme_data(plan.scheme),
     }
 
 
@@ -277,4 +297,45 @@ def _plan_from_data(d: dict[str, Any]) -> Plan:
         levels=Levels(*d["levels"]),
         tables=tuple(_table_from(s) for s in d["tables"]),
         answer_columns=dict(d["answer_columns"]),
+        scheme=_scheme_from(d["scheme"]),
     )
+
+
+def _decimal_data(number: Decimal | None) -> str | None:
+    return None if number is None else str(number)
+
+
+def _decimal_from(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _scheme_data(s: Scheme) -> dict[str, Any]:
+    """The evaluation scheme as JSON: every grade with its condition, and every setting."""
+    return {
+        "grades": [
+            [g.code, g.label, g.condition.value, _decimal_data(g.lower), _decimal_data(g.upper),
+             _decimal_data(g.points), g.source]
+            for g in s.grades
+        ],
+        "decrease": s.decrease.value, "percent": s.percent.value, "hold": s.hold.value,
+        "target": s.target.value, "period": list(s.period) if s.period else None,
+        "band": [str(s.band.amount), s.band.relative] if s.band else None, "judged": s.judged.value,
+        "judged_field": s.judged_field, "disagreement": s.disagreement, "skip_words": list(s.skip_words),
+        "skip_where": s.skip_where,
+    }  # fmt: skip
+
+
+def _scheme_from(d: dict[str, Any]) -> Scheme:
+    grades = tuple(
+        Grade(g[0], g[1], Condition(g[2]), _decimal_from(g[3]), _decimal_from(g[4]),
+              _decimal_from(g[5]), g[6])
+        for g in d["grades"]
+    )  # fmt: skip
+    return Scheme(
+        grades=grades, decrease=DecreaseMethod(d["decrease"]), percent=PercentMethod(d["percent"]),
+        hold=HoldMethod(d["hold"]), target=TargetMethod(d["target"]),
+        period=(d["period"][0], d["period"][1]) if d["period"] else None,
+        band=Band(Decimal(d["band"][0]), d["band"][1]) if d["band"] else None, judged=Judged(d["judged"]),
+        judged_field=d["judged_field"], disagreement=d["disagreement"], skip_words=tuple(d["skip_words"]),
+        skip_where=d["skip_where"],
+    )  # fmt: skip

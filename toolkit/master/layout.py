@@ -6,8 +6,8 @@ columns may be moved or added. See ``templates_xlsx/README.md`` for the document
 
 Three sheets declare the plan's own shape (:mod:`toolkit.plan.fields`, :mod:`toolkit.plan.layout`):
 項目 (the columns a line carries and the fields its owners answer), 報告書 (the report's tables)
-and 設定 (what the plan calls its levels, and other plan-wide settings). A master without them
-has Shimonoseki's shape.
+and 設定 (what the plan calls its levels, its evaluation scheme, and other plan-wide
+settings). A master without them has Shimonoseki's shape.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from toolkit.plan.fields import BUILTIN_COLUMNS, Field
+from toolkit.plan.scheme import KEY_GRADE, SCHEME_KEYS
 
 HEADER_ROW = 1
 
@@ -90,7 +91,12 @@ SETTINGS = {
     SETTING_LEVEL_POLICY: "施策の方向",
     SETTING_LEVEL_ACTION: "取組",
 }
-"""The 設定 keys the loader knows, with their defaults (evaluation settings join in later)."""
+"""The 設定 keys of the plan's levels, with their defaults."""
+
+EVALUATION_SETTINGS: tuple[str, ...] = (f"{KEY_GRADE}1～", *SCHEME_KEYS)
+"""The 設定 keys of the evaluation scheme (:mod:`toolkit.plan.scheme`): ``評価1``, ``評価2`` …
+one grade each, then the methods and the other settings; a grade's code with a number
+(``A`` = ``100``) sets that grade's threshold. The master writer writes them all with a 説明."""
 
 
 def answer_columns(fields: Iterable[Field]) -> tuple[str, ...]:

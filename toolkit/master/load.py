@@ -17,7 +17,7 @@ from toolkit.errors import MasterError
 from toolkit.excel.reader import Limits, UnreadableWorkbook, read_workbook
 from toolkit.master import layout as L
 from toolkit.master.shape import Table, levels_of, read_fields, read_settings, read_tables, table_of
-from toolkit.plan.fields import DEFAULT_LISTS, Field
+from toolkit.plan.fields import DEFAULT_LISTS, Field, Kind
 from toolkit.plan.model import (
     RELATED_SECTION,
     Answer,
@@ -30,6 +30,7 @@ from toolkit.plan.model import (
     infer_trend,
     split_sections,
 )
+from toolkit.plan.scheme import GRADE_LIST, Scheme
 from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import Value, ValueKind, cell_text, parse_master_value, parse_plain_number
@@ -55,19 +56,23 @@ def load_master(
     name: str = "",
     lists: Mapping[str, tuple[str, ...]] | None = None,
     text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
 ) -> tuple[Plan, list[Finding]]:
     """Read the master at ``path``; returns the plan and every problem found in it.
 
     ``lists`` (toolkit.toml [allowed]) replaces lists of the 選択肢 sheet by name; ``text_limit``
-    is the length limit of 文章 fields that declare none. Raises :class:`MasterError` only when
-    the file cannot be read as a workbook at all.
+    is the length limit of 文章 fields that declare none; ``grades`` (toolkit.toml [grades])
+    fills in the evaluation settings the 設定 sheet leaves out. Raises :class:`MasterError` only
+    when the file cannot be read as a workbook at all.
     """
     try:
         book = read_workbook(path, MASTER_LIMITS)
     except UnreadableWorkbook as exc:
         text, _ = message(exc.code, **exc.params)
         raise MasterError(stop_message("S103", name=path.name, detail=text)) from exc
-    return plan_from_workbook(book, name=name or path.stem, lists=lists, text_limit=text_limit)
+    return plan_from_workbook(
+        book, name=name or path.stem, lists=lists, text_limit=text_limit, grades=grades
+    )
 
 
 def plan_from_workbook(
@@ -76,6 +81,7 @@ def plan_from_workbook(
     name: str,
     lists: Mapping[str, tuple[str, ...]] | None = None,
     text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
 ) -> tuple[Plan, list[Finding]]:
     """Build the plan from already-read sheets (see :func:`load_master`)."""
     ctx = _Context(book.path.name)
@@ -85,8 +91,14 @@ def plan_from_workbook(
     units = _units(sheets[L.SHEET_UNITS], ctx)
     sheet_lists = _lists(sheets[L.SHEET_LISTS])
     choice_lists = {**sheet_lists, **(lists or {})}
-    levels = levels_of(read_settings(sheets[L.SHEET_SETTINGS], ctx.add))
     fields = read_fields(sheets[L.SHEET_FIELDS], ctx.add, choice_lists, text_limit)
+    grade_fields = tuple(f.name for f in fields if f.is_answer and f.kind is Kind.GRADE)
+    settings = read_settings(
+        sheets[L.SHEET_SETTINGS], ctx.add, grade_fields=grade_fields, grades=grades
+    )
+    ctx.findings.extend(settings.findings)
+    levels, scheme = levels_of(settings.text), settings.scheme
+    fields, choice_lists = _grade_choices(fields, choice_lists, scheme)
     used = set(sheet_lists) | {f.choices for f in fields if f.choices}
     for name in lists or {}:
         if name not in used:
@@ -102,7 +114,7 @@ def plan_from_workbook(
     goals, policies = _structure(sheets[L.SHEET_STRUCTURE])
     sections = _sections(sheets[L.SHEET_SECTIONS])
     lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)
-    lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists)
+    lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists, units)
     answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields)
     tables = read_tables(
         sheets[L.SHEET_REPORT], ctx.add, fields, declared=sheets[L.SHEET_FIELDS] is not None
@@ -111,9 +123,23 @@ def plan_from_workbook(
     plan = Plan(
         name=name, goals=goals, policies=policies, lines=lines, sections=sections, lists=choice_lists,
         units=units, answers=answers, source=str(book.path), fields=fields, levels=levels, tables=tables,
-        answer_columns=dict(answer_table.columns) if answer_table else {},
+        scheme=scheme, answer_columns=dict(answer_table.columns) if answer_table else {},
     )  # fmt: skip
     return plan, ctx.findings
+
+
+def _grade_choices(
+    fields: tuple[Field, ...], lists: dict[str, tuple[str, ...]], scheme: Scheme
+) -> tuple[tuple[Field, ...], dict[str, tuple[str, ...]]]:
+    """評価 answer fields choose from the scheme's grade codes (the list :data:`GRADE_LIST`), so
+    that forms offer them and collect checks them."""
+    if not any(f.is_answer and f.kind is Kind.GRADE for f in fields):
+        return fields, lists
+    chosen = tuple(
+        replace(f, choices=GRADE_LIST) if f.is_answer and f.kind is Kind.GRADE else f
+        for f in fields
+    )
+    return chosen, {**lists, GRADE_LIST: scheme.codes}
 
 
 class _Context:
@@ -402,16 +428,26 @@ def _check_values(
 
 
 def _yearly_targets(
-    sheet: SheetData | None, ctx: _Context, lines: list[Line], lists: Mapping[str, tuple[str, ...]]
+    sheet: SheetData | None,
+    ctx: _Context,
+    lines: list[Line],
+    lists: Mapping[str, tuple[str, ...]],
+    units: UnitRegistry,
 ) -> list[Line]:
-    """年度別目標: a target per line and fiscal year, where the plan sets yearly targets."""
+    """年度別目標: a target per line and fiscal year (ID / 年度 / 目標値), where the plan sets
+    yearly targets; read as the 指標 sheet's 目標値 is (``25,000人以上``, ``継続実施``). Each year
+    of a line is then compared with its own year's target (:meth:`Line.target_for`)."""
     table = _rows(sheet, ctx, L.TARGET_COLUMNS)
     if table is None:
         return lines
     by_id = {line.id: line for line in lines}
     targets: dict[str, dict[int, Value]] = {}
+    seen: dict[tuple[str, int], int] = {}
     for row, values in table.rows:
         line_id, year = cell_text(table.get(values, "ID")), parse_year(table.get(values, "年度"))
+        if not line_id:
+            ctx.add("M004", table.name, row, table.col("ID"))
+            continue
         line = by_id.get(line_id)
         if line is None:
             ctx.add("M014", table.name, row, table.col("ID"), line_id)
@@ -425,12 +461,22 @@ def _yearly_targets(
         if value.kind is ValueKind.TEXT and not value.is_words:
             ctx.add("M006", table.name, row, table.col("目標値"), value.raw)
             continue
-        if year in targets.setdefault(line_id, {}):
-            ctx.add("M016", table.name, row, table.col("ID"), line_id, year=year, other="")
+        parts = len(units.lookup(line.unit) or ()) or 1
+        if value.is_numeric and len(value.numbers) != parts:
+            ctx.add("M068", table.name, row, table.col("目標値"), value.raw, unit=line.unit, parts=parts,
+                    example="・".join(["1"] * parts))  # fmt: skip
             continue
-        targets[line_id][year] = value
+        if (line_id, year) in seen:
+            ctx.add("M016", table.name, row, table.col("ID"), line_id, year=year,
+                    other=cell_ref(seen[(line_id, year)], table.col("ID")))  # fmt: skip
+            continue
+        seen[(line_id, year)] = row
+        targets.setdefault(line_id, {})[year] = value
     return [
-        replace(line, targets=targets[line.id]) if line.id in targets else line for line in lines
+        replace(line, targets=dict(sorted(targets[line.id].items())))
+        if line.id in targets
+        else line
+        for line in lines
     ]
 
 

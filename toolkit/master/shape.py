@@ -1,4 +1,5 @@
-"""Reading the plan's declared shape from the master: 項目 (fields), 報告書 (tables), 設定.
+"""Reading the plan's declared shape from the master: 項目 (fields), 報告書 (tables), 設定 (levels
+and the evaluation scheme).
 
 Every problem of a declaration is a finding with sheet and cell and what to type instead; the
 shape is still built from what could be read, so ``toolkit show`` lists every problem at once
@@ -38,9 +39,18 @@ from toolkit.plan.layout import (
     parse_owners,
 )
 from toolkit.plan.model import Levels
-from toolkit.plan.sheets import SheetData
+from toolkit.plan.scheme import (
+    GRADE_KEY,
+    KEY_GRADE,
+    KEY_NOT_GRADED,
+    Scheme,
+    is_scheme_key,
+    normalise_key,
+    parse_scheme,
+)
+from toolkit.plan.sheets import SheetData, cell_ref
 from toolkit.plan.values import cell_text, parse_plain_number
-from validation.findings import Severity
+from validation.findings import Finding, Severity, finding
 
 WARNING = Severity.WARNING
 
@@ -91,22 +101,139 @@ def table_of(sheet: SheetData | None) -> Table | None:
 # 設定 ------------------------------------------------------------------------------------------
 
 
-def read_settings(sheet: SheetData | None, add: Add) -> dict[str, str]:
-    """設定: key → value text; unknown keys are a warning naming the known ones."""
+@dataclass(frozen=True)
+class Settings:
+    """What the 設定 sheet (and toolkit.toml [grades]) say: the levels' keys as text (with their
+    defaults) and the evaluation scheme; ``findings`` are the problems of toolkit.toml's values
+    that only the master shows (a code the scheme lacks, a value the master overrides)."""
+
+    text: dict[str, str]
+    scheme: Scheme
+    findings: tuple[Finding, ...] = ()
+
+
+TOML_FILE = "toolkit.toml"
+TOML_TABLE = "[grades]"
+TEMPLATE_GRADES = {"A": 100, "B": 80}
+"""The [grades] lines every toolkit.toml is shipped with: the default, saying nothing about a
+plan whose own grades have no A or B."""
+
+
+def read_settings(
+    sheet: SheetData | None,
+    add: Add,
+    *,
+    grade_fields: tuple[str, ...] | None = None,
+    grades: Mapping[str, Any] | None = None,
+) -> Settings:
+    """設定: the levels' names and the evaluation scheme, with every problem reported (a key
+    written twice, an unknown key, each bad evaluation setting naming its cell). ``grades`` is
+    toolkit.toml [grades]: it fills in the evaluation keys the sheet leaves out (the master
+    wins; a different value in toolkit.toml is a warning). ``grade_fields`` are the plan's 評価
+    answer fields, for the 自己評価 settings."""
     table = table_of(sheet)
-    settings = dict(L.SETTINGS)
-    if table is None:
-        return settings
-    for row, values in table.rows:
-        key, value = _norm(table.get(values, "設定")), cell_text(table.get(values, "値"))
+    rows: dict[str, tuple[Any, int]] = {}
+    for row, values in table.rows if table else ():
+        assert table is not None
+        key = normalise_key(_norm(table.get(values, "設定")))
         if not key:
             continue
-        if key not in L.SETTINGS:
-            add("M035", table.name, row, table.col("設定"), key, known="、".join(L.SETTINGS))
+        if key in rows:
+            add("M069", table.name, row, table.col("設定"), key,
+                other=cell_ref(rows[key][1], table.col("設定")))  # fmt: skip
             continue
-        if value:
-            settings[key] = value
-    return settings
+        rows[key] = (table.get(values, "値"), row)
+    text = dict(L.SETTINGS)
+    for key in L.SETTINGS:
+        if key in rows and cell_text(rows[key][0]):
+            text[key] = cell_text(rows[key][0])
+    evaluation = {k: v for k, v in rows.items() if k not in L.SETTINGS}
+    scheme, findings = _scheme(table, evaluation, add, grade_fields, grades or {})
+    return Settings(text, scheme, tuple(findings))
+
+
+def _scheme(
+    table: Table | None,
+    rows: Mapping[str, tuple[Any, int]],
+    add: Add,
+    grade_fields: tuple[str, ...] | None,
+    toml: Mapping[str, Any],
+) -> tuple[Scheme, list[Finding]]:
+    """The scheme of the sheet's evaluation rows, toolkit.toml filling in the keys they leave out."""
+    sheet_name = table.name if table else L.SHEET_SETTINGS
+    col_key, col_value = (table.col("設定"), table.col("値")) if table else (0, 0)
+    given = {k: v for k, (v, _) in rows.items() if cell_text(v)}
+    toml = {normalise_key(str(k)): v for k, v in toml.items()}
+    master_grades = any(GRADE_KEY.match(k) for k in given)
+    declared = parse_scheme(
+        {k: v for k, v in (given if master_grades else toml).items() if _grade_key(k)}
+    )[0]
+    codes = set(declared.codes)
+    combined: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key, value in given.items():
+        if is_scheme_key(key) or key in codes or _threshold_like(value):
+            combined[key], sources[key] = value, key
+        else:
+            add("M035", sheet_name, rows[key][1], col_key, key,
+                known="、".join((*L.SETTINGS, *L.EVALUATION_SETTINGS)))  # fmt: skip
+    findings: list[Finding] = []
+    for key, value in toml.items():
+        template = key in TEMPLATE_GRADES and _same(value, TEMPLATE_GRADES[key])
+        grade = declared.grade(key)
+        if key in combined:  # the master says it
+            used, where = cell_text(combined[key]), key
+        elif master_grades and (_grade_key(key) or grade is not None):  # the master's grades
+            if template or (
+                grade is not None and grade.lower is not None and _same(value, grade.lower)
+            ):
+                continue
+            used = (
+                cell_text(given.get(key, ""))
+                if _grade_key(key)
+                else (grade.legend if grade else "")
+            )
+            where = key if key in rows else (grade.source if grade else f"{KEY_GRADE}1～")
+        else:
+            if not (template and key not in codes):
+                combined[key], sources[key] = value, f"{TOML_FILE} の {key}"
+            continue
+        if not _same(value, used):
+            cell = cell_ref(rows[where][1], col_value) if where in rows and col_value else where
+            findings.append(finding("M065", file=TOML_FILE, sheet=TOML_TABLE, value=cell_text(value),
+                                    key=key, other=cell, used=used or "（なし）"))  # fmt: skip
+    scheme, problems = parse_scheme(combined, grade_fields=grade_fields, sources=sources)
+    for problem in problems:
+        if problem.key in rows and problem.key in given:
+            add(problem.code, sheet_name, rows[problem.key][1], col_value, problem.value,
+                key=problem.key, **problem.params)  # fmt: skip
+        elif problem.key in toml:
+            findings.append(finding(problem.code, file=TOML_FILE, sheet=TOML_TABLE, value=problem.value,
+                                    key=problem.key, **dict[str, Any](problem.params)))  # fmt: skip
+        else:  # a default the other settings do not fit (遅れ without a period): the sheet
+            add(problem.code, sheet_name, value=problem.value, key=problem.key, **problem.params)
+    return scheme, findings
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two setting values alike: equal as numbers (``100`` and ``100.0``), else as text."""
+    x, y = parse_plain_number(_norm(a)), parse_plain_number(_norm(b))
+    if x is not None and y is not None:
+        return x == y
+    return _norm(a) == _norm(b)
+
+
+def _grade_key(key: str) -> bool:
+    return GRADE_KEY.match(key) is not None or key == KEY_NOT_GRADED
+
+
+def _threshold_like(value: Any) -> bool:
+    """A number, as a grade's threshold would be (``100``, ``80%``)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return parse_plain_number(_norm(value).removesuffix("%").removesuffix("以上")) is not None
 
 
 def levels_of(settings: Mapping[str, str]) -> Levels:

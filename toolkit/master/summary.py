@@ -13,7 +13,11 @@ from validation.findings import Severity
 def load_plan(config: Config):  # type: ignore[no-untyped-def]
     """The workspace's plan and the findings of its master."""
     return load_master(
-        config.master, name=config.plan_name, lists=config.allowed, text_limit=config.text_limit
+        config.master,
+        name=config.plan_name,
+        lists=config.allowed,
+        text_limit=config.text_limit,
+        grades=config.grades,
     )
 
 

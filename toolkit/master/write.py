@@ -10,9 +10,11 @@ from typing import Any
 from toolkit.excel.style import base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.master import layout as L
-from toolkit.plan.fields import Field, Need
+from toolkit.plan.fields import Field, Kind, Need
 from toolkit.plan.layout import TableSpec
 from toolkit.plan.model import Line, Plan
+from toolkit.plan.scheme import DEFAULT_SCHEME, GRADE_LIST
+from toolkit.plan.scheme import settings_rows as scheme_settings_rows
 from toolkit.plan.values import Value, ValueKind, format_number
 
 _WIDTHS = {
@@ -92,7 +94,7 @@ def write_master_workbook(
         (L.SHEET_SECTIONS, L.SECTION_COLUMNS,
          [(s.bureau, s.name, "、".join(s.aliases), s.contact, s.email, s.kind) for s in plan.sections]),
         (L.SHEET_FIELDS, L.FIELD_COLUMNS, [_field_row(f) for f in plan.fields]),
-        (L.SHEET_LISTS, tuple(plan.lists), _list_rows(plan)),
+        (L.SHEET_LISTS, tuple(_own_lists(plan)), _list_rows(plan)),
         (L.SHEET_UNITS, L.UNIT_COLUMNS, []),
         (L.SHEET_REPORT, L.REPORT_COLUMNS, [row for table in plan.tables for row in _report_rows(table)]),
         (L.SHEET_SETTINGS, L.SETTINGS_COLUMNS, _settings_rows(plan)),
@@ -180,7 +182,7 @@ def _field_row(f: Field) -> tuple[Any, ...]:
     form = ("入力" if f.is_answer else "表示") if f.on_form else "非表示"
     answer = f.is_answer
     return (
-        f.name, f.area.value, f.kind.value if answer else None, f.choices or None, f.limit,
+        f.name, f.area.value, f.kind.value if answer else None, (f.choices if f.kind is Kind.CHOICE else None) or None, f.limit,
         f.need.value if answer and f.need is not Need.OPTIONAL else None,
         f.scope.value if answer or f.per_owner else None, form, f.where or None, f.help or None,
     )  # fmt: skip
@@ -203,12 +205,23 @@ def _report_rows(table: TableSpec) -> list[tuple[Any, ...]]:
 
 
 def _settings_rows(plan: Plan) -> list[tuple[Any, ...]]:
+    """設定: the levels' names, then every evaluation setting with its 説明 (what it takes)."""
     levels = plan.levels
+    default = plan.scheme.grades == DEFAULT_SCHEME.grades
     return [
         (L.SETTING_LEVEL_GOAL, levels.goal, "体系の 1 段目の呼び方（報告書の見出しに使います）"),
         (L.SETTING_LEVEL_POLICY, levels.policy, "体系の 2 段目の呼び方"),
         (L.SETTING_LEVEL_ACTION, levels.action, "1 行（取組・活動など）の呼び方"),
+        *(
+            (key, None if default and _GRADE_KEY.fullmatch(key) else value or None, note or None)
+            for key, value, note in scheme_settings_rows(plan.scheme)
+        ),
     ]
+
+
+_GRADE_KEY = re.compile(r"評価\d+")
+"""The grade rows of 設定: left empty for the default grades, so that toolkit.toml [grades]
+(A = 100, B = 80) keeps setting their thresholds until the plan declares grades of its own."""
 
 
 def _split_key(key: str) -> tuple[int | None, int | None]:
@@ -232,8 +245,13 @@ def _structure_row(plan: Plan, policy: Any) -> tuple[Any, ...]:
     )
 
 
+def _own_lists(plan: Plan) -> dict[str, tuple[str, ...]]:
+    """The 選択肢 lists the master declares (the grade codes come from 設定, not from here)."""
+    return {name: items for name, items in plan.lists.items() if name != GRADE_LIST}
+
+
 def _list_rows(plan: Plan) -> list[tuple[Any, ...]]:
-    lists = tuple(plan.lists.values())
+    lists = tuple(_own_lists(plan).values())
     depth = max((len(x) for x in lists), default=0)
     return [tuple(x[i] if i < len(x) else None for x in lists) for i in range(depth)]
 
