@@ -247,6 +247,30 @@ MESSAGES: dict[str, Message] = {
     ),
     "S226": Message(STOP, "コマンドを指定してください。使えるコマンド: {commands}"),
     "S227": Message(STOP, "{command} の指定が正しくありません。"),
+    # toolkit report (raised by toolkit.report) -----------------------------------------------
+    "S240": Message(
+        STOP,
+        "PDF を作るには Chromium 系のブラウザが必要ですが、見つかりません"
+        "（chromium / google-chrome / Microsoft Edge）。"
+        "Windows では Microsoft Edge か Google Chrome が入っていればそのまま使います。"
+        "Debian / Ubuntu では `sudo apt-get install chromium fonts-noto-cjk` でインストールしてから、"
+        "もう一度 `toolkit report --format pdf` を実行してください。"
+        "PDF なしでよければ `--format html,xlsx` を指定してください（HTML をブラウザで開いて印刷することもできます）。",
+    ),
+    "S241": Message(
+        STOP,
+        "テンプレート {path} を使えません: {detail}。jinja2 の書き方を確認するか、"
+        "--template を外して標準のテンプレートを使ってください。",
+    ),
+    "S242": Message(
+        STOP,
+        "Chromium で PDF を作れませんでした（{detail}）。HTML ({html}) をブラウザで開いて PDF に印刷することもできます。",
+    ),
+    "S243": Message(
+        STOP,
+        "--year「{value}」は年度として読めません。2022 や R4、令和4年度 のように書いてください"
+        "（省略すると toolkit.toml の年度 {year} です）。",
+    ),
     "S230": Message(STOP, "使い方は「{command} --help」で表示できます。"),
     "S231": Message(STOP, "中断しました。"),
 }
