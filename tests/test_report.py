@@ -22,6 +22,7 @@ from toolkit.master.summary import load_plan
 from toolkit.plan.fields import default_fields
 from toolkit.plan.model import Plan
 from toolkit.report import opendata as report_csv
+from toolkit.report import pdf as report_pdf
 from toolkit.report.build import build_report
 from toolkit.report.run import write_report
 from toolkit.workspace import Config
@@ -268,27 +269,92 @@ def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
     assert report_csv._cell(None) == ""
 
 
-@pytest.mark.chromium
-def test_pdf_has_japanese_text(answered: Config) -> None:
-    result = write_report(answered, ("pdf",))
-    pdf = result.files["pdf"]
-    assert pdf.read_bytes().startswith(b"%PDF")
+CONTENTS = [
+    "1 評価の概要",
+    "2 取組と指標の達成状況",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "3 取組の実施状況",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "4 評価・見直し",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "5 担当課一覧表",
+    "6 経年の推移",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+]
+"""The table of contents of Shimonoseki's report: the six tables and the 基本目標 of those grouped
+by them (seed 000 prints its own 目次 the same way)."""
+
+
+def pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "進捗状況報告書" in text
-    assert "待機児童数" in text
-    assert "担当課一覧表" in text
-    pages = text.split("\f")
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+@pytest.mark.chromium
+def test_pdf_has_page_numbers_contents_and_japanese_text(answered: Config) -> None:
+    result = write_report(answered, ("pdf",))
+    pdf = result.files["pdf"]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pages = pdf_pages(pdf)
+    text = "".join(pages)
+    assert "進捗状況報告書" in text and "待機児童数" in text and "担当課一覧表" in text
+    total = len(pages)
+    assert total > 30
+    assert not re.search(rf"\b1\s*/\s*{total}\b", pages[0])  # the cover has no number
+    for number, page in enumerate(pages[1:], start=2):
+        footer = page.rstrip().splitlines()[-1]
+        assert re.fullmatch(rf"\s*{number}\s*/\s*{total}\s*", footer), (number, footer)
+    contents = [
+        re.fullmatch(r"\s*(\S.*?\S)\s+(\d+)\s*", line)
+        for line in pages[1].splitlines()
+        if line.strip()
+        and line.strip() != "目次"
+        and not re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", line)
+    ]
+    assert [m[1] for m in contents if m] == CONTENTS
+    for m in contents:
+        assert m is not None
+        title, page = m[1], int(m[2])
+        assert title in re.sub(r"[ \t]+", " ", pages[page - 1]), (title, page)
+    assert [int(m[2]) for m in contents if m] == list(result.pages.values())
     first, last = result.pages["t2"] - 1, result.pages["t3"] - 1  # where the contents say
     assert "2 取組と指標の達成状況" in pages[first] and "3 取組の実施状況" in pages[last]
     assert last - first > 5
-    assert all(
-        "取組予定" in page for page in pages[first:last]
-    )  # the table header repeats on every page
+    assert all("取組予定" in page for page in pages[first:last])  # the header repeats
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
     assert width > height  # landscape
+
+
+def test_pdf_destinations_are_read_from_a_chromium_pdf() -> None:
+    """A two-page PDF as Skia writes it (classic xref, plain dictionaries, /Dests)."""
+    objects = [
+        b"<</Type /Catalog /Pages 2 0 R /Dests 5 0 R>>",
+        b"<</Type /Pages /Count 2 /Kids [3 0 R 4 0 R]>>",
+        b"<</Type /Page /Parent 2 0 R>>",
+        b"<</Type /Page /Parent 2 0 R>>",
+        b"<</t1 [3 0 R /XYZ 6 580 0]\n/t2-g1 [4 0 R /XYZ 6 580 0]\n/a#2Db [4 0 R /XYZ 0 0 0]>>",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(data)
+    data += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    data += b"trailer\n<</Size 6 /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    assert report_pdf.destination_pages(data) == {"t1": 1, "t2-g1": 2, "a-b": 2}
+    assert report_pdf.destination_pages(b"not a pdf") == {}
+    assert report_pdf.destination_pages(data.replace(b"/Dests 5 0 R", b"")) == {}
 
 
 def test_pdf_without_chromium_says_how_to_install(

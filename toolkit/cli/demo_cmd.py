@@ -94,7 +94,7 @@ def demo_command(folder: Path) -> None:
     _run("merge", "-w", ws)
 
     _step(8, "報告書を作る", "指標の達成状況・実施状況・評価と見直し・担当課一覧・集計グラフ。")
-    _run("report", "-w", ws)
+    _run("report", "-w", ws, "--format", demo.report_formats())
 
     pages = sorted((config.year_dir / "report").glob("*.html"))
     click.echo("")

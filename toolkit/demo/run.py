@@ -24,6 +24,7 @@ from toolkit.generate.forms import FORMS_DIR, GenerateResult, SectionForm
 from toolkit.master.summary import load_plan
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.model import Line, Plan
+from toolkit.report.pdf import PdfUnavailable, find_chromium
 from toolkit.workspace import CONFIG_NAME, Config, init_workspace, load_config
 from validation.identity import identity_values
 
@@ -61,6 +62,16 @@ def prepare(folder: Path) -> Config:
     text = re.sub(r"(?m)^#?\s*deadline = .*$", f"deadline = {deadline.isoformat()}", text)
     (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
     return load_config(folder)
+
+
+def report_formats() -> str:
+    """What ``toolkit demo`` asks the report for: the PDF too when a Chromium-family browser is
+    installed (without one the tour still ends with the HTML and Excel report)."""
+    try:
+        find_chromium()
+    except PdfUnavailable:
+        return "html,xlsx"
+    return "html,xlsx,pdf"
 
 
 def issued_forms(config: Config) -> GenerateResult:

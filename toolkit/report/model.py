@@ -53,8 +53,8 @@ class Cell:
 class Row:
     """One row of a table body: the cells that start in it, in column order.
 
-    ``line_id`` is the plan line the row is about (its first line, for a row of a 取組 or a
-    施策), ``owner`` the owner of a sub-row (one row per owner of a line).
+    ``line_id`` is the plan line the row is about (on its first row; for a row of a 取組 or a
+    施策, its first line), ``owner`` the owner a sub-row is for (one row per owner of a line).
     """
 
     cells: list[Cell]

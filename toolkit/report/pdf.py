@@ -112,21 +112,29 @@ def html_to_pdf(html: Path, pdf: Path, *, browser: str | None = None) -> Path:
 
 
 def write_pdf(
-    render: Render, anchors: list[str], pdf: Path, *, browser: str | None = None
+    render: Render,
+    anchors: list[str],
+    pdf: Path,
+    *,
+    browser: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Path, dict[str, int]]:
     """Print the report twice (see the module docstring); returns the PDF and the page of each
     anchor (empty when the first print's destinations could not be read: the contents then
     show no numbers, the PDF is still made)."""
     browser = browser or find_chromium()
+    say = progress or (lambda text: None)
     with tempfile.TemporaryDirectory(prefix="toolkit-report-") as work:
         folder = Path(work)
         draft_html, draft_pdf = folder / "draft.html", folder / "draft.pdf"
         draft_html.write_text(render(dict.fromkeys(anchors, PLACEHOLDER_PAGE)), encoding="utf-8")
+        say("PDF: 1 回目の印刷（目次のページ番号を調べます）")
         html_to_pdf(draft_html, draft_pdf, browser=browser)
         found = destination_pages(draft_pdf.read_bytes())
         pages = {a: found[a] for a in anchors if a in found}
         final_html = folder / "report.html"
         final_html.write_text(render(pages), encoding="utf-8")
+        say("PDF: 2 回目の印刷")
         html_to_pdf(final_html, pdf, browser=browser)
     return pdf, pages
 

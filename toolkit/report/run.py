@@ -93,12 +93,12 @@ def write_report(
         say(f"{LABELS['csv']} を作成中")
         files["csv"] = report_csv.write_csv(plan, report, folder / f"オープンデータ_{year}.csv")
     if "pdf" in formats:
-        say(f"{LABELS['pdf']} を作成中（Chromium で 2 回印刷します）")
         anchors = [entry.anchor for entry in report.toc()]
         files["pdf"], pages = pdf.write_pdf(
             lambda numbers: report_html.render_html(report, template=template, pages=numbers),
             anchors,
             folder / f"{stem}.pdf",
             browser=browser,
+            progress=say,
         )
     return ReportResult(report, files, [*master_findings, *report.findings], pages)

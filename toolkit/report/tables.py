@@ -268,7 +268,8 @@ def _line_cells(
             cell = ctx.resolver.cell(b.column.content, [line], owner, b.data)
             span = 1 if j < len(chosen) - 1 else height - len(chosen) + 1
             rows[top + j].cells.append(replace(cell, col=col, rowspan=span))
-            rows[top + j].owner = rows[top + j].owner or owner
+            if height > 1 and len(chosen) == height:
+                rows[top + j].owner = rows[top + j].owner or owner
 
 
 def build_list(ctx: Context, spec: TableSpec, number: int) -> Table:
