@@ -22,6 +22,7 @@ from toolkit.master.summary import load_plan
 from toolkit.plan.fields import default_fields
 from toolkit.plan.model import Plan
 from toolkit.report import opendata as report_csv
+from toolkit.report import pdf as report_pdf
 from toolkit.report.build import build_report
 from toolkit.report.run import write_report
 from toolkit.workspace import Config
@@ -85,26 +86,43 @@ def test_sample_columns_match_the_master_layout() -> None:
     assert answer_columns(default_fields())[:4] == ("ID", "年度", "回答者", "実績値")
 
 
+INDICATORS, STATUS, REVIEW, INDEX = (
+    "取組と指標の達成状況",
+    "取組の実施状況",
+    "評価・見直し",
+    "担当課一覧表",
+)
+
+
+def cells_by_col(row: Any) -> dict[int, Any]:
+    return {c.col: c for c in row.cells}
+
+
 def test_every_torikumi_and_line_is_in_the_report(sample_plan: Plan) -> None:
     report = build_report(sample_plan, 2021)
-    assert [b.no for b in report.torikumi()] == [t.no for t in sample_plan.torikumi()]
-    assert len(list(report.torikumi())) == 87
-    assert [r.id for r in report.lines()] == [i.id for i in sample_plan.lines]
-    waiting = next(r for r in report.lines() if r.id == "T062-1")
-    assert (waiting.actual, waiting.rate, waiting.grade) == ("10", "84.4%", "B")
-    no3 = next(b for b in report.torikumi() if b.no == 3)
-    assert no3.span == 2
+    rows = list(report.table(INDICATORS).grids[0].rows())
+    assert [r.line_id for r in rows] == [i.id for i in sample_plan.lines]
+    nos = [cells_by_col(r)[0] for r in rows if 0 in cells_by_col(r)]
+    assert [c.number for c in nos] == [t.no for t in sample_plan.torikumi()]
+    assert len(nos) == 87 and report.torikumi_count == 87
+    waiting = cells_by_col(next(r for r in rows if r.line_id == "T062-1"))
+    assert (waiting[9].text, waiting[10].text, waiting[11].text) == ("10", "84.4%", "B")
+    assert waiting[10].number == pytest.approx(0.844) and waiting[10].number_format == "0.0%"
+    no3 = next(c for c in nos if c.number == 3)
+    assert no3.rowspan == 2
 
 
 def test_review_and_index_tables(sample_plan: Plan) -> None:
     report = build_report(sample_plan, 2021)
-    first = report.goals[0].policies[0]
-    assert first.label == "(1) 出会いのきっかけ、場づくり" and first.page_label == "計画書P37"
-    assert first.evaluation_text.startswith(f"指標 {first.counts.total}件のうち")
-    assert any(FORMULA in text for text in first.issues)
-    assert first.direction_text.startswith("今後の方向性: ")
-    assert sum(g.torikumi_count for g in report.goals) == 87
-    assert next(iter(report.torikumi())).item_label == "1 多様な交流の場づくりの推進"
+    first = cells_by_col(next(report.table(REVIEW).grids[0].rows()))
+    assert first[0].text == "(1) 出会いのきっかけ、場づくり" and first[0].note == "計画書P37"
+    assert first[1].text.startswith("指標 15件のうち")
+    assert any(FORMULA in line for line in first[1].text.splitlines())
+    assert first[2].text.startswith("今後の方向性: ")
+    index = list(report.table(INDEX).grids[0].rows())
+    assert len(index) == 87
+    assert cells_by_col(index[0])[2].text == "1 多様な交流の場づくりの推進"
+    assert cells_by_col(index[0])[0].rowspan == 28  # 基本目標1 spans its 28 取組
 
 
 def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
@@ -121,7 +139,8 @@ def test_html_is_escaped_self_contained_and_printable(answered: Config) -> None:
     assert not re.search(r'(src|href)="https?:', html)
     plan, _ = load_plan(answered)
     for block in plan.torikumi():
-        assert f'<td class="c" rowspan="{len(block.lines)}">{block.no}</td>' in html
+        span = f' rowspan="{len(block.lines)}"' if len(block.lines) > 1 else ""
+        assert f'<td class="c"{span}>{block.no}</td>' in html
     for line in plan.lines:
         if line.has_indicator:
             assert f"<td>{line.name}</td>" in html.replace("&amp;", "&")
@@ -133,13 +152,14 @@ def test_custom_template_gets_the_same_context_and_is_autoescaped(
 ) -> None:
     template = tmp_path / "mine.html.j2"
     template.write_text(
-        "{{ report.title }}|{{ charts | length }}|{{ report.goals[0].policies[0].torikumi[1].lines[0].result }}|"
-        "{% for p in report.goals[0].policies %}{{ p.issues | join(';') }}{% endfor %}",
+        "{{ report.title }}|{{ report.tables | length }}|"
+        "{% for row in report.tables[2].grids[0].rows() %}{{ row.cells[1].text }};{% endfor %}|"
+        "{% for row in report.tables[3].grids[0].rows() %}{{ row.cells[1].text }}{% endfor %}",
         encoding="utf-8",
     )
     result = write_report(answered, ("html",), template=template)
     text = result.files["html"].read_text(encoding="utf-8")
-    assert text.startswith("第3期下関市地域福祉計画 令和3年度 進捗状況報告書|2|")
+    assert text.startswith("第3期下関市地域福祉計画 令和3年度 進捗状況報告書|6|")
     assert SCRIPT not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert FORMULA in text
 
@@ -157,7 +177,15 @@ def test_broken_template_is_a_usage_error(answered: Config, tmp_path: Path) -> N
 def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Config) -> None:
     path = write_report(answered, ("xlsx",)).files["xlsx"]
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["概要", "指標の達成状況", "実施状況", "評価・見直し", "担当課一覧表"]
+    assert book.sheetnames == [
+        "評価の概要",
+        INDICATORS,
+        STATUS,
+        REVIEW,
+        INDEX,
+        "経年の推移",
+        "経年の推移（集計）",
+    ]
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert str(ws.page_setup.paperSize) == "9"
@@ -165,7 +193,8 @@ def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Conf
         assert (
             ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
         )  # 1 page wide (1 is the default, omitted)
-        assert ws.print_title_rows
+        if ws.title in (INDICATORS, STATUS, REVIEW, INDEX, "経年の推移"):
+            assert ws.print_title_rows
     starting = [
         c
         for ws in book.worksheets
@@ -176,9 +205,9 @@ def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Conf
     assert FORMULA in [c.value for c in starting], "=1+1 must be in the workbook as typed"
     for cell in starting:
         assert cell.data_type == "s"  # text, not a formula
-    review = book["評価・見直し"]
+    review = book[REVIEW]
     assert any(FORMULA in str(c.value) for row in review.iter_rows() for c in row if c.value)
-    indicators = book["指標の達成状況"]
+    indicators = book[INDICATORS]
     merged = {str(r) for r in indicators.merged_cells.ranges}
     nos = {c.value: c.row for c in indicators["A"] if isinstance(c.value, int)}
     assert set(nos) == set(range(1, 88))
@@ -191,7 +220,7 @@ def test_xlsx_tables_merged_printable_with_chart_and_text_as_text(answered: Conf
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert charts
         assert b"<c:barChart>" in z.read(charts[0])
-    index = book["担当課一覧表"]
+    index = book[INDEX]
     assert [c.value for c in index["F"] if isinstance(c.value, int)] == list(range(1, 88))
 
 
@@ -240,27 +269,92 @@ def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
     assert report_csv._cell(None) == ""
 
 
-@pytest.mark.chromium
-def test_pdf_has_japanese_text(answered: Config) -> None:
-    result = write_report(answered, ("pdf",))
-    pdf = result.files["pdf"]
-    assert pdf.read_bytes().startswith(b"%PDF")
+CONTENTS = [
+    "1 評価の概要",
+    "2 取組と指標の達成状況",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "3 取組の実施状況",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "4 評価・見直し",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+    "5 担当課一覧表",
+    "6 経年の推移",
+    "基本目標1 ふれあいの人づくり",
+    "基本目標2 ささえあいの輪づくり",
+    "基本目標3 あんしんの地域づくり",
+]
+"""The table of contents of Shimonoseki's report: the six tables and the 基本目標 of those grouped
+by them (seed 000 prints its own 目次 the same way)."""
+
+
+def pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "進捗状況報告書" in text
-    assert "待機児童数" in text
-    assert "担当課一覧表" in text
-    pages = text.split("\f")
-    first = next(i for i, page in enumerate(pages) if "2 取組と指標の達成状況" in page)
-    last = next(i for i, page in enumerate(pages) if "3 取組の実施状況" in page)
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+@pytest.mark.chromium
+def test_pdf_has_page_numbers_contents_and_japanese_text(answered: Config) -> None:
+    result = write_report(answered, ("pdf",))
+    pdf = result.files["pdf"]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pages = pdf_pages(pdf)
+    text = "".join(pages)
+    assert "進捗状況報告書" in text and "待機児童数" in text and "担当課一覧表" in text
+    total = len(pages)
+    assert total > 30
+    assert not re.search(rf"\b1\s*/\s*{total}\b", pages[0])  # the cover has no number
+    for number, page in enumerate(pages[1:], start=2):
+        footer = page.rstrip().splitlines()[-1]
+        assert re.fullmatch(rf"\s*{number}\s*/\s*{total}\s*", footer), (number, footer)
+    contents = [
+        re.fullmatch(r"\s*(\S.*?\S)\s+(\d+)\s*", line)
+        for line in pages[1].splitlines()
+        if line.strip()
+        and line.strip() != "目次"
+        and not re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", line)
+    ]
+    assert [m[1] for m in contents if m] == CONTENTS
+    for m in contents:
+        assert m is not None
+        title, page = m[1], int(m[2])
+        assert title in re.sub(r"[ \t]+", " ", pages[page - 1]), (title, page)
+    assert [int(m[2]) for m in contents if m] == list(result.pages.values())
+    first, last = result.pages["t2"] - 1, result.pages["t3"] - 1  # where the contents say
+    assert "2 取組と指標の達成状況" in pages[first] and "3 取組の実施状況" in pages[last]
     assert last - first > 5
-    assert all(
-        "取組予定" in page for page in pages[first:last]
-    )  # the table header repeats on every page
+    assert all("取組予定" in page for page in pages[first:last])  # the header repeats
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
     assert width > height  # landscape
+
+
+def test_pdf_destinations_are_read_from_a_chromium_pdf() -> None:
+    """A two-page PDF as Skia writes it (classic xref, plain dictionaries, /Dests)."""
+    objects = [
+        b"<</Type /Catalog /Pages 2 0 R /Dests 5 0 R>>",
+        b"<</Type /Pages /Count 2 /Kids [3 0 R 4 0 R]>>",
+        b"<</Type /Page /Parent 2 0 R>>",
+        b"<</Type /Page /Parent 2 0 R>>",
+        b"<</t1 [3 0 R /XYZ 6 580 0]\n/t2-g1 [4 0 R /XYZ 6 580 0]\n/a#2Db [4 0 R /XYZ 0 0 0]>>",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(data)
+    data += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    data += b"trailer\n<</Size 6 /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    assert report_pdf.destination_pages(data) == {"t1": 1, "t2-g1": 2, "a-b": 2}
+    assert report_pdf.destination_pages(b"not a pdf") == {}
+    assert report_pdf.destination_pages(data.replace(b"/Dests 5 0 R", b"")) == {}
 
 
 def test_pdf_without_chromium_says_how_to_install(
@@ -298,11 +392,12 @@ def test_no_answers_warns_and_still_lists_everything(small_workspace: Config) ->
     result = write_report(small_workspace, ("html", "xlsx", "csv"))
     assert [f.code for f in result.findings if f.code.startswith("P")] == ["P003"]
     plan, _ = load_plan(small_workspace)
-    assert [r.id for r in result.report.lines()] == [i.id for i in plan.lines]
+    rows = result.report.table(INDICATORS).grids[0].rows()
+    assert [r.line_id for r in rows] == [i.id for i in plan.lines]
     rows = list(csv.reader(io.StringIO(result.files["csv"].read_text(encoding="utf-8-sig"))))[1:]
     assert [r[0] for r in rows] == [i.id for i in plan.lines]
     book = openpyxl.load_workbook(result.files["xlsx"])
-    names = [c.value for c in book["指標の達成状況"]["E"][4:] if c.value]
+    names = [c.value for c in book[INDICATORS]["E"][4:] if c.value]
     assert names == [i.name for i in plan.lines]
 
 
@@ -329,8 +424,10 @@ def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> No
     stray = dataclasses.replace(plan.lines[0], policy_key="基本目標9 (9)")
     plan = dataclasses.replace(plan, lines=[stray, *plan.lines[1:]])
     report = build_report(plan, 2021)
-    assert [r.id for r in report.lines()].count(stray.id) == 1
-    assert report.goals[-1].policies[0].label == "体系が未登録の取組"
+    blocks = report.table(INDICATORS).grids[0].blocks
+    assert [r.line_id for b in blocks for r in b.rows].count(stray.id) == 1
+    assert blocks[-1].headings[0].text == "体系が未登録の取組"
+    assert [r.line_id for r in blocks[-1].rows] == [stray.id]
 
 
 def test_report_modules_import_on_their_own() -> None:

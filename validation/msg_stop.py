@@ -262,26 +262,50 @@ MESSAGES: dict[str, Message] = {
     ),
     "S226": Message(STOP, "コマンドを指定してください。使えるコマンド: {commands}"),
     "S227": Message(STOP, "{command} の指定が正しくありません。"),
-    "S230": Message(STOP, "使い方は「{command} --help」で表示できます。"),
-    "S231": Message(STOP, "中断しました。"),
-    # collect (toolkit.collect) ---------------------------------------------------------------
+    # toolkit report (raised by toolkit.report) -----------------------------------------------
     "S240": Message(
         STOP,
-        "--use に指定した「{file}」は回収の記録にありません。受信フォルダ内のファイル名（受信フォルダからの相対パス）か、そのファイルの場所を指定してください。",
+        "PDF を作るには Chromium 系のブラウザが必要ですが、見つかりません"
+        "（chromium / google-chrome / Microsoft Edge）。"
+        "Windows では Microsoft Edge か Google Chrome が入っていればそのまま使います。"
+        "Debian / Ubuntu では `sudo apt-get install chromium fonts-noto-cjk` でインストールしてから、"
+        "もう一度 `toolkit report --format pdf` を実行してください。"
+        "PDF なしでよければ `--format html,xlsx` を指定してください（HTML をブラウザで開いて印刷することもできます）。",
     ),
     "S241": Message(
         STOP,
-        "--use に指定した「{file}」は{label}のファイルなので使えません。指定できるのは、今年度の様式として受理されたファイルだけです。",
+        "テンプレート {path} を使えません: {detail}。jinja2 の書き方を確認するか、"
+        "--template を外して標準のテンプレートを使ってください。",
     ),
     "S242": Message(
         STOP,
-        "--use に指定した「{file}」に当てはまるファイルが複数あります（{files}）。受信フォルダからの相対パスで指定してください。",
+        "Chromium で PDF を作れませんでした（{detail}）。HTML ({html}) をブラウザで開いて PDF に印刷することもできます。",
     ),
     "S243": Message(
         STOP,
+        "--year「{value}」は年度として読めません。2022 や R4、令和4年度 のように書いてください"
+        "（省略すると toolkit.toml の年度 {year} です）。",
+    ),
+    "S230": Message(STOP, "使い方は「{command} --help」で表示できます。"),
+    "S231": Message(STOP, "中断しました。"),
+    # collect (toolkit.collect) ---------------------------------------------------------------
+    "S300": Message(
+        STOP,
+        "--use に指定した「{file}」は回収の記録にありません。受信フォルダ内のファイル名（受信フォルダからの相対パス）か、そのファイルの場所を指定してください。",
+    ),
+    "S301": Message(
+        STOP,
+        "--use に指定した「{file}」は{label}のファイルなので使えません。指定できるのは、今年度の様式として受理されたファイルだけです。",
+    ),
+    "S302": Message(
+        STOP,
+        "--use に指定した「{file}」に当てはまるファイルが複数あります（{files}）。受信フォルダからの相対パスで指定してください。",
+    ),
+    "S303": Message(
+        STOP,
         "受け取ったファイルの控えを {folder} に保存できません（{detail}）。ディスクの空き容量と書き込み権限を確認してください。",
     ),
-    "S244": Message(
+    "S304": Message(
         STOP,
         "検証結果を {folder} に書き込めません（{detail}）。Excel で開いていれば閉じて、もう一度実行してください。回収の記録は保存済みです。",
     ),

@@ -104,8 +104,12 @@ def demo_command(folder: Path, example: str) -> None:
     click.echo("   もう一度実行しても何も変わりません:")
     _run("merge", "-w", ws)
 
-    _step(8, "報告書を作る", "マスターの 報告書 シートで決めた表を作ります。")
-    _run("report", "-w", ws)
+    _step(
+        8,
+        "報告書を作る",
+        "マスターの 報告書 シートで決めた表を作ります（PDF は Chromium があるとき）。",
+    )
+    _run("report", "-w", ws, "--format", demo.report_formats())
 
     pages = sorted((config.year_dir / "report").glob("*.html"))
     click.echo("")

@@ -1,20 +1,25 @@
-"""`toolkit report`: the progress report of the workspace's fiscal year (a thin layer over :mod:`toolkit.report.build`)."""
+"""`toolkit report`: the progress report of a fiscal year (a thin layer over :mod:`toolkit.report.run`)."""
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from toolkit.cli.base import workspace_option
-from toolkit.report.evaluate import GRADES
-from toolkit.report.run import FORMATS, ReportResult, parse_formats, write_report
+from toolkit.errors import UsageError
+from toolkit.plan.wareki import fiscal_label, parse_year
+from toolkit.report.run import FORMATS, LABELS, ReportResult, parse_formats, write_report
 from toolkit.workspace import open_workspace
 from validation.catalogue import stop_message
 
 _SHOWN = 20
 """At most this many warnings are listed (the rest are counted)."""
-_LABELS = {"html": "HTML", "xlsx": "Excel", "pdf": "PDF", "csv": "オープンデータ CSV"}
+LONG_SECONDS = 3.0
+"""Off a terminal, progress is shown only once a run has taken this long (a log of a long run)."""
 
 
 @click.command("report")
@@ -26,28 +31,41 @@ _LABELS = {"html": "HTML", "xlsx": "Excel", "pdf": "PDF", "csv": "オープン�
     show_default=True,
     metavar="html,xlsx,pdf,csv",
     callback=lambda ctx, param, value: checked_formats(value),
-    help="作る形式をカンマ区切りで（html, xlsx, pdf, csv）。pdf には Chromium が必要です",
+    help="作る形式をカンマ区切りで（html, xlsx, pdf, csv）。pdf には Chromium 系のブラウザが必要です",
+)
+@click.option(
+    "--year",
+    "year_text",
+    default=None,
+    metavar="年度",
+    help="作る年度（2022、R4、令和4年度 など）。省略すると toolkit.toml の年度です",
 )
 @click.option(
     "--template",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
     metavar="ファイル",
-    help="標準の代わりに使う HTML テンプレート（jinja2）。標準と同じ変数 report, charts, colors が使えます",
+    help="標準の代わりに使う HTML テンプレート（jinja2）。標準と同じ変数 report, charts, colors, toc, pages が使えます",
 )
-def report_command(workspace: Path | None, formats: tuple[str, ...], template: Path | None) -> None:
+def report_command(
+    workspace: Path | None, formats: tuple[str, ...], year_text: str | None, template: Path | None
+) -> None:
     """マスターブックから、その年度の進捗状況報告書を outputs/<年度>/report/ に作ります。
 
     \b
-    ・指標の達成状況（達成率と評価 A〜D・－）、取組の実施状況、評価・見直し、
-      担当課一覧表、基本目標ごとの評価の集計とグラフを載せます。
-    ・HTML は A4 横で印刷でき、Excel は結合セル・印刷設定・グラフ付きです。
-    ・csv は 1 行 = 指標 1 行 × 年度 のオープンデータです（UTF-8 BOM 付き）。
+    ・載せる表と列はマスターの 報告書 シートの宣言どおりです（ないときは標準の
+      評価の概要・指標の達成状況・実施状況・評価と見直し・担当課一覧表・経年の推移）。
+    ・HTML は A4 横で印刷でき、Excel は結合セル・数値書式・印刷設定・グラフ付き、
+      PDF はページ番号と目次付きです。
+    ・csv は 1 行 = 行 1 行 × 年度 のオープンデータです（UTF-8 BOM 付き）。
 
     終了コード: 0 作成完了、1 作成できなかった（PDF を作れない等）、2 使い方の誤り。
     """
     config = open_workspace(workspace)
-    result = write_report(config, formats, template=template)
+    year = checked_year(year_text, config.fiscal_year)
+    result = write_report(
+        config, formats, template=template, year=year, progress=progress_printer()
+    )
     for line in summary_lines(result):
         click.echo(line)
 
@@ -63,16 +81,47 @@ def checked_formats(text: str) -> tuple[str, ...]:
     return parse_formats(items)
 
 
+def checked_year(text: str | None, default: int) -> int:
+    """``--year 2022`` / ``R4`` / ``令和4年度`` → 2022; nothing → the workspace's year."""
+    if text is None:
+        return default
+    year = parse_year(text)
+    if year is None:
+        raise UsageError(stop_message("S243", value=text, year=default))
+    return year
+
+
+def progress_printer(
+    stream: object = None, clock: Callable[[], float] = time.monotonic
+) -> Callable[[str], None]:
+    """Progress lines on stderr: always on a terminal, otherwise once the run has been long."""
+    out = stream or sys.stderr
+    started = clock()
+    on_terminal = bool(getattr(out, "isatty", lambda: False)())
+
+    def say(text: str) -> None:
+        elapsed = clock() - started
+        if on_terminal or elapsed >= LONG_SECONDS:
+            click.echo(f"報告書: {text}（{elapsed:.0f} 秒）", file=out)  # type: ignore[arg-type]
+
+    return say
+
+
 def summary_lines(result: ReportResult) -> list[str]:
     """The Japanese console summary of a report run."""
     report = result.report
-    counts = "、".join(f"{g} {report.grade_labels[g]} {report.overall.counts[g]}" for g in GRADES)
+    scheme = report.scheme
+    counts = "、".join(
+        f"{code} {scheme.label(code)} {report.overall.counts.get(code, 0)}" for code in scheme.codes
+    )
     lines = [
-        f"{report.year_label_both} の報告書を作りました: 取組 {sum(1 for _ in report.torikumi())} 件、"
-        f"指標の行 {sum(1 for _ in report.lines())} 行（回答 {report.answered} 行）",
+        f"{report.year_label_both} の報告書を作りました: 表 {len(report.tables)} 件、"
+        f"取組 {report.torikumi_count} 件、行 {report.line_count} 行（回答 {report.answered} 行）",
         f"  評価（指標のある {report.overall.total} 行）: {counts}",
     ]
-    lines.extend(f"  {_LABELS.get(kind, kind)}: {path}" for kind, path in result.files.items())
+    if len(report.years) > 1:
+        lines.append(f"  経年: {'、'.join(fiscal_label(y) for y in report.years)}")
+    lines.extend(f"  {LABELS.get(kind, kind)}: {path}" for kind, path in result.files.items())
     if result.findings:
         lines.append(f"注意 {len(result.findings)} 件:")
         lines.extend(

@@ -207,7 +207,7 @@ def _keep_copy(item: _Pending, ctx: _Context) -> None:
         copy = ctx.ledger.keep_bytes(item.data, item.sub.sha256, Path(item.sub.file).suffix)
     except OSError as exc:
         raise ToolkitError(
-            stop_message("S243", folder=ctx.ledger.received, detail=str(exc))
+            stop_message("S303", folder=ctx.ledger.received, detail=str(exc))
         ) from exc
     item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
@@ -526,7 +526,7 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
         result.report_xlsx = write_xlsx(result, out / "collect_report.xlsx")
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
     except OSError as exc:  # typically the report is open in Excel; the record is already saved
-        raise ToolkitError(stop_message("S244", folder=out, detail=str(exc))) from exc
+        raise ToolkitError(stop_message("S304", folder=out, detail=str(exc))) from exc
 
 
 def _feedback(kept: Path, sub: Submission, out: Path) -> Path:
@@ -555,15 +555,15 @@ def _chosen(
     everything.update({s.sha256: s for s in current})
     matches = _matching(str(wanted), inbox, list(everything.values()))
     if not matches:
-        raise UsageError(stop_message("S240", file=wanted))
+        raise UsageError(stop_message("S300", file=wanted))
     if len(matches) > 1:
         raise UsageError(
-            stop_message("S242", file=wanted, files="、".join(s.file for s in matches))
+            stop_message("S302", file=wanted, files="、".join(s.file for s in matches))
         )
     sub = matches[0]
     if not is_version(sub, year) or base_status(sub) is not Status.ACCEPTED:
         label = Status.REJECTED.label if is_version(sub, year) else sub.label
-        raise UsageError(stop_message("S241", file=wanted, label=label))
+        raise UsageError(stop_message("S301", file=wanted, label=label))
     return sub
 
 

@@ -29,6 +29,7 @@ from toolkit.plan.identity import FormIdentity
 from toolkit.plan.layout import parse_condition
 from toolkit.plan.model import Line, Plan, line_matches
 from toolkit.plan.wareki import fiscal_label, short_label
+from toolkit.report.pdf import PdfUnavailable, find_chromium
 from toolkit.workspace import CONFIG_NAME, EXAMPLES, Config, init_workspace, load_config
 from validation.identity import identity_values
 
@@ -132,6 +133,16 @@ def example_of(config: Config) -> str:
     marker = config.root / MARKER
     words = marker.read_text(encoding="utf-8").split() if marker.is_file() else []
     return words[2] if len(words) > 2 and words[2] in SCENARIOS else "shimonoseki"
+
+
+def report_formats() -> str:
+    """What ``toolkit demo`` asks the report for: the PDF too when a Chromium-family browser is
+    installed (without one the tour still ends with the HTML and Excel report)."""
+    try:
+        find_chromium()
+    except PdfUnavailable:
+        return "html,xlsx"
+    return "html,xlsx,pdf"
 
 
 def issued_forms(config: Config) -> GenerateResult:

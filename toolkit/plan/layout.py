@@ -42,9 +42,11 @@ class Grouping(StrEnum):
 
 COMPUTED = (
     "体系", "基本目標", "施策の方向", "取組項目", "達成率", "評価", "評価の理由", "担当", "担当課", "部局",
-    "評価の概要文", "課題の一覧", "方向性の集計", "実績値（単位付き）", "年度",
+    "評価の概要文", "課題の一覧", "方向性の集計", "実績値（単位付き）", "年度", "傾向",
 )  # fmt: skip
-"""What a cell may show besides the plan's own fields and columns (computed by the report)."""
+"""What a cell may show besides the plan's own fields and columns (computed by the report). In a
+経年 table the 年度 column becomes each year's 実績値, 達成率 and 評価, and 傾向 is the line's
+改善 / 横ばい / 悪化 over the years."""
 
 OWNERS_ALL = "全員"
 """担当: every owner of the line, one sub-row each."""
@@ -92,7 +94,7 @@ plan's 基準値 / 現状値 / 目標値 columns (R2 style)."""
 
 def default_tables() -> tuple[TableSpec, ...]:
     """Shimonoseki's report (seed 000): summary, indicator table, implementation status, review,
-    section index."""
+    section index; then every year's 実績 side by side (経年)."""
     return (
         TableSpec("評価の概要", TableKind.SUMMARY, Grouping.GOAL),
         TableSpec("取組と指標の達成状況", TableKind.LIST, Grouping.GOAL_POLICY, columns=(
@@ -131,6 +133,15 @@ def default_tables() -> tuple[TableSpec, ...]:
             Column("推進担当課/部局", "部局", width=10),
             Column("推進担当課/課所室", "担当課", width=12),
             Column("No.", "No.", width=4),
+        )),
+        TableSpec("経年の推移", TableKind.TREND, Grouping.GOAL_POLICY, "指標あり", columns=(
+            Column("No.", "No.", merge=True, width=3),
+            Column("指標", "指標", width=16),
+            Column("単位", "単位", width=4),
+            Column("基準値 ({基準年度})", "基準値", width=6),
+            Column("実績値の推移", "年度", width=15),
+            Column("目標値 ({目標年度})", "目標値", width=6),
+            Column("傾向", "傾向", width=5),
         )),
     )  # fmt: skip
 

@@ -1,26 +1,31 @@
 """The progress report as one self-contained HTML file (jinja2, autoescaped, print CSS A4 landscape).
 
-Charts are inline SVG drawn by the template from geometry computed here, so every label goes
-through autoescaping like any other text. ``--template FILE`` replaces the built-in template;
-it receives the same context (see :func:`context`).
+One generic table macro lays out every table of the report model (header rows and body cells
+with their spans); charts are inline SVG drawn by the template from geometry computed here, so
+every label goes through autoescaping like any other text. ``--template FILE`` replaces the
+built-in template; it receives the same context (see :func:`context`).
+
+For the PDF the same page is printed by Chromium with page numbers in the page margins (CSS
+``@page`` margin boxes) and the table of contents filled with the pages each table and 基本目標
+starts on (``pages``: anchor → page number, found by a first print; see :mod:`toolkit.report.pdf`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import UsageError
-from toolkit.report.build import GRADE_COLORS, Report
-from toolkit.report.evaluate import GradeCount
-from validation.msg_report import TEMPLATE_FAILED
+from toolkit.report.build import fill_color
+from toolkit.report.model import Chart, Report
+from validation.catalogue import stop_message
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
 TEMPLATE = "report.html.j2"
-"""One colour per grade, shared with the Excel charts."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Segment:
     x: float
     width: float
     color: str
+    dark: bool
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,8 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A stacked 100% horizontal bar chart of grade shares."""
+class ChartShape:
+    """A stacked 100% horizontal bar chart of grade shares, laid out for SVG."""
 
     title: str
     width: int
@@ -55,49 +61,51 @@ class Chart:
     bar_height: int
     plot_width: int
     bars: tuple[Bar, ...]
+    legend: tuple[tuple[str, str], ...]
 
 
-def grade_chart(
-    title: str,
-    rows: list[tuple[str, GradeCount]],
-    grades: tuple[str, ...],
-    *,
-    width: int = 900,
-    label_width: int = 300,
-    bar_height: int = 22,
-) -> Chart:
-    """Geometry of a stacked bar chart: one bar per row, one segment per grade present."""
+def chart_shape(chart: Chart, *, width: int = 900, label_width: int = 300) -> ChartShape:
+    """Geometry of a chart: one bar per category, one segment per grade present, 100 % wide."""
+    bar_height = 22 if len(chart.categories) <= 6 else 16
     plot = width - label_width - 60
     bars = []
-    for i, (label, counts) in enumerate(rows):
+    for i, label in enumerate(chart.categories):
+        total = chart.total(i)
         x, segments = 0.0, []
-        for grade in grades:
-            n = counts.counts.get(grade, 0)
+        for series in chart.series:
+            n = series.counts[i]
             if not n:
                 continue
-            w = plot * n / counts.total
-            segments.append(
-                Segment(grade, n, round(x, 2), round(w, 2), GRADE_COLORS.get(grade, "#999999"))
-            )
+            w = plot * n / total
+            dark = _dark(series.color)
+            segments.append(Segment(series.code, n, round(x, 2), round(w, 2), series.color, dark))
             x += w
-        bars.append(Bar(label, 34 + i * (bar_height + 10), counts.total, tuple(segments)))
-    height = 34 + len(rows) * (bar_height + 10) + 30
-    return Chart(title, width, height, label_width, bar_height, plot, tuple(bars))
+        bars.append(Bar(label, 34 + i * (bar_height + 10), total, tuple(segments)))
+    height = 34 + len(chart.categories) * (bar_height + 10) + 30
+    legend = tuple((s.color, f"{s.code} {s.label}".strip()) for s in chart.series)
+    return ChartShape(
+        chart.title, width, height, label_width, bar_height, plot, tuple(bars), legend
+    )
 
 
-def charts(report: Report) -> list[Chart]:
-    """The summary page's charts: grade shares per 基本目標, and per 施策の方向."""
-    goals = [(g.label, g.counts) for g in report.goals] + [("全体", report.overall)]
-    policies = [(f"{g.no}-{p.label}", p.counts) for g in report.goals for p in g.policies]
-    return [
-        grade_chart("基本目標別の評価（指標数の割合）", goals, report.grades),
-        grade_chart("施策の方向別の評価（指標数の割合）", policies, report.grades, bar_height=16),
-    ]
+def _dark(color: str) -> bool:
+    """True for a colour dark enough to carry white text."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140
 
 
-def context(report: Report) -> dict[str, Any]:
-    """What the template sees: ``report`` (the model), ``charts``, ``colors``."""
-    return {"report": report, "charts": charts(report), "colors": GRADE_COLORS}
+def context(report: Report, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """What the template sees: ``report`` (the model), ``charts`` (SVG geometry per table
+    number), ``colors`` (grade → colour), ``fills`` (grade → cell fill), ``toc`` (its entries) and
+    ``pages`` (anchor → page, empty on screen)."""
+    return {
+        "report": report,
+        "charts": {t.number: [chart_shape(c) for c in t.charts] for t in report.tables},
+        "colors": report.colors,
+        "fills": {code: fill_color(color) for code, color in report.colors.items()},
+        "toc": report.toc(),
+        "pages": dict(pages or {}),
+    }
 
 
 def environment(template: Path | None = None) -> Environment:
@@ -118,20 +126,30 @@ def environment(template: Path | None = None) -> Environment:
     )
 
 
-def render_html(report: Report, *, template: Path | None = None) -> str:
-    """The report as HTML text."""
+def render_html(
+    report: Report, *, template: Path | None = None, pages: Mapping[str, int] | None = None
+) -> str:
+    """The report as HTML text (``pages`` fills the table of contents for print)."""
     from jinja2 import TemplateError
 
     try:
         env = environment(template)
-        return env.get_template(template.name if template else TEMPLATE).render(**context(report))
+        page = env.get_template(template.name if template else TEMPLATE)
+        return page.render(**context(report, pages))
     except (TemplateError, OSError) as exc:
-        raise UsageError(TEMPLATE_FAILED.format(path=template or TEMPLATE, detail=exc)) from exc
+        path = template or TEMPLATE
+        raise UsageError(stop_message("S241", path=path, detail=exc)) from exc
 
 
-def write_html(report: Report, path: Path, *, template: Path | None = None) -> Path:
+def write_html(
+    report: Report,
+    path: Path,
+    *,
+    template: Path | None = None,
+    pages: Mapping[str, int] | None = None,
+) -> Path:
     """Write the report as one self-contained HTML file (UTF-8)."""
-    html = render_html(report, template=template)
+    html = render_html(report, template=template, pages=pages)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path

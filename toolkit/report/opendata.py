@@ -1,4 +1,5 @@
-"""Open data CSV of the report: one row per indicator line and fiscal year (long form).
+"""Open data CSV of the report: one row per line and fiscal year (long form), and per owner for
+a plan whose fields are answered per owner.
 
 Follows the machine-readability rules for Japanese government data (総務省「機械判読可能な
 データの表記方法の統一ルール」): one header row, no merged cells, one item per cell, numbers
@@ -20,8 +21,8 @@ from pathlib import Path
 from toolkit.plan.model import Line, Plan
 from toolkit.plan.values import Value, ValueKind
 from toolkit.plan.wareki import fiscal_label
-from toolkit.report.build import Report
-from toolkit.report.evaluate import evaluate_line
+from toolkit.report.evaluate import evaluate_plan
+from toolkit.report.model import Report
 
 ENCODING = "utf-8-sig"
 COLUMNS = (
@@ -101,18 +102,37 @@ def _era(year: int | None) -> str:
     return fiscal_label(year) if year else ""
 
 
+def columns(plan: Plan) -> list[str]:
+    """The CSV's header: the line, its own plan columns, the year and evaluation, each answer
+    field (the number field as 実績値 and its text), owners; 回答者 when the plan has fields
+    answered per owner. For Shimonoseki's shape exactly :data:`COLUMNS`."""
+    plan_columns = [f.name for f in plan.fields if not f.is_answer and not f.builtin]
+    number = plan.number_field
+    answers = [f.name for f in plan.answer_fields if f is not number]
+    head = list(COLUMNS[: COLUMNS.index("指標")])
+    middle = list(COLUMNS[COLUMNS.index("指標") : COLUMNS.index("進捗状況")])
+    owner = ["回答者"] if _per_owner(plan) else []
+    return [*head, *plan_columns, *middle, *answers, "部局", "担当課", *owner]
+
+
+def _per_owner(plan: Plan) -> bool:
+    return any(f.per_owner for f in plan.fields)
+
+
 def rows(plan: Plan, report: Report) -> list[list[Cell]]:
-    """The CSV rows (without header): every indicator line for the report's year and every
-    other year that has an answer in the master."""
+    """The CSV rows (without header): every line for the report's year and every other year that
+    has an answer in the master; per owner (回答者) when the plan has fields answered per owner."""
     goal_of = {p.key: p for p in plan.policies}
     goals = {g.no: g for g in plan.goals}
     years_of: dict[str, set[int]] = {}
     for answer in plan.answers:
         years_of.setdefault(answer.id, set()).add(answer.year)
-    by_year = {
-        year: plan.answers_for(year) for year in {a.year for a in plan.answers} | {report.year}
-    }
+    years = {a.year for a in plan.answers} | {report.year}
+    by_year = {year: (plan.answers_for(year), evaluate_plan(plan, year)) for year in years}
     number = plan.number_field
+    plan_columns = [f for f in plan.fields if not f.is_answer and not f.builtin]
+    answer_fields = [f for f in plan.answer_fields if f is not number]
+    per_owner = _per_owner(plan)
     result: list[list[Cell]] = []
     for line in plan.lines:
         policy = goal_of.get(line.policy_key)
@@ -125,35 +145,35 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
             policy.name if policy else "",
             policy.page if policy else "",
         )
+        owners = list(line.sections) if per_owner and line.sections else [""]
         for year in sorted(years_of.get(line.id, set()) | {report.year}):
-            answers = by_year[year]
-            stored = (
-                answers.value(line, number.name, per_owner=number.per_owner) if number else None
-            )
-            ev = evaluate_line(line, stored, report.thresholds, plan.qualitative)
-            values = {
-                f.name: answers.value(line, f.name, per_owner=f.per_owner)
-                for f in plan.answer_fields
-            }
-            result.append(
-                [
-                    *fixed,
-                    year,
-                    _era(year),
-                    _number(ev.actual),
-                    ev.actual.display() or None,
-                    ev.rate_percent,
-                    ev.grade if line.has_indicator else None,
-                    report.grade_labels[ev.grade] if line.has_indicator else None,
-                    ev.reason or None,
-                    *(
-                        _text(values.get(f))
-                        for f in ("進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")
-                    ),
-                    line.bureau,
-                    " ".join(line.sections),
+            answers, evaluations = by_year[year]
+            ev = evaluations[line.id]
+            for owner in owners:
+                own = [_text(line.column(f.name, owner)) for f in plan_columns]
+                values = [
+                    _text(answers.value(line, f.name, owner, per_owner=f.per_owner))
+                    for f in answer_fields
                 ]
-            )
+                result.append(
+                    [
+                        *fixed[:9],
+                        *own,
+                        *fixed[9:],
+                        year,
+                        _era(year),
+                        _number(ev.actual),
+                        ev.actual.display() or None,
+                        ev.rate_percent,
+                        ev.grade if line.has_indicator else None,
+                        report.scheme.label(ev.grade) or None if line.has_indicator else None,
+                        ev.reason or None,
+                        *values,
+                        line.bureau,
+                        " ".join(line.sections),
+                        *([owner or None] if per_owner else []),
+                    ]
+                )
     return result
 
 
@@ -201,7 +221,7 @@ def write_csv(plan: Plan, report: Report, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(columns(plan))
         for row in rows(plan, report):
             writer.writerow([_cell(v) for v in row])
     return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,13 +13,17 @@ from toolkit.report import html as report_html
 from toolkit.report import opendata as report_csv
 from toolkit.report import pdf
 from toolkit.report import xlsx as report_xlsx
-from toolkit.report.build import Report, build_report
+from toolkit.report.build import build_report
+from toolkit.report.model import Report
 from toolkit.workspace import Config
+from validation.catalogue import stop_message
 from validation.findings import Finding
-from validation.msg_report import UNKNOWN_FORMAT
 
 FORMATS = ("html", "xlsx", "pdf", "csv")
 DEFAULT_FORMATS = ("html", "xlsx")
+LABELS = {"html": "HTML", "xlsx": "Excel", "pdf": "PDF", "csv": "オープンデータ CSV"}
+
+Progress = Callable[[str], None]
 
 
 def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -30,7 +34,7 @@ def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
         if not item:
             continue
         if item not in FORMATS:
-            raise UsageError(UNKNOWN_FORMAT.format(value=item))
+            raise UsageError(stop_message("S203", value=item, known=", ".join(FORMATS)))
         if item not in chosen:
             chosen.append(item)
     return tuple(chosen) or DEFAULT_FORMATS
@@ -43,11 +47,13 @@ class ReportResult:
     report: Report
     files: dict[str, Path]
     findings: list[Finding]
+    pages: dict[str, int]
+    """The page each table and 基本目標 starts on in the PDF (empty without a PDF)."""
 
 
-def report_dir(config: Config) -> Path:
-    """``outputs/<FY>/report``."""
-    return config.year_dir / "report"
+def report_dir(config: Config, year: int | None = None) -> Path:
+    """``outputs/<FY>/report`` (the workspace's year unless another is asked for)."""
+    return config.outputs / str(year or config.fiscal_year) / "report"
 
 
 def write_report(
@@ -57,34 +63,42 @@ def write_report(
     template: Path | None = None,
     plan: Plan | None = None,
     out_dir: Path | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
 ) -> ReportResult:
-    """Render the report of ``config.fiscal_year`` from the master in every format asked for."""
+    """Render the report of ``year`` (default: the workspace's) in every format asked for."""
     formats = tuple(formats)
-    if "pdf" in formats:
-        pdf.find_chromium()  # fail before any work when PDF cannot be made
+    year = year or config.fiscal_year
+    say = progress or (lambda text: None)
+    browser = pdf.find_chromium() if "pdf" in formats else ""  # fail before any work
     master_findings: list[Finding] = []
     if plan is None:
+        say("マスターを読み込み中")
         plan, master_findings = load_plan(config)
     report = build_report(
-        plan,
-        config.fiscal_year,
-        thresholds=config.grade_thresholds,
-        city=config.city,
-        coordinator=config.coordinator,
+        plan, year, city=config.city, coordinator=config.coordinator, progress=say
     )
-    folder = out_dir or report_dir(config)
+    folder = out_dir or report_dir(config, year)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"進捗状況報告書_{config.fiscal_year}"
+    stem = f"進捗状況報告書_{year}"
     files: dict[str, Path] = {}
-    html_path = folder / f"{stem}.html"
-    if "html" in formats or "pdf" in formats:
-        files["html"] = report_html.write_html(report, html_path, template=template)
+    pages: dict[str, int] = {}
+    if "html" in formats:
+        say(f"{LABELS['html']} を作成中")
+        files["html"] = report_html.write_html(report, folder / f"{stem}.html", template=template)
     if "xlsx" in formats:
+        say(f"{LABELS['xlsx']} を作成中")
         files["xlsx"] = report_xlsx.write_xlsx(report, folder / f"{stem}.xlsx")
     if "csv" in formats:
-        files["csv"] = report_csv.write_csv(
-            plan, report, folder / f"オープンデータ_{config.fiscal_year}.csv"
-        )
+        say(f"{LABELS['csv']} を作成中")
+        files["csv"] = report_csv.write_csv(plan, report, folder / f"オープンデータ_{year}.csv")
     if "pdf" in formats:
-        files["pdf"] = pdf.html_to_pdf(html_path, folder / f"{stem}.pdf")
-    return ReportResult(report, files, [*master_findings, *report.findings])
+        anchors = [entry.anchor for entry in report.toc()]
+        files["pdf"], pages = pdf.write_pdf(
+            lambda numbers: report_html.render_html(report, template=template, pages=numbers),
+            anchors,
+            folder / f"{stem}.pdf",
+            browser=browser,
+            progress=say,
+        )
+    return ReportResult(report, files, [*master_findings, *report.findings], pages)
