@@ -32,7 +32,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "plan": ("name", "city", "fiscal_year", "coordinator", "deadline", "contact"),
     "paths": ("master", "inbox", "outputs"),
     "sections": ("related",),
-    "form": ("password", "text_limit"),
+    "form": ("password", "text_limit", "paper"),
+    "mail": ("from", "request", "reminder", "correction"),
     "grades": ("A", "B"),
     "allowed": ("進捗状況", "今後の方向性", "定性実績"),
 }
@@ -48,6 +49,13 @@ FISCAL_YEARS = (1989, 2100)
 TEXT_LIMIT_MAX = 32_767
 """Excel's limit on the text of one cell."""
 DEFAULT_GRADES = {"A": 100.0, "B": 80.0}
+PAPER_SETTINGS = ("auto", "A4", "A3")
+"""[form] paper: ``auto`` prints A4 landscape when the form's text stays at 8 pt or more, else A3."""
+MAIL_TEMPLATES = ("request", "reminder", "correction")
+"""[mail] keys naming a cover-letter template (jinja2) that replaces the one shipped: the request
+sent with each form (generate --mail), the reminder to a late section and the correction request
+sent with a feedback copy (status --mail)."""
+_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
 _GRADE_EXAMPLES = {"A": "100", "B": "80"}
 
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -82,6 +90,10 @@ class Config:
     grade_thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GRADES))
     form_password: str = ""
     text_limit: int = 400
+    form_paper: str = "auto"
+    mail_from: str = ""
+    mail_templates: dict[str, Path] = field(default_factory=dict)
+    """[mail] request / reminder / correction: the coordinator's own cover-letter templates."""
 
     @property
     def year_dir(self) -> Path:
@@ -129,6 +141,9 @@ def load_config(root: Path) -> Config:
         grade_thresholds=settings.grades(),
         form_password=settings.text("form", "password"),
         text_limit=settings.text_limit(),
+        form_paper=settings.paper(),
+        mail_from=settings.mail_from(),
+        mail_templates=settings.mail_templates(root),
     )
 
 
@@ -332,6 +347,32 @@ class _Settings:
             )
         return value
 
+    def paper(self) -> str:
+        value = self.table("form").get("paper", "auto")
+        if isinstance(value, str):
+            for name in PAPER_SETTINGS:
+                if value.strip().casefold() == name.casefold():
+                    return name
+        raise WorkspaceError(stop_message("S040", path=self.path, value=_shown(value)))
+
+    def mail_from(self) -> str:
+        value = self.text("mail", "from").strip()
+        if value and not _ADDRESS.fullmatch(value):
+            raise WorkspaceError(stop_message("S041", path=self.path, value=value))
+        return value
+
+    def mail_templates(self, root: Path) -> dict[str, Path]:
+        found = {}
+        for key in MAIL_TEMPLATES:
+            value = self.text("mail", key).strip()
+            if not value:
+                continue
+            path = root / value
+            if not path.is_file():
+                raise WorkspaceError(stop_message("S042", path=self.path, key=key, file=path))
+            found[key] = path
+        return found
+
     def grades(self) -> dict[str, float]:
         grades = dict(DEFAULT_GRADES)
         for key, value in self.table("grades").items():
@@ -473,6 +514,13 @@ related = [{q(s["coordinator"])}]   # 担当課が「関係課」の行に回答
 [form]
 password = ""          # シート保護のパスワード（空欄なら保護のみ）
 text_limit = 400       # 文章欄の文字数の上限（報告書に収まる長さ）
+paper = "auto"         # 様式の用紙（横向き）: "auto" は文字が 8 ポイント未満になるとき A3、"A4" か "A3" で固定
+
+[mail]                 # toolkit generate --mail / toolkit status --mail が作るメールの下書き
+from = ""              # 差出人のアドレス（空欄ならメールソフトの既定）
+# request = "mail/依頼.txt"       # 様式を送る依頼文のひな形（jinja2）。空欄なら同梱のひな形
+# reminder = "mail/督促.txt"      # 未提出の課への督促文
+# correction = "mail/修正依頼.txt" # 差戻しの課への修正依頼文
 
 [grades]               # 評価の閾値（達成率 %）: A 達成、B 概ね達成
 A = 100

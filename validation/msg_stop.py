@@ -134,6 +134,21 @@ MESSAGES: dict[str, Message] = {
         '"{key}" = ["実施", "未実施"] のように、選択肢を " で囲んでカンマで区切り、'
         "[ ] で囲んで書いてください（1 つ以上）。",
     ),
+    "S040": Message(
+        STOP,
+        '{path} の [form] paper「{value}」は使えません。様式の用紙を "auto"（文字が小さくなるときだけ A3）、'
+        '"A4" または "A3" のいずれかで書いてください（例: paper = "A3"）。',
+    ),
+    "S041": Message(
+        STOP,
+        '{path} の [mail] from「{value}」はメールアドレスではありません。'
+        'fukushi@city.example.lg.jp のように書くか、空欄（from = ""）にしてください。',
+    ),
+    "S042": Message(
+        STOP,
+        "{path} の [mail] {key} に書かれたひな形 {file} がありません。"
+        "ファイルの場所をワークスペースのフォルダからの相対パスで書くか、行を消して同梱のひな形を使ってください。",
+    ),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",

@@ -61,3 +61,31 @@ def close_workbook(wb: Any) -> None:
         wb.close()
     except FileCreateError as exc:
         raise OSError(str(exc)) from exc
+
+
+_GROWING: list[type] = []
+
+
+def add_growing_sheet(wb: Any, name: str) -> Any:
+    """A worksheet whose rows grow with their text: a height set with ``set_row`` is written as
+    the row's starting height without ``customHeight``, so Excel grows the row when a long text
+    is typed into it and LibreOffice fits it to its text on opening (a fixed height would clip
+    a 345-character answer to its first lines, on screen and on paper)."""
+    if not _GROWING:
+        from xlsxwriter.worksheet import Worksheet
+
+        class GrowingRows(Worksheet):  # type: ignore[misc]
+            """xlsxwriter's worksheet, writing ``<row ht=…>`` without ``customHeight="1"``."""
+
+            def _xml_start_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+                if tag == "row":
+                    attributes = [a for a in attributes if a[0] != "customHeight"]
+                super()._xml_start_tag_unencoded(tag, attributes)
+
+            def _xml_empty_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+                if tag == "row":
+                    attributes = [a for a in attributes if a[0] != "customHeight"]
+                super()._xml_empty_tag_unencoded(tag, attributes)
+
+        _GROWING.append(GrowingRows)
+    return wb.add_worksheet(name, worksheet_class=_GROWING[0])
