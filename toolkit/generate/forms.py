@@ -247,7 +247,9 @@ def build_form(
         f for f in plan.answer_fields if any(applies(f, line, plan) for line in lines) or not lines
     )
     columns = F.FormColumns(columns.fixed, tuple(f.name for f in inputs))
-    shown = [F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines]
+    shown = [
+        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
+    ]
     headers, per_cell = _headers(columns, inputs, shown, year)
     rows: list[FormRow] = []
     issued: list[IssuedRow] = []
@@ -281,7 +283,9 @@ def rebuild_form(
     lines = [line for r in identity.rows if (line := by_id.get(r.id)) is not None]
     year = identity.fiscal_year
     previous = plan.answers_for(year - 1)
-    shown = [F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines]
+    shown = [
+        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
+    ]
     headers, _ = _headers(columns, inputs, shown, year)
     rows = []
     for issued in identity.rows:
@@ -307,7 +311,12 @@ def _form_row(
     """One line of the answer sheet: its fixed cells, number checks and inputs that do not apply
     (a line no longer in the plan gets plain text cells)."""
     if line is None:
-        return FormRow(line_id, cells, {f.name: EntryCheck("text") for f in inputs if f.kind is Kind.NUMBER}, frozenset())
+        return FormRow(
+            line_id,
+            cells,
+            {f.name: EntryCheck("text") for f in inputs if f.kind is Kind.NUMBER},
+            frozenset(),
+        )
     checks = {f.name: entry_check(line, plan, year, f) for f in inputs if f.kind is Kind.NUMBER}
     locked = frozenset(f.name for f in inputs if not applies(f, line, plan))
     return FormRow(line_id, cells, checks, locked)
@@ -475,14 +484,14 @@ def entry_check(line: Line, plan: Plan, year: int, f: Field | None = None) -> En
     unit = units[0]
     maximum = line.max_value if line.max_value is not None else unit.maximum
     if unit.kind is UnitKind.INTEGER:
-        kind, how, example = "whole", "0 以上の整数", "120"
+        kind, how, example = "whole", "0以上の整数", "120"
     elif unit.kind is UnitKind.PERCENT:
-        kind, how, example = "decimal", f"0～{_num(maximum or 100)} の数値", "45.5"
+        kind, how, example = "decimal", f"0～{_num(maximum or 100)}の数値", "45.5"
         maximum = maximum or 100.0
     else:
-        kind, how, example = "decimal", "0 以上の数値（小数可）", "1234.5"
+        kind, how, example = "decimal", "0以上の数値（小数可）", "1234.5"
     if maximum is not None and unit.kind is not UnitKind.PERCENT:
-        how += f"（{_num(maximum)} 以下）"
+        how += f"（{_num(maximum)}以下）"
     return EntryCheck(
         kind, line.unit, 0, maximum, input_title=f"{name}（単位: {line.unit}）"[:32],
         input_message=f"{when}を{how}で入力してください（例: {example}）。単位「{line.unit}」や「約」は付けません。{rule}",

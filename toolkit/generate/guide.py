@@ -6,22 +6,16 @@ import datetime as dt
 
 from toolkit.plan.fields import Field, Kind
 from toolkit.plan.model import Line, Plan, Section
-from toolkit.plan.wareki import fiscal_label, fiscal_label_both
+from toolkit.plan.wareki import date_label, fiscal_label, fiscal_label_both
 from toolkit.workspace import Config
 from validation.answers import NO_VALUE_RULE, PENDING_RULE, note_field
 
-_WEEKDAYS = "月火水木金土日"
-
 
 def deadline_text(deadline: dt.date | None) -> str:
-    """``2022-05-31 → "令和4年5月31日（火）"``; no deadline → ``取りまとめ課の案内のとおり``."""
+    """``2022-05-31 → "令和4年5月31日（火）"``; no deadline → ``取りまとめ課からの案内のとおり``."""
     if deadline is None:
         return "取りまとめ課からの案内のとおり"
-    if deadline >= dt.date(2019, 5, 1):
-        name, n = "令和", deadline.year - 2018
-    else:
-        name, n = "平成", deadline.year - 1988
-    return f"{name}{'元' if n == 1 else n}年{deadline.month}月{deadline.day}日（{_WEEKDAYS[deadline.weekday()]}）"
+    return date_label(deadline)
 
 
 def number_rules(lines: list[Line], fields: tuple[Field, ...] = ()) -> str:
@@ -35,7 +29,9 @@ def number_rules(lines: list[Line], fields: tuple[Field, ...] = ()) -> str:
         f"・{NO_VALUE_RULE}事業を実施しなかったときなどです。",
     ]
     if note is not None:
-        rules.append(f"・{PENDING_RULE.format(note=note.name)}数値がまとまったら入力して、もう一度提出してください。")
+        rules.append(
+            f"・{PENDING_RULE.format(note=note.name)}数値がまとまったら入力して、もう一度提出してください。"
+        )
         rules.append(f"・{note.name}欄に理由のない空欄は受け付けられず、差戻しになります。")
     else:
         rules.append("・空欄は受け付けられず、差戻しになります。")

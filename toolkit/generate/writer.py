@@ -46,7 +46,7 @@ COLUMN_WIDTHS: dict[str, float] = {
     "進捗状況": 10,
     "実施内容・成果": 32,
     "課題": 26,
-    "今後の方向性": 10,
+    "今後の方向性": 12,
     "備考": 16,
 }
 """Column widths (Excel character units) of the answer sheet."""
@@ -258,7 +258,9 @@ class _Formats:
         self.plain = wb.add_format(style.base({"border": 0}))
         self.lead = wb.add_format(style.base({"border": 0, "text_wrap": True, "font_size": 11}))
         self.list_cell = wb.add_format(style.base({"text_wrap": True}))
-        self.list_error = wb.add_format(style.base({"text_wrap": True, "bg_color": style.ERROR_FILL}))
+        self.list_error = wb.add_format(
+            style.base({"text_wrap": True, "bg_color": style.ERROR_FILL})
+        )
         self.link = wb.add_format(style.base({"font_color": "#0563C1", "underline": 1}))
         self.link_error = wb.add_format(
             style.base({"font_color": "#0563C1", "underline": 1, "bg_color": style.ERROR_FILL})
@@ -318,7 +320,9 @@ def write_form(path: Path, content: FormContent, errors: ErrorList | None = None
     os.replace(tmp, path)
 
 
-def write_error_list(path: Path, errors: ErrorList, properties: dict[str, Any] | None = None) -> None:
+def write_error_list(
+    path: Path, errors: ErrorList, properties: dict[str, Any] | None = None
+) -> None:
     """A workbook holding only the エラー一覧 sheet: the feedback of a file that is no verified
     form (unidentified, tampered, last year's), which cannot be rebuilt as the form issued."""
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
@@ -508,7 +512,9 @@ def _write_answer_sheet(
                 write_value(ws, row, col, answer, cell_format)
         cells: list[tuple[Any, float]] = list(zip(values, fixed_widths, strict=True))
         if answers:
-            cells += [(answers.get(s.name), w) for s, w in zip(content.inputs, input_widths, strict=True)]
+            cells += [
+                (answers.get(s.name), w) for s, w in zip(content.inputs, input_widths, strict=True)
+            ]
         ws.set_row(row, row_height(cells))
     for (row, col), mark in marks.items():
         ws.write_comment(row, col, clean_text(mark.comment)[:2000], _COMMENT)
@@ -531,7 +537,13 @@ def _write_answer_sheet(
     ws.protect(content.password, PROTECT_OPTIONS)
 
 
-_COMMENT = {"author": "toolkit", "x_scale": 2.2, "y_scale": 2.6, "font_name": style.FONT, "font_size": 9}
+_COMMENT = {
+    "author": "toolkit",
+    "x_scale": 2.2,
+    "y_scale": 2.6,
+    "font_name": style.FONT,
+    "font_size": 9,
+}
 
 
 def _actual_format(check: EntryCheck, fmt: _Formats) -> Any:
@@ -609,16 +621,18 @@ def _data_validation(
 def number_formula(check: EntryCheck, cell: str) -> str:
     """The cell check of a number cell as a custom formula (relative to its first cell): a number
     in range, or the no-value mark 「-」, which Excel's whole-number and decimal checks refuse.
-    ``=OR(J8="-",J8="－",AND(ISNUMBER(J8),J8>=0,J8=INT(J8)))`` for a count."""
+
+    ``=IF(ISNUMBER(J8),AND(J8>=0,J8=INT(J8)),OR(J8="-",J8="－"))`` for a count: IF, because OR
+    and AND pass an error on (``INT("-")`` is #VALUE!, and a check that errs refuses the entry)."""
     marks = ",".join(f'{cell}="{mark}"' for mark in NO_VALUE_TYPED)
     if check.kind == "compound":
-        return f'=OR({marks},ISNUMBER(FIND("・",{cell})))'
-    parts = [f"ISNUMBER({cell})", f"{cell}>={_number(check.minimum)}"]
+        return f'=IF(ISNUMBER({cell}),FALSE,OR({marks},ISNUMBER(FIND("・",{cell}))))'
+    parts = [f"{cell}>={_number(check.minimum)}"]
     if check.maximum is not None:
         parts.append(f"{cell}<={_number(check.maximum)}")
     if check.kind == "whole":
         parts.append(f"{cell}=INT({cell})")
-    return f"=OR({marks},AND({','.join(parts)}))"
+    return f"=IF(ISNUMBER({cell}),AND({','.join(parts)}),OR({marks}))"
 
 
 def _number(value: float | None) -> float | int | None:
@@ -682,7 +696,14 @@ def cell_name(row: int, col: int) -> str:
     return cell_ref(row + 1, col + 1)
 
 
-LIST_COLUMNS = (("区分", 7), ("ID", 10), ("", 26), ("セル", 7), ("入力されていた値", 20), ("内容と直し方", 64))
+LIST_COLUMNS = (
+    ("区分", 7),
+    ("ID", 10),
+    ("", 26),
+    ("セル", 7),
+    ("入力されていた値", 20),
+    ("内容と直し方", 64),
+)
 """The table of the エラー一覧 sheet (the third column's header is the plan's 指標 or 取組)."""
 
 
