@@ -625,7 +625,7 @@ def test_section_text_stays_text_in_the_excel_report(issued: Issued) -> None:
     result = collect(issued.config)
     assert result.report_xlsx
     ws = openpyxl.load_workbook(result.report_xlsx)["検証結果"]
-    cells = [row[7] for row in ws.iter_rows(min_row=2) if row[4].value == "C023"]
+    cells = [row[8] for row in ws.iter_rows(min_row=2) if row[4].value == "C023"]
     assert cells and all(c.data_type == "s" and c.value.startswith("=HYPERLINK") for c in cells)
 
 
