@@ -10,11 +10,15 @@ Who answers which lines is :mod:`toolkit.plan.owners`.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing as mp
+import os
 import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,8 +121,10 @@ def generate_forms(
     plan: Plan | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    jobs: int | None = None,
 ) -> GenerateResult:
-    """Write the forms of ``sections`` (default: every owner with lines) to ``outputs/<FY>/forms``.
+    """Write the forms of ``sections`` (default: every owner with lines) to ``outputs/<FY>/forms``,
+    in ``jobs`` processes (default: one per core; a few forms are written in this process).
 
     A master with errors is refused (:class:`MasterError` listing them): a form built from a
     misread plan would ask sections the wrong questions.
@@ -139,40 +145,105 @@ def generate_forms(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ToolkitError(f"出力先フォルダ {out_dir} を作れません: {exc}") from exc
-    secret = config.secret()
-    now = now or dt.datetime.now().astimezone()
-    previous = plan.answers_for(config.fiscal_year - 1)
     used: set[str] = set()
-    forms: list[SectionForm] = []
-    index = lines_by_owner(plan, config.related_sections)
-    for done, section in enumerate(chosen, start=1):
-        lines = index.get(section.name, [])
-        path = out_dir / unique_file_name(form_file_name(section), used)
-        content, identity = build_form(plan, config, section, lines, previous, now=now)
-        content.identity = identity_cells(identity, secret)
-        try:
-            write_form(path, content)
-        except OSError as exc:
-            raise ToolkitError(
-                f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}"
-            ) from exc
-        forms.append(
-            SectionForm(
-                section.name,
-                section.bureau,
-                path,
-                len(lines),
-                identity.form_id,
-                [i.id for i in lines],
-            )
-        )
-        if progress:
-            progress(done, len(chosen))
+    tasks = [(s.name, str(out_dir / unique_file_name(form_file_name(s), used))) for s in chosen]
+    job = _Job(plan, config, now or dt.datetime.now().astimezone())
+    forms = _run(job, tasks, worker_count(jobs, len(tasks)), progress)
     result = GenerateResult(out_dir, forms, findings)
     if not sections:
         result.findings = [*findings, *orphan_findings(plan, config)]
         result.retired = retire_stale_forms(out_dir, {f.path for f in forms})
     return result
+
+
+PARALLEL_FROM = 8
+"""Fewer forms than this are written in this process (starting workers would cost more)."""
+START_METHOD = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+"""How workers start: forked where the system can (they share the plan already in memory),
+spawned on Windows (each gets the plan once, pickled)."""
+
+
+def worker_count(jobs: int | None, forms: int) -> int:
+    """Processes to write ``forms`` forms with: ``jobs`` (default: the cores), never more than
+    the forms, one when there are few."""
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = max(1, min(jobs or 1, forms))
+    return 1 if forms < PARALLEL_FROM else jobs
+
+
+class _Job:
+    """What every form of one run is built from; in a worker process, the one it was given."""
+
+    current: _Job | None = None
+
+    def __init__(self, plan: Plan, config: Config, now: dt.datetime) -> None:
+        self.plan, self.config, self.now = plan, config, now
+        self.secret = config.secret()
+        self.previous = plan.answers_for(config.fiscal_year - 1)
+        self.index = lines_by_owner(plan, config.related_sections)
+        self.sections = {s.name: s for s in form_sections(plan, config)}
+
+    def write(self, name: str, target: str) -> tuple[str, str, str, list[str]] | str:
+        """Write ``name``'s form to ``target``: (section, path, form ID, line IDs), or the text
+        of the error when the file cannot be written."""
+        section = self.sections[name]
+        lines = self.index.get(name, [])
+        path = Path(target)
+        content, identity = build_form(
+            self.plan, self.config, section, lines, self.previous, now=self.now
+        )
+        content.identity = identity_cells(identity, self.secret)
+        try:
+            write_form(path, content)
+        except OSError as exc:
+            return f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}"
+        return name, target, identity.form_id, [line.id for line in lines]
+
+
+def _start_worker(job: _Job) -> None:
+    _Job.current = job
+
+
+def _write_in_worker(task: tuple[str, str]) -> tuple[str, str, str, list[str]] | str:
+    assert _Job.current is not None
+    return _Job.current.write(*task)
+
+
+def _run(
+    job: _Job, tasks: list[tuple[str, str]], workers: int, progress: Progress | None
+) -> list[SectionForm]:
+    """Write every task's form, in this process or in ``workers`` processes, in order."""
+    if workers <= 1:
+        results = (job.write(*task) for task in tasks)
+        return _collect(job, results, len(tasks), progress)
+    gc.freeze()  # forked workers then share the plan's pages instead of copying them
+    try:
+        context = mp.get_context(START_METHOD)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(job,)) as pool:  # fmt: skip
+            chunk = max(1, len(tasks) // (workers * 4))
+            return _collect(
+                job, pool.map(_write_in_worker, tasks, chunksize=chunk), len(tasks), progress
+            )
+    finally:
+        gc.unfreeze()
+
+
+def _collect(
+    job: _Job, results: Iterable[tuple[str, str, str, list[str]] | str], total: int,
+    progress: Progress | None,
+) -> list[SectionForm]:  # fmt: skip
+    forms = []
+    for done, result in enumerate(results, start=1):
+        if isinstance(result, str):
+            raise ToolkitError(result)
+        name, target, form_id, ids = result
+        section = job.sections[name]
+        forms.append(SectionForm(name, section.bureau, Path(target), len(ids), form_id, ids))
+        if progress:
+            progress(done, total)
+    return forms
 
 
 def orphan_findings(plan: Plan, config: Config) -> list[Finding]:
@@ -253,9 +324,10 @@ def build_form(
     headers, per_cell = _headers(columns, inputs, shown, year)
     rows: list[FormRow] = []
     issued: list[IssuedRow] = []
+    made: dict[tuple[object, ...], EntryCheck] = {}
     for i, (line, (values, years)) in enumerate(zip(lines, shown, strict=True)):
         cells = _fixed_cells(columns.fixed, values, years, per_cell)
-        rows.append(_form_row(line.id, cells, line, plan, year, inputs))
+        rows.append(_form_row(line.id, cells, line, plan, year, inputs, made))
         issued.append(
             IssuedRow(line.id, F.FIRST_DATA_ROW + i, {k: str(v) for k, v in cells.items()})
         )
@@ -288,11 +360,12 @@ def rebuild_form(
     ]
     headers, _ = _headers(columns, inputs, shown, year)
     rows = []
+    made: dict[tuple[object, ...], EntryCheck] = {}
     for issued in identity.rows:
         cells: dict[str, str | int] = {
             name: _no_as_number(name, issued.fixed.get(name, "")) for name in fixed
         }
-        row = _form_row(issued.id, cells, by_id.get(issued.id), plan, year, inputs)
+        row = _form_row(issued.id, cells, by_id.get(issued.id), plan, year, inputs, made)
         row.answers = dict(answers.get(issued.id, {}))
         rows.append(row)
     content = _content(plan, config, section, lines, columns, inputs, headers, rows, None)
@@ -307,6 +380,7 @@ def _form_row(
     plan: Plan,
     year: int,
     inputs: tuple[Field, ...],
+    made: dict[tuple[object, ...], EntryCheck] | None = None,
 ) -> FormRow:
     """One line of the answer sheet: its fixed cells, number checks and inputs that do not apply
     (a line no longer in the plan gets plain text cells)."""
@@ -317,7 +391,9 @@ def _form_row(
             {f.name: EntryCheck("text") for f in inputs if f.kind is Kind.NUMBER},
             frozenset(),
         )
-    checks = {f.name: entry_check(line, plan, year, f) for f in inputs if f.kind is Kind.NUMBER}
+    checks = {
+        f.name: entry_check(line, plan, year, f, made) for f in inputs if f.kind is Kind.NUMBER
+    }
     locked = frozenset(f.name for f in inputs if not applies(f, line, plan))
     return FormRow(line_id, cells, checks, locked)
 
@@ -453,11 +529,28 @@ def _fixed_cells(
     return cells
 
 
-def entry_check(line: Line, plan: Plan, year: int, f: Field | None = None) -> EntryCheck:
+def entry_check(
+    line: Line,
+    plan: Plan,
+    year: int,
+    f: Field | None = None,
+    made: dict[tuple[object, ...], EntryCheck] | None = None,
+) -> EntryCheck:
     """The check at entry of a line's number cell, with Japanese input and error messages.
 
     Every message ends with the plan's rule for no value this year (「-」, or blank with a reason
-    in 備考: :func:`validation.answers.no_value_rule`), which the cell's check lets through."""
+    in 備考: :func:`validation.answers.no_value_rule`), which the cell's check lets through.
+    ``made`` keeps the checks of one form (it repeats a handful of them on every line)."""
+    if made is None:
+        return _entry_check(line, plan, year, f)
+    key = (line.unit, line.max_value, line.has_indicator, line.is_qualitative, f.name if f else "")
+    check = made.get(key)
+    if check is None:
+        check = made[key] = _entry_check(line, plan, year, f)
+    return check
+
+
+def _entry_check(line: Line, plan: Plan, year: int, f: Field | None) -> EntryCheck:
     name = f.name if f else "実績値"
     when = f"{fiscal_label(year)}の実績"
     rule = no_value_rule(plan.fields)

@@ -10,6 +10,7 @@ identity (様式情報). Every text goes through :func:`toolkit.excel.write.writ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from toolkit.excel import style
 from toolkit.excel.write import (
-    add_growing_sheet,
+    add_form_sheet,
     clean_text,
     close_workbook,
     new_workbook,
@@ -197,6 +198,7 @@ class _Formats:
     """The formats of one workbook (xlsxwriter formats belong to a workbook)."""
 
     def __init__(self, wb: Any) -> None:
+        self._wb = wb
         self.title = wb.add_format(
             style.base({"bold": True, "font_size": 14, "border": 0, "valign": "vcenter"})
         )
@@ -243,28 +245,19 @@ class _Formats:
         self.input_whole = wb.add_format(
             style.base({**unlocked, "align": "right", "num_format": "#,##0"})
         )
-        red = {"bg_color": style.ERROR_FILL}
-        self.red_text = wb.add_format(style.base({**unlocked, **red, "num_format": "@"}))
-        self.red_choice = wb.add_format(
-            style.base({**unlocked, **red, "num_format": "@", "align": "center"})
-        )
-        self.red_number = wb.add_format(style.base({**unlocked, **red, "align": "right"}))
-        self.red_fixed = wb.add_format(style.base({**red, "text_wrap": True}))
         self.guide_title = wb.add_format(style.base({"bold": True, "font_size": 14, "border": 0}))
         self.guide_head = wb.add_format(
             style.base({"bold": True, "bg_color": style.HEADER_FILL, "text_wrap": True})
         )
         self.guide_text = wb.add_format(style.base({"text_wrap": True, "font_size": 11}))
         self.plain = wb.add_format(style.base({"border": 0}))
-        self.lead = wb.add_format(style.base({"border": 0, "text_wrap": True, "font_size": 11}))
-        self.list_cell = wb.add_format(style.base({"text_wrap": True}))
-        self.list_error = wb.add_format(
-            style.base({"text_wrap": True, "bg_color": style.ERROR_FILL})
-        )
-        self.link = wb.add_format(style.base({"font_color": "#0563C1", "underline": 1}))
-        self.link_error = wb.add_format(
-            style.base({"font_color": "#0563C1", "underline": 1, "bg_color": style.ERROR_FILL})
-        )
+    def __getattr__(self, name: str) -> Any:
+        """The formats only feedback copies use, made on first use (a form pays for none)."""
+        if name not in _FEEDBACK_FORMATS:
+            raise AttributeError(name)
+        made = self._wb.add_format(style.base(_FEEDBACK_FORMATS[name]))
+        setattr(self, name, made)
+        return made
 
     def red(self, cell_format: Any) -> Any:
         """The red (error) look of an answer-sheet format."""
@@ -276,6 +269,22 @@ class _Formats:
             return self.red_text
         return self.red_fixed
 
+
+_UNLOCKED = {"bg_color": style.INPUT_FILL, "locked": False, "text_wrap": True, "border_color": "#BF8F00"}
+_RED = {"bg_color": style.ERROR_FILL}
+_LINK = {"font_color": "#0563C1", "underline": 1}
+_FEEDBACK_FORMATS: dict[str, dict[str, Any]] = {
+    "red_text": {**_UNLOCKED, **_RED, "num_format": "@"},
+    "red_choice": {**_UNLOCKED, **_RED, "num_format": "@", "align": "center"},
+    "red_number": {**_UNLOCKED, **_RED, "align": "right"},
+    "red_fixed": {**_RED, "text_wrap": True},
+    "lead": {"border": 0, "text_wrap": True, "font_size": 11},
+    "list_cell": {"text_wrap": True},
+    "list_error": {"text_wrap": True, **_RED},
+    "link": _LINK,
+    "link_error": {**_LINK, **_RED},
+}
+"""Formats of feedback copies (red cells, the エラー一覧 sheet), added to a workbook on first use."""
 
 _FIXED_ALIGN = {
     "No.": "fixed_center",
@@ -294,9 +303,9 @@ def write_form(path: Path, content: FormContent, errors: ErrorList | None = None
     wb = new_workbook(tmp, in_memory=True)
     try:
         fmt = _Formats(wb)
-        listed = add_growing_sheet(wb, ERROR_SHEET) if errors is not None else None
-        answer = add_growing_sheet(wb, F.ANSWER_SHEET)
-        guide = add_growing_sheet(wb, F.GUIDE_SHEET)
+        listed = add_form_sheet(wb, ERROR_SHEET) if errors is not None else None
+        answer = add_form_sheet(wb, F.ANSWER_SHEET)
+        guide = add_form_sheet(wb, F.GUIDE_SHEET)
         lists = wb.add_worksheet(F.LISTS_SHEET)
         ident = wb.add_worksheet(F.IDENTITY_SHEET)
         sources = _write_lists(lists, content.lists, fmt)
@@ -329,7 +338,7 @@ def write_error_list(
     wb = new_workbook(tmp, in_memory=True)
     try:
         fmt = _Formats(wb)
-        _write_error_list(add_growing_sheet(wb, ERROR_SHEET), errors, fmt)
+        _write_error_list(add_form_sheet(wb, ERROR_SHEET), errors, fmt)
         if properties:
             wb.set_properties(properties)
     finally:
@@ -440,6 +449,7 @@ def freeze_columns(columns: tuple[str, ...], widths: list[float]) -> int:
     return 1 if columns else 0
 
 
+@functools.lru_cache(maxsize=8192)
 def text_lines(text: str, width: float) -> int:
     """Wrapped lines ``text`` takes in a column ``width`` characters wide."""
     room = max(width - 1.0, 1.0)
@@ -561,20 +571,27 @@ def _actual_format(check: EntryCheck, fmt: _Formats) -> Any:
 def _validate_actuals(
     ws: Any, checks: list[EntryCheck], first: int, col: int, sources: dict[str, str]
 ) -> None:
-    """One validation per run of consecutive lines with the same number check (fewer, faster)."""
+    """One validation per kind of number check, over every run of lines that has it (a form has a
+    handful of checks, not one per line: a smaller file, written faster)."""
+    runs: dict[EntryCheck, list[tuple[int, int]]] = {}
     start = 0
     for i in range(1, len(checks) + 1):
         if i < len(checks) and checks[i] == checks[start]:
             continue
-        _validate_actual(ws, checks[start], first + start, first + i - 1, col, sources)
+        runs.setdefault(checks[start], []).append((first + start, first + i - 1))
         start = i
+    for check, ranges in runs.items():
+        _validate_actual(ws, check, ranges, col, sources)
 
 
 def _validate_actual(
-    ws: Any, check: EntryCheck, top: int, bottom: int, col: int, sources: dict[str, str]
+    ws: Any, check: EntryCheck, ranges: list[tuple[int, int]], col: int, sources: dict[str, str]
 ) -> None:
+    """The check of the number cells in ``ranges`` (top, bottom rows) of column ``col``; a custom
+    formula is relative to the first cell of the first range, as Excel reads it."""
     if check.kind == "none":
         return
+    top, bottom = ranges[0]
     options: dict[str, Any] = {
         "input_title": check.input_title,
         "input_message": check.input_message,
@@ -592,6 +609,11 @@ def _validate_actual(
             "input_title": check.input_title,
             "input_message": check.input_message,
         }
+    if len(ranges) > 1:
+        options["multi_range"] = " ".join(
+            f"{cell_name(t, col)}:{cell_name(b, col)}" if b > t else cell_name(t, col)
+            for t, b in ranges
+        )
     _data_validation(ws, top, col, bottom, col, options)
 
 
