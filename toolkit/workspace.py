@@ -33,9 +33,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "paths": ("master", "inbox", "outputs"),
     "sections": ("related",),
     "form": ("password", "text_limit", "paper"),
-    "mail": ("from", "request", "reminder", "correction"),
     "grades": ("A", "B"),
     "allowed": ("進捗状況", "今後の方向性", "定性実績"),
+    "mail": ("from", "request", "reminder", "correction"),
 }
 """Every table and key ``toolkit.toml`` may hold; anything else is a typo and stops the command
 (a misspelt ``pasword`` would otherwise leave the forms unprotected without a word). [allowed]
@@ -516,12 +516,6 @@ password = ""          # シート保護のパスワード（空欄なら保護�
 text_limit = 400       # 文章欄の文字数の上限（報告書に収まる長さ）
 paper = "auto"         # 様式の用紙（横向き）: "auto" は文字が 8 ポイント未満になるとき A3、"A4" か "A3" で固定
 
-[mail]                 # toolkit generate --mail / toolkit status --mail が作るメールの下書き
-from = ""              # 差出人のアドレス（空欄ならメールソフトの既定）
-# request = "mail/依頼.txt"       # 様式を送る依頼文のひな形（jinja2）。空欄なら同梱のひな形
-# reminder = "mail/督促.txt"      # 未提出の課への督促文
-# correction = "mail/修正依頼.txt" # 差戻しの課への修正依頼文
-
 [grades]               # 評価の閾値（達成率 %）: A 達成、B 概ね達成
 A = 100
 B = 80
@@ -530,4 +524,10 @@ B = 80
 # "進捗状況" = ["実施", "一部実施", "未実施", "完了"]
 # "今後の方向性" = ["拡充", "継続", "改善", "縮小", "廃止", "完了"]
 # "定性実績" = ["実施", "継続", "発行", "未実施"]
+
+[mail]                 # toolkit generate --mail / toolkit status --mail が作るメールの下書き（.eml）
+from = ""              # 差出人のアドレス（空欄ならメールソフトの既定）
+# 文面のひな形（jinja2）を変えるときは、ワークスペースからの場所を書きます:
+#   request（様式を送る依頼）、reminder（未提出の課への督促）、correction（差戻しの修正依頼）
+#   例: request = "mail/依頼.txt"　（書かなければ同梱のひな形を使います）
 """

@@ -149,6 +149,12 @@ MESSAGES: dict[str, Message] = {
         "{path} の [mail] {key} に書かれたひな形 {file} がありません。"
         "ファイルの場所をワークスペースのフォルダからの相対パスで書くか、行を消して同梱のひな形を使ってください。",
     ),
+    "S043": Message(
+        STOP,
+        "メールのひな形 {file} を読めません（{detail}）。{{{{ と }}}} の組み合わせや、使える名前"
+        "（plan、section、deadline など）を確かめてください。",
+    ),
+    "S044": Message(STOP, "メールの下書き {path} を書き込めません: {detail}"),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",

@@ -64,6 +64,8 @@ class SectionForm:
     rows: int
     form_id: str
     ids: list[str] = field(default_factory=list)
+    email: str = ""
+    """The section's メール (担当課 sheet), for mail drafts."""
 
 
 @dataclass
@@ -74,6 +76,7 @@ class GenerateResult:
     forms: list[SectionForm]
     findings: list[Finding] = field(default_factory=list)
     retired: list[Path] = field(default_factory=list)
+    plan: Plan | None = None
 
     @property
     def total_rows(self) -> int:
@@ -149,7 +152,7 @@ def generate_forms(
     tasks = [(s.name, str(out_dir / unique_file_name(form_file_name(s), used))) for s in chosen]
     job = _Job(plan, config, now or dt.datetime.now().astimezone())
     forms = _run(job, tasks, worker_count(jobs, len(tasks)), progress)
-    result = GenerateResult(out_dir, forms, findings)
+    result = GenerateResult(out_dir, forms, findings, plan=plan)
     if not sections:
         result.findings = [*findings, *orphan_findings(plan, config)]
         result.retired = retire_stale_forms(out_dir, {f.path for f in forms})
@@ -240,7 +243,9 @@ def _collect(
             raise ToolkitError(result)
         name, target, form_id, ids = result
         section = job.sections[name]
-        forms.append(SectionForm(name, section.bureau, Path(target), len(ids), form_id, ids))
+        forms.append(
+            SectionForm(name, section.bureau, Path(target), len(ids), form_id, ids, section.email)
+        )
         if progress:
             progress(done, total)
     return forms
