@@ -34,9 +34,9 @@ the domain nothing of ours, validation only the domain, no step a later step."""
 HEAVY: dict[str, tuple[str, ...]] = {
     "pandas": ("validation.answers",),
     "pandera": ("validation.answers",),
-    "openpyxl": ("toolkit.merge.apply", "toolkit.collect.feedback", "toolkit.demo.simulate"),
+    "openpyxl": ("toolkit.merge.apply", "toolkit.demo.simulate"),
     "xlsxwriter": ("toolkit.excel.write",),
-    "jinja2": ("toolkit.report.html", "toolkit.collect.report"),
+    "jinja2": ("toolkit.report.html", "toolkit.collect.report", "toolkit.generate.mail"),
     "python_calamine": ("toolkit.excel.reader",),
 }
 """Each workbook or data library, and the only modules that may import it. The first five are

@@ -151,8 +151,8 @@ MESSAGES: dict[str, Message] = {
     ),
     "S043": Message(
         STOP,
-        "メールのひな形 {file} を読めません（{detail}）。{{{{ と }}}} の組み合わせや、使える名前"
-        "（plan、section、deadline など）を確かめてください。",
+        "メールのひな形 {file} を読めません（{detail}）。差し込みの書き方（二重の波かっこ）と、"
+        "使える名前（plan、section、deadline など）を確かめてください。1 行目は「件名: …」です。",
     ),
     "S044": Message(STOP, "メールの下書き {path} を書き込めません: {detail}"),
     "S030": Message(
