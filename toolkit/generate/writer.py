@@ -207,7 +207,9 @@ class _Formats:
         )
         self.info = wb.add_format(style.base({"valign": "vcenter"}))
         self.note = wb.add_format(
-            style.base({"border": 0, "font_color": "#404040", "valign": "vcenter"})
+            style.base(
+                {"border": 0, "font_color": "#404040", "valign": "vcenter", "text_wrap": True}
+            )
         )
         self.legend_input = wb.add_format(
             style.base(
@@ -251,6 +253,7 @@ class _Formats:
         )
         self.guide_text = wb.add_format(style.base({"text_wrap": True, "font_size": 11}))
         self.plain = wb.add_format(style.base({"border": 0}))
+
     def __getattr__(self, name: str) -> Any:
         """The formats only feedback copies use, made on first use (a form pays for none)."""
         if name not in _FEEDBACK_FORMATS:
@@ -270,7 +273,12 @@ class _Formats:
         return self.red_fixed
 
 
-_UNLOCKED = {"bg_color": style.INPUT_FILL, "locked": False, "text_wrap": True, "border_color": "#BF8F00"}
+_UNLOCKED = {
+    "bg_color": style.INPUT_FILL,
+    "locked": False,
+    "text_wrap": True,
+    "border_color": "#BF8F00",
+}
 _RED = {"bg_color": style.ERROR_FILL}
 _LINK = {"font_color": "#0563C1", "underline": 1}
 _FEEDBACK_FORMATS: dict[str, dict[str, Any]] = {
@@ -389,13 +397,16 @@ def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
         _cell(ws, row, label_first, label_last, label, fmt.label)
         _cell(ws, row, value_first, value_last, value, fmt.info)
     legend = F.TITLE_ROWS - 1
-    ws.set_row(legend, 20)
+    note = "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。"
+    widths = column_widths(content)
     start = len(content.fixed) if last_col - len(content.fixed) >= 2 else 0
+    if sum(widths[start + 2 :]) < _text_width(note) + 2:  # the note would be cut: start at A
+        start = 0
     write_value(ws, legend, start, "入力欄", fmt.legend_input)
     write_value(ws, legend, start + 1, "変更不可", fmt.legend_fixed)
-    note = "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。"
     if start + 2 <= last_col:
         _cell(ws, legend, start + 2, last_col, note, fmt.note)
+    ws.set_row(legend, row_height([(note, sum(widths[start + 2 :]))], minimum=20))
 
 
 def _cell(ws: Any, row: int, first: int, last: int, value: Any, cell_format: Any) -> None:
