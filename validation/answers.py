@@ -47,9 +47,7 @@ UNCOUNTED = "C032"
 UNCOUNTED_LABEL = "未集計"
 
 NO_VALUE_RULE = "実績がない場合は「-」を入れてください。"
-PENDING_RULE = (
-    "集計が間に合わない場合は、空欄のまま{note}欄に理由を書いてください（「未集計」として受け付けます）。"
-)
+PENDING_RULE = "集計が間に合わない場合は、空欄のまま{note}欄に理由を書いてください（「未集計」として受け付けます）。"
 
 
 def note_field(fields: Iterable[Field]) -> Field | None:

@@ -141,7 +141,7 @@ MESSAGES: dict[str, Message] = {
     ),
     "S041": Message(
         STOP,
-        '{path} の [mail] from「{value}」はメールアドレスではありません。'
+        "{path} の [mail] from「{value}」はメールアドレスではありません。"
         'fukushi@city.example.lg.jp のように書くか、空欄（from = ""）にしてください。',
     ),
     "S042": Message(
