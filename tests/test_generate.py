@@ -175,7 +175,10 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
         for name in ("進捗状況", "今後の方向性"):
             ((dv, rng),) = checks[name]
             assert dv.type == "list" and dv.formula1.startswith(f"'{F.LISTS_SHEET}'!")
-            assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last) and "選んで" in dv.prompt
+            assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last)
+            choices = " / ".join(plan.choices(name))
+            assert dv.prompt.endswith(f"▼ から選びます（{choices}）。"), dv.prompt  # said once
+            assert dv.error == f"{name}は▼の一覧から選んでください（{choices}）。"
         for name in ("実施内容・成果", "課題", "備考"):
             ((dv, _),) = checks[name]
             assert dv.type == "textLength" and dv.formula1 == str(workspace.text_limit) and dv.error
@@ -188,17 +191,23 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
             # a custom formula, relative to the first cell of the validation's ranges, so that
             # 「-」 (no value this year) gets through: Excel's whole-number check refuses it
             t = f"J{min(r.min_row for r in dv.sqref.ranges)}"
-            none = f'OR({t}="-",{t}="－")'
+            none = f'{t}="-",{t}="－"'
+            v = f"VALUE(ASC({t}))"  # full-width digits typed as text (collect reads them)
             if ind.unit in ("人", "回", "件", "か所"):
                 assert dv.type == "custom", line_id
-                assert dv.formula1 == f"IF(ISNUMBER({t}),AND({t}>=0,{t}=INT({t})),{none})"
+                assert dv.formula1 == (
+                    f"IF(ISNUMBER({t}),AND({t}>=0,{t}=INT({t})),"
+                    f"OR({none},IFERROR(AND({v}>=0,{v}=INT({v})),FALSE)))"
+                )
                 assert ind.unit in dv.prompt and "約" in dv.prompt and "「-」" in dv.prompt
                 assert (
                     "「-」" in dv.error and dv.showErrorMessage and dv.errorStyle in (None, "stop")
                 )
             elif ind.unit == "%":
                 assert dv.type == "custom"
-                assert dv.formula1 == f"IF(ISNUMBER({t}),AND({t}>=0,{t}<=100),{none})"
+                assert dv.formula1 == (
+                    f"IF(ISNUMBER({t}),AND({t}>=0,{t}<=100),OR({none},IFERROR(AND({v}>=0,{v}<=100),FALSE)))"
+                )
             elif ind.unit == "千円":
                 assert dv.type == "custom" and "INT(" not in dv.formula1
             elif ind.unit == "回・人":

@@ -138,9 +138,9 @@ def test_a_form_filled_in_libreoffice_as_the_guide_says_is_accepted(
             last[kinds[lines[line_id].unit]] = f"{letter['実績値']}{row_of[line_id]}"
     assert set(last) == set(kinds.values()), last  # counts, %, 回・人 and a qualitative line
     tries = {
-        "whole": [("120", True), ("-", True), ("－", True), ("約100", False), ("1.5", False),
-                  ("-5", False), ("120人", False)],
-        "percent": [("45.5", True), ("-", True), ("120", False)],
+        "whole": [("120", True), ("-", True), ("－", True), ("１２３", True), ("1,234", True),
+                  ("約100", False), ("1.5", False), ("-5", False), ("120人", False)],
+        "percent": [("45.5", True), ("４５．５", True), ("-", True), ("120", False)],
         "compound": [("1・120", True), ("-", True), ("0", False), ("120", False)],
         "qualitative": [("実施", True), ("-", True), ("たぶん", False)],
     }  # fmt: skip

@@ -15,7 +15,7 @@ from toolkit.collect.submissions import Status, Submission, load_submissions
 from toolkit.generate.forms import form_sections, lines_for
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
-from toolkit.plan.wareki import fiscal_label
+from toolkit.plan.wareki import date_label, fiscal_label
 from toolkit.workspace import Config
 
 NOT_SUBMITTED = "未提出"
@@ -128,7 +128,7 @@ def _date(text: str) -> dt.date | None:
 
 def reminder_text(entry: SectionStatus, config: Config) -> str:
     """A mail body for a late or returned section (empty when none is needed)."""
-    deadline = f"{entry.deadline.month}月{entry.deadline.day}日" if entry.deadline else "期限"
+    deadline = date_label(entry.deadline) if entry.deadline else "期限"
     year = fiscal_label(config.fiscal_year)
     sign = f"\n\n{config.contact or config.coordinator}"
     if entry.state == RETURNED:
@@ -154,7 +154,7 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
     lines = []
     for e in entries:
         late = f"{e.days_late}日遅れ" if e.days_late else ""
-        deadline = e.deadline.isoformat() if e.deadline else "期限なし"
+        deadline = date_label(e.deadline) if e.deadline else "期限なし"
         lines.append(
             f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip()
         )

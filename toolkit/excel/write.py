@@ -65,7 +65,9 @@ def close_workbook(wb: Any) -> None:
 
 _FORM_SHEET: list[type] = []
 _FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
-PLAIN_FUNCTIONS = frozenset(("IF", "ISNUMBER", "AND", "OR", "NOT", "INT", "FIND", "LEN"))
+PLAIN_FUNCTIONS = frozenset(
+    ("IF", "IFERROR", "ISNUMBER", "AND", "OR", "NOT", "INT", "FIND", "LEN", "VALUE", "ASC")
+)
 """Functions of Excel 2007 that need no ``_xlfn.`` prefix: a formula using only these is written
 as it is (xlsxwriter otherwise runs some 150 substitutions over every validation formula)."""
 

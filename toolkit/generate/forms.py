@@ -455,10 +455,17 @@ def _input_column(f: Field, plan: Plan, year: int) -> InputColumn:
     """How a form writes and checks one answer field's column."""
     if f.kind in (Kind.CHOICE, Kind.GRADE):
         choices = " / ".join(plan.choices(f.choices))
+        if f.help and "▼" in f.help and len(f.help) < 60:  # 「取組の進み具合を ▼ から選びます。」
+            prompt = f"{f.help.rstrip('。')}（{choices}）。"
+        else:
+            prompt = (
+                f"{f.help}▼から選んでください（{choices}）。"
+                if f.help and len(f.help) < 60
+                else f"▼から選んでください（{choices}）。"
+            )
         return InputColumn(
-            f.name, "choice", list_name=f.choices, input_title=f.name,
-            input_message=f"{f.help}▼から選んでください: {choices}" if f.help and len(f.help) < 60 else f"▼から選んでください: {choices}",
-            error_title="一覧にない値です", error_message=f"{f.name}は一覧から選んでください（{choices}）。",
+            f.name, "choice", list_name=f.choices, input_title=f.name, input_message=prompt,
+            error_title="一覧にない値です", error_message=f"{f.name}は▼の一覧から選んでください（{choices}）。",
         )  # fmt: skip
     if f.kind is Kind.TEXT:
         limit = f.limit or 32_767

@@ -653,19 +653,31 @@ def _data_validation(
 
 def number_formula(check: EntryCheck, cell: str) -> str:
     """The cell check of a number cell as a custom formula (relative to its first cell): a number
-    in range, or the no-value mark 「-」, which Excel's whole-number and decimal checks refuse.
+    in range, the same number typed in full-width digits (a text in a locale that keeps
+    ``１２３`` as text; collect reads it), or the no-value mark 「-」, which Excel's whole-number
+    and decimal checks refuse.
 
-    ``=IF(ISNUMBER(J8),AND(J8>=0,J8=INT(J8)),OR(J8="-",J8="－"))`` for a count: IF, because OR
-    and AND pass an error on (``INT("-")`` is #VALUE!, and a check that errs refuses the entry)."""
+    ``=IF(ISNUMBER(J8),AND(J8>=0,J8=INT(J8)),OR(J8="-",J8="－",IFERROR(AND(…VALUE(ASC(J8))…),FALSE)))``
+    for a count: IF and IFERROR, because OR and AND pass an error on (``INT("-")`` is #VALUE!,
+    and a check that errs refuses the entry)."""
     marks = ",".join(f'{cell}="{mark}"' for mark in NO_VALUE_TYPED)
     if check.kind == "compound":
         return f'=IF(ISNUMBER({cell}),FALSE,OR({marks},ISNUMBER(FIND("・",{cell}))))'
-    parts = [f"{cell}>={_number(check.minimum)}"]
+    typed = f"VALUE(ASC({cell}))"
+    return (
+        f"=IF(ISNUMBER({cell}),{_in_range(check, cell)},"
+        f"OR({marks},IFERROR({_in_range(check, typed)},FALSE)))"
+    )
+
+
+def _in_range(check: EntryCheck, value: str) -> str:
+    """``AND(v>=0,v<=100)``: the range (and for counts, wholeness) of a number check."""
+    parts = [f"{value}>={_number(check.minimum)}"]
     if check.maximum is not None:
-        parts.append(f"{cell}<={_number(check.maximum)}")
+        parts.append(f"{value}<={_number(check.maximum)}")
     if check.kind == "whole":
-        parts.append(f"{cell}=INT({cell})")
-    return f"=IF(ISNUMBER({cell}),AND({','.join(parts)}),OR({marks}))"
+        parts.append(f"{value}=INT({value})")
+    return f"AND({','.join(parts)})"
 
 
 def _number(value: float | None) -> float | int | None:
