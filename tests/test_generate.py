@@ -472,3 +472,36 @@ def test_every_number_message_says_the_rule_for_no_value(workspace: Config) -> N
         "実績がない場合は「-」を入れてください。"
     )
     assert "以外" not in check.error_message  # the old text said the opposite of what it meant
+
+
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
+def test_forms_written_in_parallel_are_the_forms_written_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """``--jobs``: worker processes (forked, or spawned as on Windows) write the same forms."""
+    import multiprocessing
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    plan = make_plan(80, 12, seed=4)
+    config = make_workspace(tmp_path / "ws", plan)
+    alone = generate_forms(config, plan=plan, jobs=1)
+    monkeypatch.setattr("toolkit.generate.forms.START_METHOD", start)
+    parallel = generate_forms(config, plan=plan, jobs=2)
+    assert [(f.section, f.path, f.ids) for f in parallel.forms] == [
+        (f.section, f.path, f.ids) for f in alone.forms
+    ]
+    for form in parallel.forms:
+        assert _ids(form.path) == form.ids
+        payload, token = read_identity_cells(
+            [c.value for c in openpyxl.load_workbook(form.path)[F.IDENTITY_SHEET]["A"]]
+        )
+        assert verify(payload, token, config.secret())
+        assert FormIdentity.from_payload(payload).form_id == form.form_id
+
+
+def test_worker_count() -> None:
+    from toolkit.generate.forms import PARALLEL_FROM, worker_count
+
+    assert worker_count(4, 150) == 4 and worker_count(4, 3) == 1
+    assert worker_count(64, PARALLEL_FROM) == PARALLEL_FROM and worker_count(None, 150) >= 1

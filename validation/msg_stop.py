@@ -155,6 +155,11 @@ MESSAGES: dict[str, Message] = {
         "使える名前（plan、section、deadline など）を確かめてください。1 行目は「件名: …」です。",
     ),
     "S044": Message(STOP, "メールの下書き {path} を書き込めません: {detail}"),
+    "S045": Message(
+        STOP,
+        "様式 {name} を書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {detail}",
+    ),
+    "S046": Message(STOP, "出力先フォルダ {folder} を作れません: {detail}"),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",

@@ -44,7 +44,9 @@ from toolkit.plan.values import format_number, to_decimal
 from toolkit.plan.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
 from validation.answers import NO_VALUE_RULE, no_value_rule
+from validation.catalogue import stop_message
 from validation.findings import Finding, Severity, finding
+from validation.message import StopText
 from validation.values import compound_example
 
 FORMS_DIR = "forms"
@@ -147,7 +149,7 @@ def generate_forms(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ToolkitError(f"出力先フォルダ {out_dir} を作れません: {exc}") from exc
+        raise ToolkitError(stop_message("S046", folder=out_dir, detail=exc)) from exc
     used: set[str] = set()
     tasks = [(s.name, str(out_dir / unique_file_name(form_file_name(s), used))) for s in chosen]
     job = _Job(plan, config, now or dt.datetime.now().astimezone())
@@ -188,8 +190,8 @@ class _Job:
         self.sections = {s.name: s for s in form_sections(plan, config)}
 
     def write(self, name: str, target: str) -> tuple[str, str, str, list[str]] | str:
-        """Write ``name``'s form to ``target``: (section, path, form ID, line IDs), or the text
-        of the error when the file cannot be written."""
+        """Write ``name``'s form to ``target``: (section, path, form ID, line IDs), or why the
+        file cannot be written (a worker hands back text, not an exception)."""
         section = self.sections[name]
         lines = self.index.get(name, [])
         path = Path(target)
@@ -200,7 +202,7 @@ class _Job:
         try:
             write_form(path, content)
         except OSError as exc:
-            return f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}"
+            return str(stop_message("S045", name=path.name, detail=exc.strerror or exc))
         return name, target, identity.form_id, [line.id for line in lines]
 
 
@@ -240,7 +242,7 @@ def _collect(
     forms = []
     for done, result in enumerate(results, start=1):
         if isinstance(result, str):
-            raise ToolkitError(result)
+            raise ToolkitError(StopText(result, "S045"))
         name, target, form_id, ids = result
         section = job.sections[name]
         forms.append(
