@@ -86,3 +86,22 @@ def test_problem_lines_for_the_console(collected: tuple[Issued, CollectResult]) 
     assert any("[C023]" in line for line in lines)
     assert lines[-1].startswith(f"合計 {len(issued.forms) + 1} ファイル")
     assert not [line for line in lines if "受理\t" in line]
+
+
+def test_uncounted_lines_are_accepted_and_shown_by_status(small_workspace: Config) -> None:
+    from toolkit.collect.status import section_status, status_lines
+
+    issued = issue(small_workspace)
+    section, line_id = issued.section_with(lambda i: i.unit == "人")
+    answers = issued.answers(section)
+    answers[line_id]["実績値"] = None
+    answers[line_id]["備考"] = "集計中（6月末に確定）"
+    fill(issued.forms[section], small_workspace.inbox / "未集計.xlsx", answers)
+    result = collect(small_workspace)
+    (sub,) = result.submissions
+    (warning,) = [f for f in sub.findings if f.code == "C032"]
+    assert sub.status.value == "accepted" and warning.line_id == line_id
+    assert "「集計中（6月末に確定）」" in warning.message and "未集計" in warning.message
+    entry = next(e for e in section_status(small_workspace) if e.section == section)
+    assert entry.uncounted == 1 and entry.to_dict()["uncounted"] == 1
+    assert any(section in line and "未集計 1 行" in line for line in status_lines([entry]))

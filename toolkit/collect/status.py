@@ -17,6 +17,7 @@ from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
 from toolkit.plan.wareki import date_label, fiscal_label
 from toolkit.workspace import Config
+from validation.answers import UNCOUNTED, UNCOUNTED_LABEL
 
 NOT_SUBMITTED = "未提出"
 SUBMITTED = "提出済"
@@ -38,6 +39,8 @@ class SectionStatus:
     received_at: str = ""
     errors: int = 0
     reminder: str = ""
+    uncounted: int = 0
+    """Lines accepted as 未集計 (number left blank with a reason in 備考, C032): to ask again later."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for ``toolkit status --json``."""
@@ -51,6 +54,7 @@ class SectionStatus:
             "file": self.file,
             "received_at": self.received_at,
             "errors": self.errors,
+            "uncounted": self.uncounted,
             "reminder": self.reminder,
         }
 
@@ -110,9 +114,11 @@ def _standing(
         state = RESUBMITTED if earlier_rejected else SUBMITTED
         received = _date(current.received_at) or today
         late = (received - deadline).days if deadline and received > deadline else 0
+    uncounted = sum(1 for f in current.findings if f.code == UNCOUNTED)
     return SectionStatus(
-        name, bureau, state, lines, deadline, late, current.file, current.received_at, errors
-    )
+        name, bureau, state, lines, deadline, late, current.file, current.received_at, errors,
+        uncounted=uncounted,
+    )  # fmt: skip
 
 
 def _was_rejected(sub: Submission) -> bool:
@@ -154,6 +160,8 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
     lines = []
     for e in entries:
         late = f"{e.days_late}日遅れ" if e.days_late else ""
+        if e.uncounted:
+            late = f"{late}　{UNCOUNTED_LABEL} {e.uncounted} 行".strip()
         deadline = date_label(e.deadline) if e.deadline else "期限なし"
         lines.append(
             f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}".rstrip()
