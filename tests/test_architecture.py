@@ -34,9 +34,9 @@ the domain nothing of ours, validation only the domain, no step a later step."""
 HEAVY: dict[str, tuple[str, ...]] = {
     "pandas": ("validation.answers",),
     "pandera": ("validation.answers",),
-    "openpyxl": ("toolkit.collect.feedback", "toolkit.demo.simulate"),
+    "openpyxl": ("toolkit.demo.simulate",),
     "xlsxwriter": ("toolkit.excel.write",),
-    "jinja2": ("toolkit.report.html", "toolkit.collect.report"),
+    "jinja2": ("toolkit.report.html", "toolkit.collect.report", "toolkit.generate.mail"),
     "python_calamine": ("toolkit.excel.reader",),
     "extract_msg": ("toolkit.collect.inbox",),
 }

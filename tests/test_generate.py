@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from pathlib import Path
 
@@ -16,11 +17,13 @@ from toolkit.cli import cli
 from toolkit.demo.synthetic import make_plan, make_workspace
 from toolkit.generate.forms import (
     GenerateResult,
+    entry_check,
     form_file_name,
     generate_forms,
     lines_for,
     unique_file_name,
 )
+from toolkit.generate.writer import choose_paper, printed_size
 from toolkit.plan import form as F
 from toolkit.plan.identity import FormIdentity, read_identity_cells, verify
 from toolkit.plan.model import RELATED_SECTION, Answer, Plan, Section
@@ -121,7 +124,11 @@ def test_answer_sheet_layout_title_and_headers(
     assert headers[F.DEFAULT.index("現状値") - 1] == "現状値\n(R2年度)"
     assert headers[F.DEFAULT.index("実績値") - 1] == "実績値\n(R3年度)"
     assert ws.print_title_rows == f"${F.HEADER_ROW}:${F.HEADER_ROW}"
-    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+    # 15 columns on A4 would print at about 6 pt: A3 (paper size 8) keeps the text at 8 pt or more
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "8"
+    assert (
+        ws.freeze_panes == "F8"
+    )  # below the header, right of 指標 (ID, No., 取組, 取組内容, 指標)
     # fitToWidth absent means 1 in OOXML; fitToHeight 0 = as many pages as needed.
     assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -168,7 +175,10 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
         for name in ("進捗状況", "今後の方向性"):
             ((dv, rng),) = checks[name]
             assert dv.type == "list" and dv.formula1.startswith(f"'{F.LISTS_SHEET}'!")
-            assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last) and "選んで" in dv.prompt
+            assert (rng.min_row, rng.max_row) == (F.FIRST_DATA_ROW, last)
+            choices = " / ".join(plan.choices(name))
+            assert dv.prompt.endswith(f"▼ から選びます（{choices}）。"), dv.prompt  # said once
+            assert dv.error == f"{name}は▼の一覧から選んでください（{choices}）。"
         for name in ("実施内容・成果", "課題", "備考"):
             ((dv, _),) = checks[name]
             assert dv.type == "textLength" and dv.formula1 == str(workspace.text_limit) and dv.error
@@ -178,25 +188,40 @@ def test_checks_at_entry(workspace: Config, generated: GenerateResult) -> None:
         lines = plan.by_id()
         for i, line_id in enumerate(form.ids):
             ind, dv = lines[line_id], by_row.get(F.FIRST_DATA_ROW + i)
+            # a custom formula, relative to the first cell of the validation's ranges, so that
+            # 「-」 (no value this year) gets through: Excel's whole-number check refuses it
+            t = f"J{min(r.min_row for r in dv.sqref.ranges)}"
+            none = f'{t}="-",{t}="－"'
+            v = f"VALUE(ASC({t}))"  # full-width digits typed as text (collect reads them)
             if ind.unit in ("人", "回", "件", "か所"):
-                assert dv.type == "whole" and dv.operator == "greaterThanOrEqual", line_id
+                assert dv.type == "custom", line_id
+                assert dv.formula1 == (
+                    f"IF(ISNUMBER({t}),AND({t}>=0,{t}=INT({t})),"
+                    f"OR({none},IFERROR(AND({v}>=0,{v}=INT({v})),FALSE)))"
+                )
+                assert ind.unit in dv.prompt and "約" in dv.prompt and "「-」" in dv.prompt
                 assert (
-                    ind.unit in dv.prompt
-                    and "約" in dv.prompt
-                    and dv.showErrorMessage
-                    and dv.errorStyle in (None, "stop")
+                    "「-」" in dv.error and dv.showErrorMessage and dv.errorStyle in (None, "stop")
                 )
             elif ind.unit == "%":
-                assert dv.type == "decimal" and (dv.formula1, dv.formula2) == ("0", "100")
+                assert dv.type == "custom"
+                assert dv.formula1 == (
+                    f"IF(ISNUMBER({t}),AND({t}>=0,{t}<=100),OR({none},IFERROR(AND({v}>=0,{v}<=100),FALSE)))"
+                )
             elif ind.unit == "千円":
-                assert dv.type == "decimal"
+                assert dv.type == "custom" and "INT(" not in dv.formula1
             elif ind.unit == "回・人":
-                assert dv.type in (None, "none") and "1・120" in dv.prompt
-            elif ind.is_qualitative:
-                assert dv.type == "list" and dv.formula1 == f"'{F.LISTS_SHEET}'!$C$2:$C$5"
+                assert dv.type == "custom" and "1・120" in dv.prompt
+                assert dv.formula1 == (
+                    f'IF(ISNUMBER({t}),FALSE,OR({t}="-",{t}="－",ISNUMBER(FIND("・",{t}))))'
+                )
+            elif ind.is_qualitative:  # 実施 / 継続 / 発行 / 未実施, and 「-」 for no value
+                assert dv.type == "list" and dv.formula1 == f"'{F.LISTS_SHEET}'!$C$2:$C$6"
         lists = wb[F.LISTS_SHEET]
         assert lists.sheet_state == "hidden"
         assert [c.value for c in lists["A"] if c.value][1:] == list(plan.choices("進捗状況"))
+        if "定性実績" in [c.value for c in lists[1]]:
+            assert [c.value for c in lists["C"] if c.value][1:] == [*plan.qualitative, "-"]
 
 
 def test_identity_is_signed_and_matches_the_cells(
@@ -400,3 +425,83 @@ def test_related_section_named_by_alias_in_config(workspace: Config) -> None:
 def test_cli_without_workspace_is_misuse(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["generate", "-w", str(tmp_path / "none")])
     assert result.exit_code == 2 and "toolkit.toml" in result.output
+
+
+def test_answer_rows_grow_with_their_text(generated: GenerateResult) -> None:
+    """Rows start tall enough for their fixed text but carry no fixed height (customHeight), so
+    Excel and LibreOffice grow them with what a section types."""
+    path = _form(generated, "第0001課")
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    rows = re.findall(r"<row [^>]*>", sheet)
+    data = [r for r in rows if int(re.search(r' r="(\d+)"', r)[1]) >= F.FIRST_DATA_ROW]
+    assert data and all('ht="' in r for r in data)
+    assert not [r for r in rows if "customHeight" in r]
+
+
+@pytest.mark.parametrize(("paper", "size"), [("auto", "8"), ("A4", "9"), ("A3", "8")])
+def test_paper_from_the_config(workspace: Config, paper: str, size: str) -> None:
+    config = dataclasses.replace(workspace, form_paper=paper)
+    path = generate_forms(config, ["第0001課"], plan=_plan()).forms[0].path
+    setup = openpyxl.load_workbook(path)[F.ANSWER_SHEET].page_setup
+    assert str(setup.paperSize) == size and setup.orientation == "landscape"
+
+
+def test_paper_choice_keeps_printed_text_at_8_pt() -> None:
+    # Shimonoseki's 15 columns: 218.5 characters wide; a 5-column form fits A4
+    wide = [10, 5, 16, 28, 18, 6.5, 10, 10, 10, 11, 10, 32, 26, 12, 16]
+    narrow = [10, 16, 28, 11, 30]
+    assert printed_size(wide, "A4") < 8 <= printed_size(wide, "A3")
+    assert choose_paper(wide) == "A3" and choose_paper(narrow) == "A4"
+    assert choose_paper(wide, "A4") == "A4"
+
+
+def test_every_number_message_says_the_rule_for_no_value(workspace: Config) -> None:
+    """The input and error messages of a count say what to type, and the same rule for no value
+    as 記入要領 and collect (「-」, or blank with a reason in 備考)."""
+    plan = _plan()
+    line = next(i for i in plan.lines if i.unit == "人")
+    check = entry_check(line, plan, 2021)
+    assert check.input_message == (
+        "令和3年度の実績を0以上の整数で入力してください（例: 120）。単位「人」や「約」は付けません。"
+        "実績がない場合は「-」を入れてください。集計が間に合わない場合は、空欄のまま備考欄に理由を書いてください"
+        "（「未集計」として受け付けます）。"
+    )
+    assert check.error_message == (
+        "実績値は0以上の整数で入力してください（例: 120）。「約」や単位などの文字は入れられません。"
+        "実績がない場合は「-」を入れてください。"
+    )
+    assert "以外" not in check.error_message  # the old text said the opposite of what it meant
+
+
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
+def test_forms_written_in_parallel_are_the_forms_written_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """``--jobs``: worker processes (forked, or spawned as on Windows) write the same forms."""
+    import multiprocessing
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    plan = make_plan(80, 12, seed=4)
+    config = make_workspace(tmp_path / "ws", plan)
+    alone = generate_forms(config, plan=plan, jobs=1)
+    monkeypatch.setattr("toolkit.generate.forms.START_METHOD", start)
+    parallel = generate_forms(config, plan=plan, jobs=2)
+    assert [(f.section, f.path, f.ids) for f in parallel.forms] == [
+        (f.section, f.path, f.ids) for f in alone.forms
+    ]
+    for form in parallel.forms:
+        assert _ids(form.path) == form.ids
+        payload, token = read_identity_cells(
+            [c.value for c in openpyxl.load_workbook(form.path)[F.IDENTITY_SHEET]["A"]]
+        )
+        assert verify(payload, token, config.secret())
+        assert FormIdentity.from_payload(payload).form_id == form.form_id
+
+
+def test_worker_count() -> None:
+    from toolkit.generate.forms import PARALLEL_FROM, worker_count
+
+    assert worker_count(4, 150) == 4 and worker_count(4, 3) == 1
+    assert worker_count(64, PARALLEL_FROM) == PARALLEL_FROM and worker_count(None, 150) >= 1

@@ -173,7 +173,8 @@ def test_answer_compound() -> None:
     typed = parse_answer("1回・120人", "回・人")
     assert typed.value is not None and typed.value.numbers == (Decimal(1), Decimal(120))
     assert "V103" in typed.fixes
-    assert parse_answer("120", "回・人").error == "V008"
+    assert parse_answer("120", "回・人").error == "V015"  # one number for two units
+    assert parse_answer(0, "回・人").error == "V015"  # 0 typed where 0・0 was meant
     assert parse_answer("1・1.5", "回・人").error == "V005"
 
 

@@ -204,7 +204,7 @@ def test_a_misspelt_table(ws: Path) -> None:
     edit(ws, "[grades]", "[grade]")
     stopped(
         ws,
-        "の [grade] は使えない表です。使える表: [plan]、[paths]、[sections]、[form]、[grades]、[allowed]。",
+        "の [grade] は使えない表です。使える表: [plan]、[paths]、[sections]、[form]、[grades]、[allowed]、[mail]。",
     )
 
 
@@ -212,7 +212,7 @@ def test_a_misspelt_key(ws: Path) -> None:
     edit(ws, 'password = ""', 'pasword = "secret"')
     stopped(
         ws,
-        "の [form] に「pasword」という項目はありません。[form] に書ける項目: password、text_limit。",
+        "の [form] に「pasword」という項目はありません。[form] に書ける項目: password、text_limit、paper。",
     )
 
 

@@ -51,9 +51,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "plan": ("name", "city", "fiscal_year", "coordinator", "deadline", "contact"),
     "paths": ("master", "inbox", "outputs"),
     "sections": ("related",),
-    "form": ("password", "text_limit"),
+    "form": ("password", "text_limit", "paper"),
     "grades": ("A", "B", *EVALUATION_KEYS),
     "allowed": ("進捗状況", "今後の方向性", "定性実績"),
+    "mail": ("from", "request", "reminder", "correction"),
 }
 """Every table and key ``toolkit.toml`` may hold; anything else is a typo and stops the command
 (a misspelt ``pasword`` would otherwise leave the forms unprotected without a word). [allowed]
@@ -68,6 +69,13 @@ FISCAL_YEARS = (1989, 2100)
 TEXT_LIMIT_MAX = 32_767
 """Excel's limit on the text of one cell."""
 DEFAULT_GRADES = {"A": 100.0, "B": 80.0}
+PAPER_SETTINGS = ("auto", "A4", "A3")
+"""[form] paper: ``auto`` prints A4 landscape when the form's text stays at 8 pt or more, else A3."""
+MAIL_TEMPLATES = ("request", "reminder", "correction")
+"""[mail] keys naming a cover-letter template (jinja2) that replaces the one shipped: the request
+sent with each form (generate --mail), the reminder to a late section and the correction request
+sent with a feedback copy (status --mail)."""
+_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
 _GRADE_EXAMPLES = {"A": "100", "B": "80"}
 _TEXT_EXAMPLES = {row[0]: row[1] for row in scheme_settings_rows(DEFAULT_SCHEME)} | {
     KEY_PERIOD: "2018～2022", KEY_BAND: "±3ポイント", KEY_JUDGED_FIELD: "自己評価",
@@ -130,6 +138,10 @@ class Config:
     the master's 設定 sheet leaves out, and grade codes with their thresholds."""
     form_password: str = ""
     text_limit: int = 400
+    form_paper: str = "auto"
+    mail_from: str = ""
+    mail_templates: dict[str, Path] = field(default_factory=dict)
+    """[mail] request / reminder / correction: the coordinator's own cover-letter templates."""
 
     @property
     def year_dir(self) -> Path:
@@ -178,6 +190,9 @@ def load_config(root: Path) -> Config:
         grades=settings.grades(),
         form_password=settings.text("form", "password"),
         text_limit=settings.text_limit(),
+        form_paper=settings.paper(),
+        mail_from=settings.mail_from(),
+        mail_templates=settings.mail_templates(root),
     )
 
 
@@ -381,6 +396,32 @@ class _Settings:
             )
         return value
 
+    def paper(self) -> str:
+        value = self.table("form").get("paper", "auto")
+        if isinstance(value, str):
+            for name in PAPER_SETTINGS:
+                if value.strip().casefold() == name.casefold():
+                    return name
+        raise WorkspaceError(stop_message("S250", path=self.path, value=_shown(value)))
+
+    def mail_from(self) -> str:
+        value = self.text("mail", "from").strip()
+        if value and not _ADDRESS.fullmatch(value):
+            raise WorkspaceError(stop_message("S251", path=self.path, value=value))
+        return value
+
+    def mail_templates(self, root: Path) -> dict[str, Path]:
+        found = {}
+        for key in MAIL_TEMPLATES:
+            value = self.text("mail", key).strip()
+            if not value:
+                continue
+            path = root / value
+            if not path.is_file():
+                raise WorkspaceError(stop_message("S252", path=self.path, key=key, file=path))
+            found[key] = path
+        return found
+
     def grade_thresholds(self) -> dict[str, float]:
         """A and B (and any other code given a number) as percent, with the defaults."""
         grades = dict(DEFAULT_GRADES)
@@ -557,6 +598,7 @@ related = [{q(s["coordinator"])}]   # 担当課が「関係課」の行に回答
 [form]
 password = ""          # シート保護のパスワード（空欄なら保護のみ）
 text_limit = 400       # 文章欄の文字数の上限（報告書に収まる長さ）
+paper = "auto"         # 様式の用紙（横向き）: "auto" は文字が 8 ポイント未満になるとき A3、"A4" か "A3" で固定
 
 [grades]               # 評価の閾値（達成率 %）: A 達成、B 概ね達成
 A = 100
@@ -567,4 +609,10 @@ B = 80
 # "進捗状況" = ["実施", "一部実施", "未実施", "完了"]
 # "今後の方向性" = ["拡充", "継続", "改善", "縮小", "廃止", "完了"]
 # "定性実績" = ["実施", "継続", "発行", "未実施"]
+
+[mail]                 # toolkit generate --mail / toolkit status --mail が作るメールの下書き（.eml）
+from = ""              # 差出人のアドレス（空欄ならメールソフトの既定）
+# 文面のひな形（jinja2）を変えるときは、ワークスペースからの場所を書きます:
+#   request（様式を送る依頼）、reminder（未提出の課への督促）、correction（差戻しの修正依頼）
+#   例: request = "mail/依頼.txt"　（書かなければ同梱のひな形を使います）
 """

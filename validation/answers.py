@@ -31,6 +31,36 @@ E, W = "error", "warning"
 NOT_DONE = "未実施"
 """A choice meaning the action did not happen (C031 compares it with the number field)."""
 
+# "No value this year": one rule, said in the same words by the form's checks and messages, its
+# 記入要領, collect's findings and the feedback copy (they all take their words from here).
+
+NO_VALUE = "-"
+"""What a section types in a 数値 field when there is no actual this year (the event was not
+held, nothing to count); the form's cell check lets it through, collect stores it as 「-」."""
+NO_VALUE_TYPED = ("-", "－")
+"""The spellings of :data:`NO_VALUE` a form's cell check lets through (half and full width)."""
+NOTE_FIELD = "備考"
+"""The answer field whose text explains a blank number: a blank 数値 field with a reason here is
+accepted as 未集計 (figures not yet counted) with a warning (C032) instead of refused (C020)."""
+UNCOUNTED = "C032"
+"""The warning of a number left blank with a reason in 備考 (未集計): status and the report count it."""
+UNCOUNTED_LABEL = "未集計"
+
+NO_VALUE_RULE = "実績がない場合は「-」を入れてください。"
+PENDING_RULE = "集計が間に合わない場合は、空欄のまま{note}欄に理由を書いてください（「未集計」として受け付けます）。"
+
+
+def note_field(fields: Iterable[Field]) -> Field | None:
+    """The 備考 field of a plan's answer fields, if it declares one (see :data:`NOTE_FIELD`)."""
+    return next((f for f in fields if f.is_answer and f.name == NOTE_FIELD), None)
+
+
+def no_value_rule(fields: Iterable[Field]) -> str:
+    """The rule for a number with no value this year, as every place says it: 「-」 for none, and
+    (when the plan has a 備考 field) blank with a reason in 備考 for figures not yet counted."""
+    note = note_field(fields)
+    return NO_VALUE_RULE + (PENDING_RULE.format(note=note.name) if note else "")
+
 
 @dataclass
 class AnswerRow:
@@ -116,7 +146,7 @@ _GIVEN, _APPLIES, _NEEDED, _LEN, _ERROR, _NUMBER = (
     "\0error",
     "\0number",
 )
-_BLANK, _LATEST = "\0blank", "\0latest"
+_BLANK, _LATEST, _NOTE = "\0blank", "\0latest", "\0note"
 
 
 def _col(f: Field, suffix: str = "") -> str:
@@ -125,6 +155,16 @@ def _col(f: Field, suffix: str = "") -> str:
 
 def _required(d: pd.DataFrame, f: Field, s: Settings) -> pd.Series:
     return d[_BLANK] | ~d[_col(f, _NEEDED)] | d[_col(f, _GIVEN)]
+
+
+def _number_required(d: pd.DataFrame, f: Field, s: Settings) -> pd.Series:
+    """A needed number is given, or left blank with a reason in 備考 (then C032 warns)."""
+    return _required(d, f, s) | d[_NOTE]
+
+
+def _not_uncounted(d: pd.DataFrame, f: Field, s: Settings) -> pd.Series:
+    """False where a needed number is blank and 備考 gives the reason (未集計)."""
+    return _required(d, f, s) | ~d[_NOTE]
 
 
 def _no_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
@@ -156,6 +196,16 @@ def _not_done_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
     return {"choice": choice}
 
 
+def _pending_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    note = note_field(s.fields)
+    return {"pending": PENDING_RULE.format(note=note.name) if note else ""}
+
+
+def _note_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    text = " ".join(str(row.values.get(NOTE_FIELD) or "").split())
+    return {"note": text if len(text) <= 40 else text[:39] + "…", "label": UNCOUNTED_LABEL}
+
+
 def _required_names(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
     names = [
         x.name
@@ -174,10 +224,17 @@ ROW_BLANK = Rule(
 )
 NUMBER_BLANK = Rule(
     "C020",
-    Message(E, "{cell} の{field}が空欄です。この指標の{field}（単位: {unit}）を入れてください。実績がない場合は「-」を入れてください。"),
+    Message(E, "{cell} の{field}が空欄です。この指標の{field}（単位: {unit}）を入れてください。実績がない場合は「-」を入れてください。{pending}"),
     (Kind.NUMBER,),
-    _required,
-    _no_params,
+    _number_required,
+    _pending_params,
+)  # fmt: skip
+NUMBER_UNCOUNTED = Rule(
+    UNCOUNTED,
+    Message(W, "{cell} の{field}は空欄ですが、備考欄に理由（「{note}」）があるため「{label}」として受け付けました。数値がまとまったら入力して、もう一度提出してください。"),
+    (Kind.NUMBER,),
+    _not_uncounted,
+    _note_params,
 )  # fmt: skip
 CHOICE_BLANK = Rule(
     "C021",
@@ -258,7 +315,7 @@ NOT_DONE_BUT_COUNTED = Rule(
 )
 
 RULES: tuple[Rule, ...] = (
-    ROW_BLANK, NUMBER_BLANK, NUMBER_UNREADABLE, CHOICE_BLANK, TEXT_BLANK, DATE_BLANK, CHOICE_UNKNOWN, TEXT_TOO_LONG,
+    ROW_BLANK, NUMBER_BLANK, NUMBER_UNCOUNTED, NUMBER_UNREADABLE, CHOICE_BLANK, TEXT_BLANK, DATE_BLANK, CHOICE_UNKNOWN, TEXT_TOO_LONG,
     DATE_UNREADABLE, TENFOLD, NOT_DONE_BUT_COUNTED,
 )  # fmt: skip
 MESSAGES: dict[str, Message] = {r.code: r.message for r in RULES if r.code != "V"}
@@ -331,6 +388,7 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
     import pandas as pd
 
     fields = tuple(fields)
+    note = note_field(fields)
     records = []
     for row in rows:
         record: dict[str, Any] = {_LATEST: latest_number(row.latest)}
@@ -364,6 +422,7 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
             record[_col(f, _NEEDED)] = needed
             record[_col(f, _LEN)] = row.lengths.get(f.name, 0)
         record[_BLANK] = blank
+        record[_NOTE] = bool(note and row.values.get(note.name))
         record["\0not_done"] = any(
             row.values.get(f.name) == NOT_DONE for f in fields if f.kind is Kind.CHOICE
         )

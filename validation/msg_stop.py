@@ -144,6 +144,32 @@ MESSAGES: dict[str, Message] = {
         '{path} の [grades] "{key}" は文字で書いてください（" で囲みます。例: "{key}" = "{example}"）。',
     ),
     "S042": Message(STOP, '{path} の [grades] "{key}"「{value}」は使えません。{detail}'),
+    "S250": Message(
+        STOP,
+        '{path} の [form] paper「{value}」は使えません。様式の用紙を "auto"（文字が小さくなるときだけ A3）、'
+        '"A4" または "A3" のいずれかで書いてください（例: paper = "A3"）。',
+    ),
+    "S251": Message(
+        STOP,
+        "{path} の [mail] from「{value}」はメールアドレスではありません。"
+        'fukushi@city.example.lg.jp のように書くか、空欄（from = ""）にしてください。',
+    ),
+    "S252": Message(
+        STOP,
+        "{path} の [mail] {key} に書かれたひな形 {file} がありません。"
+        "ファイルの場所をワークスペースのフォルダからの相対パスで書くか、行を消して同梱のひな形を使ってください。",
+    ),
+    "S253": Message(
+        STOP,
+        "メールのひな形 {file} を読めません（{detail}）。差し込みの書き方（二重の波かっこ）と、"
+        "使える名前（plan、section、deadline など）を確かめてください。1 行目は「件名: …」です。",
+    ),
+    "S254": Message(STOP, "メールの下書き {path} を書き込めません: {detail}"),
+    "S255": Message(
+        STOP,
+        "様式 {name} を書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {detail}",
+    ),
+    "S256": Message(STOP, "出力先フォルダ {folder} を作れません: {detail}"),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",

@@ -64,6 +64,10 @@ MESSAGES: dict[str, Message] = {
         E,
         "「{value}」を読み取れません。単位が「{unit}」の指標です。「1・120」のように、数値を「・」で区切って順に入れてください。",
     ),
+    "V015": Message(
+        E,
+        "「{value}」は数値が一つだけです。単位が「{unit}」の指標なので、「{example}」のように{count}つの数値を「・」で区切って順に入れてください。実績がない場合は「-」を入れてください。",
+    ),
     "V009": Message(E, "「{value}」は選べない値です。次のいずれかを入れてください: {allowed}。"),
     "V011": Message(
         E,
@@ -128,6 +132,8 @@ def parse_answer(
     units = registry.lookup(unit) if unit and unit != NO_UNIT else ()
     if not units:
         return _parse_qualitative(cell, qualitative, params)
+    if len(units) > 1 and isinstance(cell, int | float | Decimal):
+        return _one_of_many(units, params)
     if (
         type(cell) is int and -FAST_LIMIT < cell < FAST_LIMIT
     ):  # as below, without Decimal arithmetic
@@ -256,6 +262,8 @@ def _parse_compound_answer(
 ) -> Parsed:
     # "," is a thousands separator inside a part (1・1,000), never a part separator.
     pieces = [p.strip() for p in re.split(r"\s*[・/、]\s*", s)]
+    if len(pieces) == 1 and parse_plain_number(pieces[0].removesuffix(units[0].name)) is not None:
+        return _one_of_many(units, params)
     if len(pieces) != len(units):
         return Parsed(None, "V008", params=params)
     numbers: list[Decimal] = []
@@ -273,6 +281,21 @@ def _parse_compound_answer(
         numbers.append(number)
     value = Value(raw, ValueKind.COMPOUND, tuple(numbers))
     return _check_numbers(value, tuple(fixes), units, maximum, params)
+
+
+COMPOUND_EXAMPLE = (1, 120, 30, 5)
+"""The numbers of the example a compound unit's messages show (``1・120`` for 回・人)."""
+
+
+def compound_example(parts: int) -> str:
+    """``2 → "1・120"``: how a value of a compound unit (回・人) is typed."""
+    return "・".join(str(n) for n in COMPOUND_EXAMPLE[: max(parts, 2)])
+
+
+def _one_of_many(units: tuple, params: dict[str, str]) -> Parsed:
+    """A single number for a compound unit (``0`` for 回・人): refused, never read as one part."""
+    params.update(example=compound_example(len(units)), count=str(len(units)))
+    return Parsed(None, "V015", params=params)
 
 
 def _check_numbers(

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from toolkit.cli.base import echo_progress, json_option, workspace_option
+from toolkit.collect.drafts import status_drafts
 from toolkit.collect.result import CollectResult, summary_lines
 from toolkit.collect.run import collect, find_inbox_files
-from toolkit.collect.status import section_status, status_json, status_lines
+from toolkit.collect.status import SectionStatus, section_status, status_json, status_lines
 from toolkit.errors import UsageError
-from toolkit.workspace import open_workspace
+from toolkit.workspace import Config, open_workspace
 from validation.catalogue import stop_message
 
 
@@ -68,13 +69,32 @@ def _print_collect(result: CollectResult, folder: Path) -> None:
         click.echo(f"差戻し用ファイル {len(result.feedback)} 件: {feedback}")
 
 
+mail_option = click.option(
+    "--mail",
+    is_flag=True,
+    help="期限を過ぎた未提出の課への督促と、差戻しの課への修正依頼（差戻し用ファイルを添付）の"
+    "メールの下書き（.eml）を outputs/<年度>/mail/ に作ります",
+)
+
+
+def echo_status_mail(config: Config, entries: list[SectionStatus], *, err: bool = False) -> None:
+    """``status --mail``: write the reminder and correction drafts, print where they are (on
+    stderr beside ``--json``, whose stdout is for scripts)."""
+    reminders, corrections = status_drafts(config, entries)
+    for title, drafts in (("督促", reminders), ("修正依頼", corrections)):
+        click.echo(f"{title}: " + "\n".join(drafts.summary()), err=err)
+
+
 @click.command("status")
 @workspace_option
 @json_option
-def status_command(workspace: Path | None, as_json: bool) -> None:
+@mail_option
+def status_command(workspace: Path | None, as_json: bool, mail: bool) -> None:
     """担当課ごとの提出状況（未提出・提出済・差戻し・再提出）と期限からの遅れ、督促・差戻しの連絡文を表示します。"""
     config = open_workspace(workspace)
     entries = section_status(config)
+    if mail:
+        echo_status_mail(config, entries, err=as_json)
     if as_json:
         click.echo(json.dumps(status_json(entries, config), ensure_ascii=False, indent=1))
         return

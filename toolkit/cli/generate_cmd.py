@@ -1,4 +1,4 @@
-"""`toolkit generate`: one fill-in workbook per 担当課 → ``outputs/<FY>/forms/``."""
+"""`toolkit generate`: one fill-in workbook per 担当課 → ``outputs/<FY>/forms/`` (+ mail drafts)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 
 from toolkit.cli.base import echo_progress, workspace_option
 from toolkit.generate.forms import GenerateResult, generate_forms
+from toolkit.generate.mail import request_drafts
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import open_workspace
 from validation.findings import Severity
@@ -24,7 +25,19 @@ SHOWN_SECTIONS = 30
     metavar="課名",
     help="この担当課の様式だけを作ります（複数回指定できます。省略時は全課）",
 )
-def generate(workspace: Path | None, depts: tuple[str, ...]) -> None:
+@click.option(
+    "--mail",
+    is_flag=True,
+    help="様式を添付した依頼メールの下書き（.eml）も課ごとに作ります（outputs/<年度>/mail/依頼/）",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="様式を N 個のプロセスで並行して書きます（省略時は CPU のコア数）",
+)
+def generate(workspace: Path | None, depts: tuple[str, ...], mail: bool, jobs: int | None) -> None:
     """担当課ごとの照会様式（記入用の Excel ブック）を outputs/<年度>/forms/ に作ります。"""
     config = open_workspace(workspace)
     printer: list[object] = []
@@ -34,8 +47,11 @@ def generate(workspace: Path | None, depts: tuple[str, ...]) -> None:
             printer.append(echo_progress("様式を作成中", total))
         printer[0](done)  # type: ignore[operator]
 
-    result = generate_forms(config, depts, progress=progress)
+    result = generate_forms(config, depts, progress=progress, jobs=jobs)
     click.echo(summary_text(result, config.fiscal_year))
+    if mail and result.plan is not None:
+        for line in request_drafts(config, result.plan, result.forms).summary():
+            click.echo(line)
 
 
 def summary_text(result: GenerateResult, fiscal_year: int) -> str:

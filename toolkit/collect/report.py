@@ -1,13 +1,23 @@
-"""The collect report: every finding of a run, as an Excel workbook and an HTML page."""
+"""The collect report: every finding of a run, as an Excel workbook and an HTML page.
+
+Both put the problems first (the files to act on: 差戻し, unreadable, not a form), then every
+file, then every finding, and the counts at the end; both print on A4 landscape, one page wide,
+with the header repeated; links to the received files and feedback copies are relative to the
+report, so the folder can move to a shared drive; times are Japan time with 和暦.
+:func:`problem_lines` is the console's problems-first view of the same result.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from toolkit.collect.submissions import Submission
+from toolkit.collect.submissions import Status, Submission
 from toolkit.excel.style import ERROR_FILL, base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
+from toolkit.plan.wareki import fiscal_label, japan_time
 from validation.findings import Severity, count_by_severity
 
 if TYPE_CHECKING:
@@ -15,117 +25,220 @@ if TYPE_CHECKING:
     from toolkit.workspace import Config
 
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告", "fixed": "修正済"}
+PROBLEMS = (Status.REJECTED, Status.UNREADABLE, Status.UNIDENTIFIED)
+"""The statuses a coordinator must act on (send the feedback, ask for the form again)."""
+FILE_COLUMNS = (
+    ("担当課", 18),
+    ("ファイル", 34),
+    ("状況", 16),
+    ("エラー", 7),
+    ("警告", 7),
+    ("修正", 7),
+    ("保存日時（ファイル）", 24),
+    ("受付日時", 24),
+    ("差戻し用ファイル", 30),
+)
 COLUMNS = (
     ("担当課", 16),
-    ("ファイル", 30),
-    ("状況", 14),
-    ("区分", 8),
-    ("コード", 8),
-    ("シート", 10),
-    ("セル", 8),
-    ("値", 20),
-    ("内容と直し方", 80),
+    ("ファイル", 28),
+    ("状況", 12),
+    ("区分", 7),
+    ("コード", 7),
+    ("シート", 8),
+    ("セル", 7),
+    ("ID", 9),
+    ("値", 18),
+    ("内容と直し方", 70),
 )
 
 
 def ordered(result: CollectResult) -> list[Submission]:
-    """Submissions by section, then file (unidentified files last)."""
-    return sorted(result.submissions, key=lambda s: (s.section == "", s.section, s.file))
+    """Submissions with problems first, then by section and file (unidentified files last)."""
+    return sorted(
+        result.submissions,
+        key=lambda s: (s.status not in PROBLEMS, s.section == "", s.section, s.file),
+    )
 
 
-def _link(result: CollectResult, stored: str) -> Path:
-    return result.year_dir / "collect" / stored
+def problems(result: CollectResult) -> list[Submission]:
+    """The submissions to act on (差戻し, unreadable, not a form), in report order."""
+    return [s for s in ordered(result) if s.status in PROBLEMS]
+
+
+def problem_lines(result: CollectResult, *, limit: int = 5) -> list[str]:
+    """The console's problems-first view: each file to act on with its first errors, then one
+    line of counts (for ``collect --problems`` or the top of the default summary)."""
+    lines = []
+    for sub in problems(result):
+        counts = count_by_severity(sub.findings)
+        lines.append(
+            f"{sub.section or '（不明）'}\t{sub.status.label}\tエラー {counts['error']}\t{sub.file}"
+        )
+        errors = [f for f in sub.findings if f.severity is Severity.ERROR]
+        lines += [f"    {f.line()}" for f in errors[:limit]]
+        if len(errors) > limit:
+            lines.append(f"    …ほか {len(errors) - limit} 件（検証結果を見てください）")
+    lines.append(totals_text(result))
+    return lines
+
+
+def totals_text(result: CollectResult) -> str:
+    """``合計 150 ファイル: 受理 149、差戻し 1``."""
+    parts = [
+        f"{status.label} {n}"
+        for status in Status
+        if (n := sum(1 for s in result.submissions if s.status is status))
+    ]
+    return f"合計 {len(result.submissions)} ファイル: {'、'.join(parts) or 'なし'}"
+
+
+def _relative(target: Path, report: Path) -> str:
+    """``target`` as a link from the folder of ``report`` (forward slashes)."""
+    return Path(os.path.relpath(target, report.parent)).as_posix()
+
+
+def _stored(result: CollectResult, sub: Submission) -> Path:
+    return result.year_dir / "collect" / sub.stored
+
+
+# Excel ------------------------------------------------------------------------------------------
 
 
 def write_xlsx(result: CollectResult, path: Path) -> Path:
-    """One sheet 検証結果 (a row per finding) and one 提出一覧 (a row per file)."""
+    """Sheets 要対応 (the problem files and their findings), 提出一覧 (a row per file, counts
+    at the end) and 検証結果 (a row per finding), problems first in each."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = new_workbook(path)
-    head, cell, error = (
-        wb.add_format(header()),
-        wb.add_format(base({"text_wrap": True})),
-        wb.add_format(base({"text_wrap": True, "bg_color": ERROR_FILL})),
-    )
-    files = wb.add_worksheet("提出一覧")
-    for col, name in enumerate(
-        ("担当課", "ファイル", "状況", "エラー", "警告", "修正", "保存日時", "受付日時")
-    ):
-        files.write_string(0, col, name, head)
-    for row, sub in enumerate(ordered(result), start=1):
-        counts = count_by_severity(sub.findings)
-        values = (
-            sub.section,
-            sub.file,
-            sub.status.label,
-            counts["error"],
-            counts["warning"],
-            counts["fixed"],
-            sub.saved_at,
-            sub.received_at,
-        )
-        for col, value in enumerate(values):
-            write_value(files, row, col, value, cell)
-        if sub.stored:
-            files.write_url(row, 1, _link(result, sub.stored).as_uri(), cell, string=sub.file[:250])
-    files.set_column(0, 0, 16)
-    files.set_column(1, 1, 36)
-    files.set_column(2, 7, 14)
-    sheet = wb.add_worksheet("検証結果")
-    for col, (name, width) in enumerate(COLUMNS):
-        sheet.write_string(0, col, name, head)
-        sheet.set_column(col, col, width)
-    row = 1
-    for sub in ordered(result):
-        for f in sub.findings:
-            fmt = error if f.severity is Severity.ERROR else cell
-            cells = (
-                sub.section,
-                sub.file,
-                sub.status.label,
-                SEVERITY_LABEL[str(f.severity)],
-                f.code,
-                f.sheet,
-                f.cell,
-                f.value,
-                f.message,
-            )
-            for col, value in enumerate(cells):
-                write_value(sheet, row, col, value, fmt)
-            row += 1
-    sheet.autofilter(0, 0, max(row - 1, 1), len(COLUMNS) - 1)
-    sheet.freeze_panes(1, 0)
+    formats = {
+        "head": wb.add_format(header()),
+        "cell": wb.add_format(base({"text_wrap": True})),
+        "error": wb.add_format(base({"text_wrap": True, "bg_color": ERROR_FILL})),
+        "link": wb.add_format(base({"text_wrap": True, "font_color": "#0563C1", "underline": 1})),
+        "total": wb.add_format(base({"bold": True})),
+        "title": wb.add_format(base({"bold": True, "font_size": 14, "border": 0})),
+    }
+    todo = wb.add_worksheet("要対応")
+    todo_rows = [(s, f) for s in problems(result) for f in s.findings]
+    _findings_sheet(todo, todo_rows, formats, "要対応（差戻し・読めない・様式でないファイル）")
+    if not todo_rows:
+        write_value(todo, 2, 0, "対応の必要なファイルはありません。", formats["cell"])
+    _files_sheet(wb.add_worksheet("提出一覧"), result, path, formats)
+    every = [(s, f) for s in ordered(result) for f in s.findings]
+    _findings_sheet(wb.add_worksheet("検証結果"), every, formats, "")
     close_workbook(wb)
     return path
 
 
+def _files_sheet(ws: Any, result: CollectResult, path: Path, formats: dict[str, Any]) -> None:
+    for col, (name, width) in enumerate(FILE_COLUMNS):
+        ws.write_string(0, col, name, formats["head"])
+        ws.set_column(col, col, width)
+    row = 0
+    for row, sub in enumerate(ordered(result), start=1):
+        counts = count_by_severity(sub.findings)
+        fmt = formats["error"] if sub.status in PROBLEMS else formats["cell"]
+        values = (sub.section, sub.file, sub.status.label, counts["error"], counts["warning"],
+                  counts["fixed"], japan_time(sub.saved_at), japan_time(sub.received_at), "")  # fmt: skip
+        for col, value in enumerate(values):
+            write_value(ws, row, col, value, fmt)
+        if sub.stored:
+            link = _relative(_stored(result, sub), path)
+            ws.write_url(row, 1, f"external:{link}", formats["link"], string=sub.file[:250])
+        feedback = result.feedback.get(sub.sha256)
+        if feedback is not None:
+            link = _relative(feedback, path)
+            ws.write_url(row, 8, f"external:{link}", formats["link"], string=feedback.name[:250])
+    row += 2
+    for name, why in result.skipped:
+        write_value(ws, row, 0, "読み飛ばし", formats["cell"])
+        write_value(ws, row, 1, name, formats["cell"])
+        ws.merge_range(row, 2, row, len(FILE_COLUMNS) - 1, "", formats["cell"])
+        write_value(ws, row, 2, why, formats["cell"])
+        row += 1
+    write_value(ws, row + 1, 0, totals_text(result), formats["total"])
+    _print_setup(ws, 0, len(FILE_COLUMNS))
+
+
+def _findings_sheet(
+    ws: Any, rows: list[tuple[Submission, Any]], formats: dict[str, Any], title: str
+) -> None:
+    top = 0
+    if title:
+        write_value(ws, 0, 0, title, formats["title"])
+        top = 2
+    for col, (name, width) in enumerate(COLUMNS):
+        ws.write_string(top, col, name, formats["head"])
+        ws.set_column(col, col, width)
+    row = top
+    for row, (sub, f) in enumerate(rows, start=top + 1):
+        fmt = formats["error"] if f.severity is Severity.ERROR else formats["cell"]
+        cells = (sub.section, sub.file, sub.status.label, SEVERITY_LABEL[str(f.severity)], f.code,
+                 f.sheet, f.cell, f.line_id, f.value, f.message)  # fmt: skip
+        for col, value in enumerate(cells):
+            write_value(ws, row, col, value, fmt)
+    if rows:
+        ws.autofilter(top, 0, row, len(COLUMNS) - 1)
+        counts = count_by_severity(f for _, f in rows)
+        write_value(ws, row + 2, 0,
+                    f"計 {len(rows)} 件（エラー {counts['error']}・警告 {counts['warning']}・修正 {counts['fixed']}）",
+                    formats["total"])  # fmt: skip
+    _print_setup(ws, top, len(COLUMNS))
+
+
+def _print_setup(ws: Any, header_row: int, width: int) -> None:
+    """A4 landscape, one page wide, header row repeated and frozen, page numbers."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.repeat_rows(header_row)
+    ws.freeze_panes(header_row + 1, 0)
+    ws.set_footer("&L回収・検証結果&R&P / &N ページ")
+
+
+# HTML -------------------------------------------------------------------------------------------
+
+
 def write_html(result: CollectResult, path: Path, config: Config) -> Path:
-    """The same findings as an HTML page (jinja2, autoescaped) with a link to each file."""
+    """The same report as an HTML page (jinja2, autoescaped), problems first, relative links."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
         loader=PackageLoader("toolkit.collect", "templates"),
         autoescape=select_autoescape(default=True),
     )
-    rows = []
-    for sub in ordered(result):
-        counts = count_by_severity(sub.findings)
-        rows.append(
-            {
-                "sub": sub,
-                "status": sub.status.label,
-                "counts": counts,
-                "href": _link(result, sub.stored).as_uri() if sub.stored else "",
-                "feedback": result.feedback[sub.sha256].as_uri()
-                if sub.sha256 in result.feedback
-                else "",
-                "findings": [
-                    {"f": f, "severity": SEVERITY_LABEL[str(f.severity)]} for f in sub.findings
-                ],
-            }
-        )
+    rows = [_html_row(result, sub, path) for sub in ordered(result)]
+    counts = count_by_severity(f for s in result.submissions for f in s.findings)
     html = env.get_template("collect_report.html.j2").render(
-        plan=config.plan_name, year=config.fiscal_year, rows=rows, skipped=result.skipped
+        plan=config.plan_name,
+        year=fiscal_label(config.fiscal_year),
+        fiscal_year=config.fiscal_year,
+        rows=rows,
+        problems=[r for r in rows if r["problem"]],
+        skipped=result.skipped,
+        totals=totals_text(result),
+        counts=counts,
+        made=japan_time(_now()),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _html_row(result: CollectResult, sub: Submission, path: Path) -> dict[str, Any]:
+    feedback = result.feedback.get(sub.sha256)
+    return {
+        "sub": sub,
+        "status": sub.status.label,
+        "problem": sub.status in PROBLEMS,
+        "counts": count_by_severity(sub.findings),
+        "saved": japan_time(sub.saved_at),
+        "received": japan_time(sub.received_at),
+        "href": _relative(_stored(result, sub), path) if sub.stored else "",
+        "feedback": _relative(feedback, path) if feedback is not None else "",
+        "findings": [{"f": f, "severity": SEVERITY_LABEL[str(f.severity)]} for f in sub.findings],
+    }
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.collect.answers import find_answer_sheet
-from toolkit.collect.feedback import write_feedback
+from toolkit.collect.feedback import FeedbackSource, write_feedback
 from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
 from toolkit.collect.ledger import Ledger, now_iso, sha256_of
@@ -517,7 +517,9 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
     for sub in result.submissions:
         if sub.status is Status.REJECTED and sub.stored:
             try:
-                result.feedback[sub.sha256] = _feedback(ctx.ledger.root / sub.stored, sub, out)
+                result.feedback[sub.sha256] = _feedback(
+                    ctx.ledger.root / sub.stored, sub, out, FeedbackSource(ctx.config, ctx.plan)
+                )
             except (
                 Exception
             ) as exc:  # openpyxl may refuse a file calamine read; the report lists it
@@ -529,15 +531,15 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
         raise ToolkitError(stop_message("S304", folder=out, detail=str(exc))) from exc
 
 
-def _feedback(kept: Path, sub: Submission, out: Path) -> Path:
-    """The feedback copy of a rejected file; a copy openpyxl cannot edit (an .ods) is handed
-    over under an .xlsx name, so the copy, its findings listed, opens in Excel."""
+def _feedback(kept: Path, sub: Submission, out: Path, source: FeedbackSource) -> Path:
+    """The feedback copy of a rejected file, rebuilt by the form writer from the plan and the
+    file's own identity; a kept .ods is handed over under an .xlsx name."""
     if kept.suffix.lower() in EDITABLE:
-        return write_feedback(kept, sub, out / "feedback")
+        return write_feedback(kept, sub, out / "feedback", source=source)
     with tempfile.TemporaryDirectory() as tmp:
         stand_in = Path(tmp) / f"{kept.stem}.xlsx"
         shutil.copyfile(kept, stand_in)
-        return write_feedback(stand_in, sub, out / "feedback")
+        return write_feedback(stand_in, sub, out / "feedback", source=source)
 
 
 # Choosing a version (--use).

@@ -24,8 +24,9 @@ from toolkit.collect.versions import is_version, version_order
 from toolkit.generate.forms import form_sections, lines_for
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
-from toolkit.plan.wareki import fiscal_label
+from toolkit.plan.wareki import date_label, fiscal_label
 from toolkit.workspace import Config
+from validation.answers import UNCOUNTED, UNCOUNTED_LABEL
 
 NOT_SUBMITTED = "未提出"
 SUBMITTED = "提出済"
@@ -65,6 +66,9 @@ class SectionStatus:
         ``resubmitted``)."""
         return STATE_CODES[self.state]
 
+    uncounted: int = 0
+    """Lines accepted as 未集計 (number left blank with a reason in 備考, C032): to ask again later."""
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form for ``toolkit status --json``."""
         return {
@@ -79,6 +83,7 @@ class SectionStatus:
             "in_use": self.in_use,
             "received_at": japan_time(self.received_at),
             "errors": self.errors,
+            "uncounted": self.uncounted,
             "reminder": self.reminder,
         }
 
@@ -127,9 +132,10 @@ def _standing(
         state = RESUBMITTED if earlier_rejected else SUBMITTED
         received = _date(newest.received_at) or today
         late = (received - deadline).days if deadline and received > deadline else 0
+    uncounted = sum(1 for f in (used or newest).findings if f.code == UNCOUNTED)
     return SectionStatus(
         name, bureau, state, lines, deadline, late, newest.file, newest.received_at, errors,
-        in_use=used.file if used else "",
+        in_use=used.file if used else "", uncounted=uncounted,
     )  # fmt: skip
 
 
@@ -144,7 +150,7 @@ def _date(text: str) -> dt.date | None:
 
 def reminder_text(entry: SectionStatus, config: Config) -> str:
     """A mail body for a late or returned section (empty when none is needed)."""
-    deadline = f"{entry.deadline.month}月{entry.deadline.day}日" if entry.deadline else "期限"
+    deadline = date_label(entry.deadline) if entry.deadline else "期限"
     year = fiscal_label(config.fiscal_year)
     sign = f"\n\n{config.contact or config.coordinator}"
     if entry.state == RETURNED:
@@ -188,7 +194,9 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
     lines = []
     for e in entries:
         late = f"{e.days_late}日遅れ" if e.days_late else ""
-        deadline = e.deadline.isoformat() if e.deadline else "期限なし"
+        if e.uncounted:
+            late = f"{late}　{UNCOUNTED_LABEL} {e.uncounted} 行".strip()
+        deadline = date_label(e.deadline) if e.deadline else "期限なし"
         used = f"（使用中: {e.in_use}）" if e.in_use and e.in_use != e.file else ""
         lines.append(
             f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}{used}".rstrip()

@@ -63,7 +63,8 @@ def answer_for(line: Line, plan: Plan, rng: random.Random, owner: str = "") -> d
     not_done = progress == "未実施"
     actual = _actual(line, plan, rng)
     if not_done and line.is_numeric:
-        actual = 0
+        parts = len(plan.units.lookup(line.unit) or ())
+        actual = "・".join("0" * parts) if parts > 1 else 0  # 回・人: 0・0, never a lone 0
     shown = f"{actual}{line.unit}" if isinstance(actual, str) and line.is_numeric else str(actual)
     if isinstance(actual, int | float):
         shown = f"{format_number(Decimal(str(actual)))}{line.unit}"

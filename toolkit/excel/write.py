@@ -61,3 +61,45 @@ def close_workbook(wb: Any) -> None:
         wb.close()
     except FileCreateError as exc:
         raise OSError(str(exc)) from exc
+
+
+_FORM_SHEET: list[type] = []
+_FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
+PLAIN_FUNCTIONS = frozenset(
+    ("IF", "IFERROR", "ISNUMBER", "AND", "OR", "NOT", "INT", "FIND", "LEN", "VALUE", "ASC")
+)
+"""Functions of Excel 2007 that need no ``_xlfn.`` prefix: a formula using only these is written
+as it is (xlsxwriter otherwise runs some 150 substitutions over every validation formula)."""
+
+
+def add_form_sheet(wb: Any, name: str) -> Any:
+    """A worksheet for the forms we issue: its rows grow with their text, and its check-at-entry
+    formulas are written without xlsxwriter's slow future-function pass when they need none.
+
+    A height set with ``set_row`` is written as the row's starting height without
+    ``customHeight``, so Excel grows the row when a long text is typed into it and LibreOffice
+    fits it to its text (a fixed height would clip a 345-character answer to its first lines,
+    on screen and on paper)."""
+    if not _FORM_SHEET:
+        from xlsxwriter.worksheet import Worksheet
+
+        class FormSheet(Worksheet):  # type: ignore[misc]
+            """xlsxwriter's worksheet, writing ``<row ht=…>`` without ``customHeight="1"``."""
+
+            def _xml_start_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+                if tag == "row":
+                    attributes = [a for a in attributes if a[0] != "customHeight"]
+                super()._xml_start_tag_unencoded(tag, attributes)
+
+            def _xml_empty_tag_unencoded(self, tag: str, attributes: Any = ()) -> None:
+                if tag == "row":
+                    attributes = [a for a in attributes if a[0] != "customHeight"]
+                super()._xml_empty_tag_unencoded(tag, attributes)
+
+            def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+                if formula.startswith("=") and set(_FUNCTION.findall(formula)) <= PLAIN_FUNCTIONS:
+                    return formula[1:]
+                return str(super()._prepare_formula(formula, expand_future_functions))
+
+        _FORM_SHEET.append(FormSheet)
+    return wb.add_worksheet(name, worksheet_class=_FORM_SHEET[0])

@@ -10,12 +10,15 @@ Who answers which lines is :mod:`toolkit.plan.owners`.
 from __future__ import annotations
 
 import datetime as dt
-import math
+import gc
+import multiprocessing as mp
+import os
 import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +26,6 @@ from toolkit.errors import MasterError, ToolkitError, UsageError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
 from toolkit.generate.guide import deadline_text, guide_lines
 from toolkit.generate.writer import (
-    COLUMN_WIDTHS,
     EntryCheck,
     FormContent,
     FormRow,
@@ -32,7 +34,7 @@ from toolkit.generate.writer import (
 )
 from toolkit.master.summary import load_plan
 from toolkit.plan import form as F
-from toolkit.plan.fields import QUALITATIVE_LIST, Field, Kind
+from toolkit.plan.fields import QUALITATIVE_LIST, Area, Field, Kind
 from toolkit.plan.identity import FormIdentity, IssuedRow, identity_cells, read_identity_cells
 from toolkit.plan.layout import parse_condition
 from toolkit.plan.model import Line, Plan, Section, YearAnswers, line_matches
@@ -41,15 +43,15 @@ from toolkit.plan.units import UnitKind
 from toolkit.plan.values import format_number, to_decimal
 from toolkit.plan.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
+from validation.answers import NO_VALUE_RULE, no_value_rule
+from validation.catalogue import stop_message
 from validation.findings import Finding, Severity, finding
+from validation.message import StopText
+from validation.values import compound_example
 
 FORMS_DIR = "forms"
 OLD_FORMS_DIR = "以前の様式"
 """Where a form of an owner that no longer has lines is moved when generate runs again."""
-LINE_HEIGHT = 13.5
-"""Points per wrapped text line at the form's font size."""
-MIN_ROW_HEIGHT = 42.0
-"""Room for about three lines, so an empty input row already looks like a place to write."""
 
 Progress = Callable[[int, int], None]
 
@@ -64,6 +66,8 @@ class SectionForm:
     rows: int
     form_id: str
     ids: list[str] = field(default_factory=list)
+    email: str = ""
+    """The section's メール (担当課 sheet), for mail drafts."""
 
 
 @dataclass
@@ -74,6 +78,7 @@ class GenerateResult:
     forms: list[SectionForm]
     findings: list[Finding] = field(default_factory=list)
     retired: list[Path] = field(default_factory=list)
+    plan: Plan | None = None
 
     @property
     def total_rows(self) -> int:
@@ -121,8 +126,10 @@ def generate_forms(
     plan: Plan | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    jobs: int | None = None,
 ) -> GenerateResult:
-    """Write the forms of ``sections`` (default: every owner with lines) to ``outputs/<FY>/forms``.
+    """Write the forms of ``sections`` (default: every owner with lines) to ``outputs/<FY>/forms``,
+    in ``jobs`` processes (default: one per core; a few forms are written in this process).
 
     A master with errors is refused (:class:`MasterError` listing them): a form built from a
     misread plan would ask sections the wrong questions.
@@ -142,41 +149,108 @@ def generate_forms(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ToolkitError(f"出力先フォルダ {out_dir} を作れません: {exc}") from exc
-    secret = config.secret()
-    now = now or dt.datetime.now().astimezone()
-    previous = plan.answers_for(config.fiscal_year - 1)
+        raise ToolkitError(stop_message("S256", folder=out_dir, detail=exc)) from exc
     used: set[str] = set()
-    forms: list[SectionForm] = []
-    index = lines_by_owner(plan, config.related_sections)
-    for done, section in enumerate(chosen, start=1):
-        lines = index.get(section.name, [])
-        path = out_dir / unique_file_name(form_file_name(section), used)
-        content, identity = build_form(plan, config, section, lines, previous, now=now)
-        content.identity = identity_cells(identity, secret)
-        try:
-            write_form(path, content)
-        except OSError as exc:
-            raise ToolkitError(
-                f"{path.name} を書き込めません（Excel で開いていれば閉じてください）: {exc}"
-            ) from exc
-        forms.append(
-            SectionForm(
-                section.name,
-                section.bureau,
-                path,
-                len(lines),
-                identity.form_id,
-                [i.id for i in lines],
-            )
-        )
-        if progress:
-            progress(done, len(chosen))
-    result = GenerateResult(out_dir, forms, findings)
+    tasks = [(s.name, str(out_dir / unique_file_name(form_file_name(s), used))) for s in chosen]
+    job = _Job(plan, config, now or dt.datetime.now().astimezone())
+    forms = _run(job, tasks, worker_count(jobs, len(tasks)), progress)
+    result = GenerateResult(out_dir, forms, findings, plan=plan)
     if not sections:
         result.findings = [*findings, *orphan_findings(plan, config)]
         result.retired = retire_stale_forms(out_dir, {f.path for f in forms})
     return result
+
+
+PARALLEL_FROM = 8
+"""Fewer forms than this are written in this process (starting workers would cost more)."""
+START_METHOD = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+"""How workers start: forked where the system can (they share the plan already in memory),
+spawned on Windows (each gets the plan once, pickled)."""
+
+
+def worker_count(jobs: int | None, forms: int) -> int:
+    """Processes to write ``forms`` forms with: ``jobs`` (default: the cores), never more than
+    the forms, one when there are few."""
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = max(1, min(jobs or 1, forms))
+    return 1 if forms < PARALLEL_FROM else jobs
+
+
+class _Job:
+    """What every form of one run is built from; in a worker process, the one it was given."""
+
+    current: _Job | None = None
+
+    def __init__(self, plan: Plan, config: Config, now: dt.datetime) -> None:
+        self.plan, self.config, self.now = plan, config, now
+        self.secret = config.secret()
+        self.previous = plan.answers_for(config.fiscal_year - 1)
+        self.index = lines_by_owner(plan, config.related_sections)
+        self.sections = {s.name: s for s in form_sections(plan, config)}
+
+    def write(self, name: str, target: str) -> tuple[str, str, str, list[str]] | str:
+        """Write ``name``'s form to ``target``: (section, path, form ID, line IDs), or why the
+        file cannot be written (a worker hands back text, not an exception)."""
+        section = self.sections[name]
+        lines = self.index.get(name, [])
+        path = Path(target)
+        content, identity = build_form(
+            self.plan, self.config, section, lines, self.previous, now=self.now
+        )
+        content.identity = identity_cells(identity, self.secret)
+        try:
+            write_form(path, content)
+        except OSError as exc:
+            return str(stop_message("S255", name=path.name, detail=exc.strerror or exc))
+        return name, target, identity.form_id, [line.id for line in lines]
+
+
+def _start_worker(job: _Job) -> None:
+    _Job.current = job
+
+
+def _write_in_worker(task: tuple[str, str]) -> tuple[str, str, str, list[str]] | str:
+    assert _Job.current is not None
+    return _Job.current.write(*task)
+
+
+def _run(
+    job: _Job, tasks: list[tuple[str, str]], workers: int, progress: Progress | None
+) -> list[SectionForm]:
+    """Write every task's form, in this process or in ``workers`` processes, in order."""
+    if workers <= 1:
+        results = (job.write(*task) for task in tasks)
+        return _collect(job, results, len(tasks), progress)
+    gc.freeze()  # forked workers then share the plan's pages instead of copying them
+    try:
+        context = mp.get_context(START_METHOD)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(job,)) as pool:  # fmt: skip
+            chunk = max(1, len(tasks) // (workers * 4))
+            return _collect(
+                job, pool.map(_write_in_worker, tasks, chunksize=chunk), len(tasks), progress
+            )
+    finally:
+        gc.unfreeze()
+
+
+def _collect(
+    job: _Job, results: Iterable[tuple[str, str, str, list[str]] | str], total: int,
+    progress: Progress | None,
+) -> list[SectionForm]:  # fmt: skip
+    forms = []
+    for done, result in enumerate(results, start=1):
+        if isinstance(result, str):
+            raise ToolkitError(StopText(result, "S255"))
+        name, target, form_id, ids = result
+        section = job.sections[name]
+        forms.append(
+            SectionForm(name, section.bureau, Path(target), len(ids), form_id, ids, section.email)
+        )
+        if progress:
+            progress(done, total)
+    return forms
 
 
 def orphan_findings(plan: Plan, config: Config) -> list[Finding]:
@@ -251,16 +325,16 @@ def build_form(
         f for f in plan.answer_fields if any(applies(f, line, plan) for line in lines) or not lines
     )
     columns = F.FormColumns(columns.fixed, tuple(f.name for f in inputs))
-    number = plan.number_field
-    shown = [F.fixed_values(line, previous, year, section.name, number) for line in lines]
+    shown = [
+        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
+    ]
     headers, per_cell = _headers(columns, inputs, shown, year)
     rows: list[FormRow] = []
     issued: list[IssuedRow] = []
+    made: dict[tuple[object, ...], EntryCheck] = {}
     for i, (line, (values, years)) in enumerate(zip(lines, shown, strict=True)):
         cells = _fixed_cells(columns.fixed, values, years, per_cell)
-        checks = {f.name: entry_check(line, plan, year, f) for f in inputs if f.kind is Kind.NUMBER}
-        locked = frozenset(f.name for f in inputs if not applies(f, line, plan))
-        rows.append(FormRow(line.id, cells, checks, locked, _row_height(cells)))
+        rows.append(_form_row(line.id, cells, line, plan, year, inputs, made))
         issued.append(
             IssuedRow(line.id, F.FIRST_DATA_ROW + i, {k: str(v) for k, v in cells.items()})
         )
@@ -269,11 +343,95 @@ def build_form(
         generated_at=now.isoformat(timespec="seconds"), form_id=uuid.uuid4().hex, header_row=F.HEADER_ROW,
         first_row=F.FIRST_DATA_ROW, columns=list(columns.all), rows=issued, inputs=list(columns.inputs),
     )  # fmt: skip
+    content = _content(plan, config, section, lines, columns, inputs, headers, rows, now)
+    return content, identity
+
+
+def rebuild_form(
+    plan: Plan, config: Config, identity: FormIdentity, answers: dict[str, dict[str, object]]
+) -> FormContent:
+    """The form as it was issued, from its identity (columns, lines, fixed texts as issued) and
+    the plan (checks, lists, instructions), with ``answers`` (line ID → column → value) written
+    back: what a feedback copy is made of. Its identity cells are the caller's to sign."""
+    section = plan.section(identity.section) or Section(identity.section, identity.bureau)
+    declared = {f.name: f for f in plan.answer_fields}
+    inputs = tuple(declared.get(name) or Field(name, Area.ANSWER) for name in identity.inputs)
+    fixed = tuple(name for name in identity.columns if name not in identity.inputs)
+    columns = F.FormColumns(fixed, tuple(identity.inputs))
+    by_id = plan.by_id()
+    lines = [line for r in identity.rows if (line := by_id.get(r.id)) is not None]
+    year = identity.fiscal_year
+    previous = plan.answers_for(year - 1)
+    shown = [
+        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
+    ]
+    headers, _ = _headers(columns, inputs, shown, year)
+    rows = []
+    made: dict[tuple[object, ...], EntryCheck] = {}
+    for issued in identity.rows:
+        cells: dict[str, str | int] = {
+            name: _no_as_number(name, issued.fixed.get(name, "")) for name in fixed
+        }
+        row = _form_row(issued.id, cells, by_id.get(issued.id), plan, year, inputs, made)
+        row.answers = dict(answers.get(issued.id, {}))
+        rows.append(row)
+    content = _content(plan, config, section, lines, columns, inputs, headers, rows, None)
+    content.title_lines = _title_lines(config, section, lines)
+    return content
+
+
+def _form_row(
+    line_id: str,
+    cells: dict[str, str | int],
+    line: Line | None,
+    plan: Plan,
+    year: int,
+    inputs: tuple[Field, ...],
+    made: dict[tuple[object, ...], EntryCheck] | None = None,
+) -> FormRow:
+    """One line of the answer sheet: its fixed cells, number checks and inputs that do not apply
+    (a line no longer in the plan gets plain text cells)."""
+    if line is None:
+        return FormRow(
+            line_id,
+            cells,
+            {f.name: EntryCheck("text") for f in inputs if f.kind is Kind.NUMBER},
+            frozenset(),
+        )
+    checks = {
+        f.name: entry_check(line, plan, year, f, made) for f in inputs if f.kind is Kind.NUMBER
+    }
+    locked = frozenset(f.name for f in inputs if not applies(f, line, plan))
+    return FormRow(line_id, cells, checks, locked)
+
+
+def _content(
+    plan: Plan,
+    config: Config,
+    section: Section,
+    lines: list[Line],
+    columns: F.FormColumns,
+    inputs: tuple[Field, ...],
+    headers: dict[str, str],
+    rows: list[FormRow],
+    now: dt.datetime | None,
+) -> FormContent:
+    """Everything but the identity of one owner's form, for :func:`write_form`."""
+    plan_name = config.plan_name or plan.name
+    year = config.fiscal_year
     input_specs = tuple(_input_column(f, plan, year) for f in inputs)
     lists = {spec.list_name: plan.choices(spec.list_name) for spec in input_specs if spec.list_name}
+    number = plan.number_field
     if number is not None and number in inputs and any(line.is_qualitative for line in lines):
         lists.setdefault(QUALITATIVE_LIST, plan.qualitative)
-    content = FormContent(
+    properties: dict[str, object] = {
+        "title": f"{plan_name} 進捗状況調査票 {fiscal_label_both(year)}", "subject": section.label,
+        "author": config.coordinator, "company": config.city,
+        "comments": "toolkit generate で作成した照会様式です。",
+    }  # fmt: skip
+    if now is not None:
+        properties["created"] = now.replace(tzinfo=None)
+    return FormContent(
         title=f"{plan_name}　進捗状況調査票（{fiscal_label(year)}実績）",
         title_lines=_title_lines(config, section, lines),
         fixed=columns.fixed,
@@ -285,23 +443,31 @@ def build_form(
         identity=[],
         password=config.form_password,
         footer=f"{plan_name}　{fiscal_label(year)}　{section.label}",
-        properties={
-            "title": f"{plan_name} 進捗状況調査票 {fiscal_label_both(year)}", "subject": section.label,
-            "author": config.coordinator, "company": config.city,
-            "comments": "toolkit generate で作成した照会様式です。", "created": now.replace(tzinfo=None),
-        },
-    )  # fmt: skip
-    return content, identity
+        properties=properties,
+        paper=config.form_paper,
+    )
+
+
+def _no_as_number(name: str, text: str) -> str | int:
+    """No. is written as a number (as generate writes it), every other fixed cell as text."""
+    return int(text) if name == "No." and text.isdigit() else text
 
 
 def _input_column(f: Field, plan: Plan, year: int) -> InputColumn:
     """How a form writes and checks one answer field's column."""
     if f.kind in (Kind.CHOICE, Kind.GRADE):
         choices = " / ".join(plan.choices(f.choices))
+        if f.help and "▼" in f.help and len(f.help) < 60:  # 「取組の進み具合を ▼ から選びます。」
+            prompt = f"{f.help.rstrip('。')}（{choices}）。"
+        else:
+            prompt = (
+                f"{f.help}▼から選んでください（{choices}）。"
+                if f.help and len(f.help) < 60
+                else f"▼から選んでください（{choices}）。"
+            )
         return InputColumn(
-            f.name, "choice", list_name=f.choices, input_title=f.name,
-            input_message=f"{f.help}▼から選んでください: {choices}" if f.help and len(f.help) < 60 else f"▼から選んでください: {choices}",
-            error_title="一覧にない値です", error_message=f"{f.name}は一覧から選んでください（{choices}）。",
+            f.name, "choice", list_name=f.choices, input_title=f.name, input_message=prompt,
+            error_title="一覧にない値です", error_message=f"{f.name}は▼の一覧から選んでください（{choices}）。",
         )  # fmt: skip
     if f.kind is Kind.TEXT:
         limit = f.limit or 32_767
@@ -373,73 +539,76 @@ def _fixed_cells(
         year = years.get(name)
         if name in per_cell and year and text:
             text = f"{text}\n({short_label(year)}年度)"
-        cells[name] = int(text) if name == "No." and text.isdigit() else text
+        cells[name] = _no_as_number(name, text)
     return cells
 
 
-def entry_check(line: Line, plan: Plan, year: int, f: Field | None = None) -> EntryCheck:
-    """The check at entry of a line's number cell, with Japanese input and error messages."""
+def entry_check(
+    line: Line,
+    plan: Plan,
+    year: int,
+    f: Field | None = None,
+    made: dict[tuple[object, ...], EntryCheck] | None = None,
+) -> EntryCheck:
+    """The check at entry of a line's number cell, with Japanese input and error messages.
+
+    Every message ends with the plan's rule for no value this year (「-」, or blank with a reason
+    in 備考: :func:`validation.answers.no_value_rule`), which the cell's check lets through.
+    ``made`` keeps the checks of one form (it repeats a handful of them on every line)."""
+    if made is None:
+        return _entry_check(line, plan, year, f)
+    key = (line.unit, line.max_value, line.has_indicator, line.is_qualitative, f.name if f else "")
+    check = made.get(key)
+    if check is None:
+        check = made[key] = _entry_check(line, plan, year, f)
+    return check
+
+
+def _entry_check(line: Line, plan: Plan, year: int, f: Field | None) -> EntryCheck:
     name = f.name if f else "実績値"
     when = f"{fiscal_label(year)}の実績"
+    rule = no_value_rule(plan.fields)
     if not line.has_indicator:
         return EntryCheck("none")
     if line.is_qualitative:
         choices = " / ".join(plan.qualitative)
         return EntryCheck(
-            "list", input_title=f"{name}（選択）", input_message=f"{when}を▼から選んでください: {choices}",
-            error_title="一覧にない値です", error_message=f"{name}は一覧から選んでください（{choices}）。",
+            "list", input_title=f"{name}（選択）", input_message=f"{when}を▼から選んでください（{choices}）。{rule}",
+            error_title="一覧にない値です", error_message=f"{name}は▼の一覧から選んでください（{choices}）。{NO_VALUE_RULE}",
         )  # fmt: skip
     units = plan.units.lookup(line.unit)
     if units is None:
         return EntryCheck("text", line.unit, input_title=f"{name}（{line.unit}）"[:32],
-                          input_message=f"{when}を数字だけで入力してください（単位「{line.unit}」は付けません）。")  # fmt: skip
+                          input_message=f"{when}を数字だけで入力してください（単位「{line.unit}」は付けません）。{rule}")  # fmt: skip
     if len(units) > 1:
-        example = "・".join(str(n) for n in (1, 120, 30, 5)[: len(units)])
+        example = compound_example(len(units))
         return EntryCheck(
-            "text", line.unit, input_title=f"{name}（{line.unit}）"[:32],
-            input_message=f"{when}を「{line.unit}」の順に、数字を「・」で区切って入力してください。例: {example}（単位は付けません）",
+            "compound", line.unit, input_title=f"{name}（{line.unit}）"[:32],
+            input_message=f"{when}を「{line.unit}」の順に、数字を「・」で区切って入力してください（例: {example}。単位は付けません）。{rule}",
+            error_title="「・」で区切ってください",
+            error_message=f"{name}は「{line.unit}」の順に、数字を「・」で区切って入力してください（例: {example}）。{NO_VALUE_RULE}",
         )  # fmt: skip
     unit = units[0]
     maximum = line.max_value if line.max_value is not None else unit.maximum
     if unit.kind is UnitKind.INTEGER:
-        kind, how, example = "whole", "整数", "120"
+        kind, how, example = "whole", "0以上の整数", "120"
     elif unit.kind is UnitKind.PERCENT:
-        kind, how, example = "decimal", f"0～{_num(maximum or 100)} の数値", "45.5"
+        kind, how, example = "decimal", f"0～{_num(maximum or 100)}の数値", "45.5"
         maximum = maximum or 100.0
     else:
-        kind, how, example = "decimal", "数値（小数可）", "1234.5"
+        kind, how, example = "decimal", "0以上の数値（小数可）", "1234.5"
     if maximum is not None and unit.kind is not UnitKind.PERCENT:
-        how += f"（{_num(maximum)} 以下）"
+        how += f"（{_num(maximum)}以下）"
     return EntryCheck(
         kind, line.unit, 0, maximum, input_title=f"{name}（単位: {line.unit}）"[:32],
-        input_message=f"{when}を{how}で入力してください。単位「{line.unit}」や「約」は付けません。例: {example}",
+        input_message=f"{when}を{how}で入力してください（例: {example}）。単位「{line.unit}」や「約」は付けません。{rule}",
         error_title="数値を入力してください",
-        error_message=(f"{name}は{how}で入力してください（例: {example}）。"
-                       f"「約」・単位・カンマ以外の文字は入れられません。実績がない場合は空欄にして備考に理由を書いてください。"),
+        error_message=f"{name}は{how}で入力してください（例: {example}）。「約」や単位などの文字は入れられません。{NO_VALUE_RULE}",
     )  # fmt: skip
 
 
 def _num(value: float) -> str:
     return format_number(to_decimal(value), grouping=False)
-
-
-def _width(text: str) -> float:
-    """Display width in Excel character units: ASCII counts one, anything else (kana, kanji) about two."""
-    narrow = len(text.encode("ascii", "ignore"))
-    return narrow + 1.9 * (len(text) - narrow)
-
-
-def _row_height(cells: dict[str, str | int]) -> float:
-    """A row tall enough for its wrapped fixed text (rows are resizable; this is a good start)."""
-    lines = 1
-    for name, value in cells.items():
-        text = str(value)
-        if not text:
-            continue
-        room = max(COLUMN_WIDTHS.get(name, 10) - 1, 1)
-        needed = sum(max(1, math.ceil(_width(part) / room)) for part in text.split("\n"))
-        lines = max(lines, needed)
-    return max(MIN_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
 
 
 _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$", re.IGNORECASE)

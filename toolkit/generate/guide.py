@@ -6,36 +6,45 @@ import datetime as dt
 
 from toolkit.plan.fields import Field, Kind
 from toolkit.plan.model import Line, Plan, Section
-from toolkit.plan.wareki import fiscal_label, fiscal_label_both
+from toolkit.plan.wareki import date_label, fiscal_label, fiscal_label_both
 from toolkit.workspace import Config
-
-_WEEKDAYS = "月火水木金土日"
+from validation.answers import NO_VALUE_RULE, PENDING_RULE, note_field
 
 
 def deadline_text(deadline: dt.date | None) -> str:
-    """``2022-05-31 → "令和4年5月31日（火）"``; no deadline → ``取りまとめ課の案内のとおり``."""
+    """``2022-05-31 → "令和4年5月31日（火）"``; no deadline → ``取りまとめ課からの案内のとおり``."""
     if deadline is None:
         return "取りまとめ課からの案内のとおり"
-    if deadline >= dt.date(2019, 5, 1):
-        name, n = "令和", deadline.year - 2018
+    return date_label(deadline)
+
+
+def number_rules(lines: list[Line], fields: tuple[Field, ...] = ()) -> str:
+    """How to type a number (the strict reading collect applies, in plain words), with the plan's
+    rule for no value this year in the words the cell's messages and collect use."""
+    note = note_field(fields)
+    rules = [
+        "・数字だけを入力してください。「約100」「100人」のように、約・単位・文字は付けません（入力するとセルが受け付けません）。",
+        "・全角の数字（１２３）やカンマ（1,234）は、回収時に自動で半角の数値に直します。",
+        "・割合（%）は 0～100 の数値で入力します（例: 45.5）。",
+        f"・{NO_VALUE_RULE}事業を実施しなかったときなどです。",
+    ]
+    if note is not None:
+        rules.append(
+            f"・{PENDING_RULE.format(note=note.name)}数値がまとまったら入力して、もう一度提出してください。"
+        )
+        rules.append(f"・{note.name}欄に理由のない空欄は受け付けられず、差戻しになります。")
     else:
-        name, n = "平成", deadline.year - 1988
-    return f"{name}{'元' if n == 1 else n}年{deadline.month}月{deadline.day}日（{_WEEKDAYS[deadline.weekday()]}）"
-
-
-def number_rules(lines: list[Line]) -> str:
-    """How to type a number (the strict reading collect applies, in plain words)."""
-    text = (
-        "・数字だけを入力してください。「約100」「100人」のように、約・単位・文字は付けません。\n"
-        "・全角の数字（１２３）やカンマ（1,234）は、回収時に自動で半角の数値に直します。\n"
-        "・割合（%）は 0～100 の数値で入力します（例: 45.5）。\n"
-        "・実績がない・集計中の場合は空欄のままにし、備考に理由と見込みを書いてください。\n"
+        rules.append("・空欄は受け付けられず、差戻しになります。")
+    rules.append(
         "・指標のない取組（指標欄が「－（指標なし）」の行）は、実績値は灰色で入力不要です。進捗状況などは入力してください。"
     )
     compound = sorted({line.unit for line in lines if line.is_numeric and "・" in line.unit})
     if compound:
-        text += f"\n・単位が「{'」「'.join(compound)}」のように複数ある指標は、順に「・」で区切って入力します（例: 1・120）。"
-    return text
+        rules.append(
+            f"・単位が「{'」「'.join(compound)}」のように複数ある指標は、順に「・」で区切って入力します（例: 1・120）。"
+            "数値が一つだけ（「0」など）では受け付けられません。"
+        )
+    return "\n".join(rules)
 
 
 def field_text(f: Field, plan: Plan, config: Config, lines: list[Line]) -> str:
@@ -43,7 +52,7 @@ def field_text(f: Field, plan: Plan, config: Config, lines: list[Line]) -> str:
     help_text = f.help
     if f.kind is Kind.NUMBER:
         lead = f"{fiscal_label(config.fiscal_year)}の実績を入力します。セルを選ぶと入力のしかたが表示されます。"
-        return f"{lead}\n{number_rules(lines)}"
+        return f"{lead}\n{number_rules(lines, plan.fields)}"
     if f.kind in (Kind.CHOICE, Kind.GRADE):
         return f"▼ から選びます: {' / '.join(plan.choices(f.choices))}"
     if f.kind is Kind.DATE:
@@ -74,7 +83,7 @@ def guide_lines(
             guide.append(
                 (
                     f"定性的な指標の{f.name}",
-                    f"数値でない指標は ▼ から選びます: {' / '.join(plan.qualitative)}",
+                    f"数値でない指標は ▼ から選びます: {' / '.join(plan.qualitative)}。{NO_VALUE_RULE}",
                 )
             )
     guide += [

@@ -80,3 +80,36 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date(year, int(m["m"]), int(m["d"]))
     except ValueError:
         return None
+
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+"""Japan time: what every time shown to people is in (records keep ISO 8601 with their offset)."""
+_WEEKDAYS = "月火水木金土日"
+
+
+def date_label(day: dt.date) -> str:
+    """``2022-05-31 → "令和4年5月31日（火）"`` (平成 before 2019-05-01; year 1 is 元年)."""
+    if day >= dt.date(2019, 5, 1):
+        name, n = "令和", day.year - 2018
+    elif day >= dt.date(1989, 1, 8):
+        name, n = "平成", day.year - 1988
+    else:
+        name, n = "昭和", day.year - 1925
+    return f"{name}{'元' if n == 1 else n}年{day.month}月{day.day}日（{_WEEKDAYS[day.weekday()]}）"
+
+
+def japan_time(value: str | dt.datetime) -> str:
+    """A recorded time as people in Japan read it: ``2026-12-01T21:35:36Z`` →
+    ``令和8年12月2日（水）6:35``. A time without offset is taken as this machine's local time;
+    text that is no ISO 8601 time comes back as it is (empty stays empty)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return ""
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    moment = value if value.tzinfo else value.astimezone()
+    local = moment.astimezone(JST)
+    return f"{date_label(local.date())}{local.hour}:{local.minute:02d}"
