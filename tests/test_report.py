@@ -374,7 +374,7 @@ def test_cli_writes_the_formats_asked_for(answered: Config) -> None:
     assert result.exit_code == 0, result.output
     folder = answered.year_dir / "report"
     assert sorted(p.suffix for p in folder.iterdir()) == [".csv", ".html", ".xlsx"]
-    assert "取組 87 件" in result.output and "B 概ね達成" in result.output
+    assert "取組 87件" in result.output and "B 概ね達成" in result.output
 
 
 def test_cli_unknown_format_is_misuse(answered: Config) -> None:

@@ -116,9 +116,10 @@ def summary_lines(result: ReportResult) -> list[str]:
     )
     lines = [
         f"{report.year_label_both} の報告書を作りました: 表 {len(report.tables)} 件、"
-        f"取組 {report.torikumi_count} 件、行 {report.line_count} 行（回答 {report.answered} 行）",
-        f"  評価（指標のある {report.overall.total} 行）: {counts}",
+        f"{report.counts_text}（回答のある行 {report.answered}）",
     ]
+    if report.overall.total:  # a plan of prose only has nothing to grade
+        lines.append(f"  評価（指標のある {report.overall.total} 行）: {counts}")
     if len(report.years) > 1:
         lines.append(f"  経年: {'、'.join(fiscal_label(y) for y in report.years)}")
     lines.extend(f"  {LABELS.get(kind, kind)}: {path}" for kind, path in result.files.items())

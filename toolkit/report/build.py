@@ -96,7 +96,21 @@ def build_report(
         torikumi_count=len({line.torikumi_no for line in plan.lines}),
         line_count=len(plan.lines),
         years=years,
+        counts_text=counts_text(plan),
     )
+
+
+def counts_text(plan: Plan) -> str:
+    """What the cover says the plan holds, in the plan's own words: ``取組 87件　指標 103行``,
+    ``活動 30件`` (one line per 活動), ``取組 230件　行 230行`` (lines without indicators)."""
+    actions = len({line.torikumi_no for line in plan.lines})
+    indicators = sum(1 for line in plan.lines if line.has_indicator)
+    parts = [f"{plan.levels.action} {actions}件"]
+    if indicators:
+        parts.append(f"指標 {len(plan.lines)}行")
+    elif len(plan.lines) != actions:
+        parts.append(f"行 {len(plan.lines)}行")
+    return "　".join(parts)
 
 
 def findings(

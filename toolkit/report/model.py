@@ -197,6 +197,8 @@ class Report:
     torikumi_count: int
     line_count: int
     years: tuple[int, ...]
+    counts_text: str = ""
+    """The cover's count of what the plan holds, in its own words (``活動 30件``)."""
 
     @property
     def grade_labels(self) -> dict[str, str]:
