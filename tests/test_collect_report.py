@@ -88,6 +88,26 @@ def test_problem_lines_for_the_console(collected: tuple[Issued, CollectResult]) 
     assert not [line for line in lines if "受理\t" in line]
 
 
+def test_collect_problems_option_lists_only_the_files_to_act_on(small_workspace: Config) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    issued = issue(small_workspace)
+    good, bad = list(issued.forms)[:2]
+    fill(issued.forms[good], small_workspace.inbox / "良い.xlsx", issued.answers(good))
+    answers = issued.answers(bad)
+    answers[next(iter(answers))]["進捗状況"] = "たぶん"
+    fill(issued.forms[bad], small_workspace.inbox / "悪い.xlsx", answers)
+    run = CliRunner().invoke(cli, ["collect", "--problems", "-w", str(small_workspace.root)])
+    assert run.exit_code == 1, run.output
+    lines = run.output.splitlines()
+    assert lines[0].startswith(f"{bad}\t差戻し\tエラー 1\t悪い.xlsx")
+    assert "[C023]" in lines[1] and "たぶん" in lines[1]
+    assert "合計 2 ファイル: 受理 1、差戻し 1" in run.output
+    assert good not in run.output and "良い.xlsx" not in run.output
+
+
 def test_uncounted_lines_are_accepted_and_shown_by_status(small_workspace: Config) -> None:
     from toolkit.collect.status import section_status, status_lines
 

@@ -120,6 +120,11 @@ def test_related_lines_are_answered_by_the_related_section(tmp_path: Path) -> No
     assert seed_row is not None
     assert seed_row.values["実績"] == "15箇所"  # seed line 94, cell 12
     assert line.sections == ("市社会福祉協議会", "関係課")
+    # the form and the report's 関係課 sub-row show what the plan and 地域福祉課 wrote for 関係課
+    assert line.column("取組み", "地域福祉課") == line.column("取組み", "関係課") != ""
+    assert line.column("取組み", "地域福祉課") != line.column("取組み", "市社会福祉協議会")
+    related = after.answers_for(2019).value(line, "実施状況", "関係課", per_owner=True)
+    assert related == answers["K2-5-1"]["実施状況"]
 
 
 @pytest.mark.parametrize(

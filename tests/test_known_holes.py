@@ -4,6 +4,7 @@ the whole suite until the test below was written (issue: rooms for the pipeline)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.test_collect import Issued, fill, issue
 from toolkit.collect.run import collect
+from toolkit.collect.status import SUBMITTED, section_status, status_lines
 from toolkit.excel.write import write_value
 from toolkit.generate.forms import generate_forms
 from toolkit.master.summary import load_plan
@@ -97,3 +99,29 @@ def test_text_is_written_as_text_even_without_the_workbook_option(tmp_path: Path
 @pytest.fixture
 def issued(small_workspace: Config) -> Issued:
     return issue(small_workspace)
+
+
+@pytest.mark.parametrize(
+    ("received", "late"),
+    [
+        ("2022-05-30T10:00:00+09:00", 0),
+        ("2022-05-31T23:59:00+09:00", 0),  # the deadline day itself is on time
+        ("2022-06-01T00:01:00+09:00", 1),
+        ("2022-06-03T09:00:00+09:00", 3),
+    ],
+)
+def test_a_return_after_the_deadline_is_counted_late(
+    issued: Issued, monkeypatch: pytest.MonkeyPatch, received: str, late: int
+) -> None:
+    """A form received after 期限 (2022-05-31 in the small workspace) is 提出済 but late, counted
+    from the day it came in, not from today."""
+    assert str(issued.config.deadline) == "2022-05-31"
+    section = next(iter(issued.forms))
+    fill(issued.forms[section], issued.config.inbox / "late.xlsx", issued.answers(section))
+    monkeypatch.setattr("toolkit.collect.run.now_iso", lambda: received)
+    collect(issued.config)
+    entry = {e.section: e for e in section_status(issued.config, today=dt.date(2022, 7, 1))}
+    assert entry[section].state == SUBMITTED
+    assert entry[section].days_late == late
+    shown = next(line for line in status_lines([entry[section]]) if section in line)
+    assert (f"{late}日遅れ" in shown) == (late > 0)

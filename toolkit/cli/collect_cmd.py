@@ -31,10 +31,20 @@ from validation.catalogue import stop_message
     metavar="ファイル",
     help="その課の回答に使うファイルを指定します（受信フォルダ内の名前。記録に残ります。複数可）",
 )
+@click.option(
+    "--problems",
+    "only_problems",
+    is_flag=True,
+    help="対応が必要なファイル（差戻し・読めない・様式でない）だけを、最初のエラー 5 件と合計とともに表示します",
+)
 @workspace_option
 @json_option
 def collect_command(
-    inbox: Path | None, use: tuple[str, ...], workspace: Path | None, as_json: bool
+    inbox: Path | None,
+    use: tuple[str, ...],
+    only_problems: bool,
+    workspace: Path | None,
+    as_json: bool,
 ) -> None:
     """回収したファイル（受信フォルダ、省略時はワークスペースの inbox/）を検証し、結果を outputs/<年度>/collect/ に書きます。
 
@@ -51,6 +61,13 @@ def collect_command(
     result = collect(config, folder, progress=echo_progress("検証中", total), use=use)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    elif only_problems:
+        from toolkit.collect.report import problem_lines
+
+        for line in problem_lines(result):
+            click.echo(line)
+        if result.report_html:
+            click.echo(f"検証結果: {result.report_html}")
     else:
         _print_collect(result, folder)
     click.get_current_context().exit(result.exit_code)

@@ -171,6 +171,11 @@ class Line:
         """A plan column's text: the owner's own value for a per-owner column, else the line's."""
         if owner and name in self.owner_columns.get(owner, {}):
             return self.owner_columns[owner][name]
+        if owner and owner not in self.sections and RELATED_SECTION in self.sections:
+            # a section answering for 「関係課」 sees what the plan wrote for 関係課
+            related = self.owner_columns.get(RELATED_SECTION, {})
+            if name in related:
+                return related[name]
         return self.columns.get(name, "")
 
     def target_for(self, year: int) -> Value:
@@ -241,12 +246,27 @@ class YearAnswers:
             row = self.rows.get((line.id, owner))
             if row is not None:
                 return row.values.get(name)
+            if owner == RELATED_SECTION:
+                return self._related_value(line, name)
             if len(line.sections) > 1:
                 return None
         row = self.rows.get((line.id, ""))
         if row is None and line.sections:  # a row filed under the only owner
             row = self.rows.get((line.id, line.sections[0])) if len(line.sections) == 1 else None
         return row.values.get(name) if row is not None else None
+
+    def _related_value(self, line: Line, name: str) -> object:
+        """関係課's value: what the sections answering for 「関係課」 wrote (rows filed under their
+        own names), one answer as it is, several as 「課：答え」 lines."""
+        answers = [
+            (key[1], row.values.get(name))
+            for key, row in self.rows.items()
+            if key[0] == line.id and key[1] and key[1] not in line.sections
+        ]
+        given = [(who, value) for who, value in answers if value not in (None, "")]
+        if len(given) <= 1 or len({str(v) for _, v in given}) == 1:
+            return given[0][1] if given else None
+        return "\n".join(f"{who}：{value}" for who, value in given)
 
     def answered(self, line_id: str) -> bool:
         """True when the year has any row for the line."""
