@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from tests.test_collect import Issued, codes, fill, issue, only, set_saved_time
 from tests.test_merge import answers_sheet
 from toolkit.cli import cli
+from toolkit.collect.result import summary_lines
 from toolkit.collect.run import collect
 from toolkit.collect.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
 from toolkit.collect.submissions import Status, load_submissions
@@ -148,6 +149,9 @@ def test_a_correction_received_later_wins_over_a_rejected_file_from_a_clock_in_2
     assert only(result, "回答_修正.xlsx").status is Status.ACCEPTED
     assert only(result, "回答.xlsx").status is Status.SUPERSEDED
     assert result.exit_code == 0
+    # the console names the replaced file but not its old errors: nothing is to be done about them
+    shown = "\n".join(summary_lines(result))
+    assert "回答.xlsx" in shown and "[V001]" not in shown
     assert states(config)[section].state == RESUBMITTED
     assert merged(config)[counted_line(issued, section)]["実績値"] == 120
 

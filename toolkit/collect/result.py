@@ -134,6 +134,8 @@ def summary_lines(result: CollectResult) -> list[str]:
         shown = [f for f in sub.findings if f.severity is Severity.ERROR][:5]
         if sub.status is Status.OTHER_YEAR or (not shown and sub.status is not Status.ACCEPTED):
             shown = sub.findings[:1]
+        if sub.status is Status.SUPERSEDED:
+            shown = []  # a newer version is used: its errors need nothing done
         for f in shown:
             lines.append(f"    {f.line()}")
     for name, why in result.skipped:
