@@ -9,6 +9,7 @@ import click
 
 from toolkit.cli.base import echo_progress, json_option, workspace_option
 from toolkit.collect.drafts import status_drafts
+from toolkit.collect.report import problem_lines
 from toolkit.collect.result import CollectResult, summary_lines
 from toolkit.collect.run import collect, find_inbox_files
 from toolkit.collect.status import SectionStatus, section_status, status_json, status_lines
@@ -62,8 +63,6 @@ def collect_command(
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     elif only_problems:
-        from toolkit.collect.report import problem_lines
-
         for line in problem_lines(result):
             click.echo(line)
         if result.report_html:

@@ -104,13 +104,12 @@ def write_master_workbook(
         (L.SHEET_HISTORY, L.HISTORY_COLUMNS, []),
         (L.SHEET_CONFLICTS, L.CONFLICT_COLUMNS, []),
     ]  # fmt: skip
-    if any(line.targets for line in plan.lines):
-        targets = [
-            (line.id, year, cell_value(v))
-            for line in plan.lines
-            for year, v in sorted(line.targets.items())
-        ]
-        sheets.insert(4, (L.SHEET_TARGETS, L.TARGET_COLUMNS, targets))
+    targets = [  # always there, empty when the plan has one target per line
+        (line.id, year, cell_value(v))
+        for line in plan.lines
+        for year, v in sorted(line.targets.items())
+    ]
+    sheets.insert(4, (L.SHEET_TARGETS, L.TARGET_COLUMNS, targets))
     for name, columns, rows in sheets:
         sheet = wb.add_worksheet(name)
         for c, title in enumerate(columns):
@@ -267,11 +266,18 @@ def _default_guide(plan: Plan) -> tuple[str, ...]:
         "　基本目標・施策の方向 は 体系 シートの番号、担当課 は 担当課 シートの課名（複数のときは空白で区切る）、関係課 は toolkit.toml で指定した課が回答します。",
         "　基準値・現状値・目標値 は計画書のとおりに入れます（例: 1・120、25,000人以上(累計)、継続、-）。方向（増加・減少・維持）は空欄なら基準値と目標値から判定します。上限 は % の指標で 100 を超えてよいときの上限です。",
         "体系: 基本目標と施策の方向の名前、計画書の頁。",
-        "担当課: 部局・課名・別名（旧課名など、読点で区切る）・連絡先。",
+        "担当課: 部局・課名・別名（旧課名など、読点で区切る）・連絡先・メール（toolkit generate --mail の宛先）。",
+        "項目: 行が持つ列（区分 計画）と担当が答える欄（区分 回答: 数値・選択・文章・日付・評価、必須か、担当ごとか共通か、どの行に聞くか）。上から順に照会様式の列になります。",
+        "年度別目標: 年度ごとに目標を決めている計画だけ、1 行に ID・年度・目標値。その年度の実績はその年度の目標と比べます。",
         "選択肢: 進捗状況・今後の方向性・定性的な実績値 で選べる値。",
         "単位: 標準にない単位を追加するとき（種別は 整数・小数・割合）。",
+        "報告書: 報告書に載せる表と、その列（1 行 = 1 列）。",
+        "設定: 体系の段の呼び方と、評価の段階・達成率の計算方法（説明 列に書き方があります）。",
         "実績: 年度ごとの回答（toolkit merge が書き込みます）。年度は西暦（例: 2021）。",
         "履歴: toolkit merge が変更したセルの記録（いつ・どの値を・どのファイルから）。",
+        "競合: 担当どうしの回答が食い違い、書き込まなかった項目の一覧（toolkit merge が書きます）。",
+        "",
+        "どのシートの書き方も、同梱の templates_xlsx/README.md に列ごとの説明と例があります。",
     )
 
 
