@@ -99,12 +99,17 @@ def test_collect_problems_option_lists_only_the_files_to_act_on(small_workspace:
     answers = issued.answers(bad)
     answers[next(iter(answers))]["進捗状況"] = "たぶん"
     fill(issued.forms[bad], small_workspace.inbox / "悪い.xlsx", answers)
+    memo = openpyxl.Workbook()
+    memo.active["A1"] = "メモ"  # a workbook that is no form: the section must send the form
+    memo.save(small_workspace.inbox / "メモ.xlsx")
     run = CliRunner().invoke(cli, ["collect", "--problems", "-w", str(small_workspace.root)])
     assert run.exit_code == 1, run.output
     lines = run.output.splitlines()
     assert lines[0].startswith(f"{bad}\t差戻し\tエラー 1\t悪い.xlsx")
     assert "[C023]" in lines[1] and "たぶん" in lines[1]
-    assert "合計 2 ファイル: 受理 1、差戻し 1" in run.output
+    assert lines[2].startswith("（不明）\t様式ではありません\tエラー 1\tメモ.xlsx")
+    assert "[C001]" in lines[3]
+    assert "合計 3 ファイル: 受理 1、差戻し 1、様式ではありません 1" in run.output
     assert good not in run.output and "良い.xlsx" not in run.output
 
 

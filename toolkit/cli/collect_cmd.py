@@ -36,7 +36,7 @@ from validation.catalogue import stop_message
     "--problems",
     "only_problems",
     is_flag=True,
-    help="対応が必要なファイル（差戻し・読めない・様式でない）だけを、最初のエラー 5 件と合計とともに表示します",
+    help="対応が必要なファイル（差戻し・読めない・様式でない・別の計画の様式）だけを、最初のエラー 5 件と合計とともに表示します",
 )
 @workspace_option
 @json_option

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.collect.submissions import Status, Submission
+from toolkit.collect.submissions import NOT_ACCEPTED, Status, Submission
 from toolkit.excel.style import ERROR_FILL, base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.plan.wareki import fiscal_label, japan_time
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from toolkit.workspace import Config
 
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告", "fixed": "修正済"}
-PROBLEMS = (Status.REJECTED, Status.UNREADABLE, Status.UNIDENTIFIED)
-"""The statuses a coordinator must act on (send the feedback, ask for the form again)."""
+PROBLEMS = NOT_ACCEPTED
+"""The statuses a coordinator must act on (send the feedback, ask for the form again): the same
+files that make collect exit 1."""
 FILE_COLUMNS = (
     ("担当課", 18),
     ("ファイル", 34),
@@ -61,7 +62,7 @@ def ordered(result: CollectResult) -> list[Submission]:
 
 
 def problems(result: CollectResult) -> list[Submission]:
-    """The submissions to act on (差戻し, unreadable, not a form), in report order."""
+    """The submissions to act on (差戻し, unreadable, not a form, another plan's form), in report order."""
     return [s for s in ordered(result) if s.status in PROBLEMS]
 
 
