@@ -164,8 +164,8 @@ STEPS = (
         "toolkit_collect_accepted",
         "baseline_collect_accepted",
         target=3.0,
-        what="round 1: `collect`, first of the season (no record, master cache cold), every "
-        "file accepted",
+        what="round 1: `collect`, first of the season (no record; the master cache as generate "
+        "left it), every file accepted",
         against="python-calamine merely reading the same files",
     ),
     Step(
@@ -191,8 +191,8 @@ STEPS = (
         "baseline_merge",
         reference="reference_merge",
         target=1.0,
-        what="`merge`: openpyxl edit in place, history, backup, atomic save (master put back "
-        "before each run)",
+        what="`merge`: the changed sheets rewritten by the streaming patcher, history, backup, "
+        "atomic save (master put back before each run)",
         against="openpyxl loading and saving the master unchanged (before merge)",
     ),
     Step(

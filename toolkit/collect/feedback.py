@@ -31,7 +31,7 @@ from toolkit.generate.writer import (
     write_error_list,
     write_form,
 )
-from toolkit.master.cache import load_master_cached
+from toolkit.master.cache import MASTER_CACHE, load_master_cached
 from toolkit.plan.identity import FormIdentity, identity_cells
 from toolkit.plan.model import Plan
 from toolkit.plan.sheets import cell_ref
@@ -45,7 +45,6 @@ SEVERITY_LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Sever
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.FIXED: 2}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
-MASTER_CACHE = Path(".toolkit") / "cache"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The parsed master kept as JSON between runs (collect reads the same master all season).
 
 Keyed by the master's SHA-256, the toolkit version and the loader's own source; JSON, never
-pickle. Any problem with the cache means: read the master.
+pickle. Any problem with the cache means: read the master. Every full load of a workspace's
+master (:func:`load_master_keeping`: generate, show, report) leaves the cache behind, so the
+season's first collect, which comes after generate, reads JSON rather than the workbook.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ from toolkit.plan.scheme import (
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import BLANK as BLANK_VALUE
 from toolkit.plan.values import Value, ValueKind
+from validation.findings import Finding
 
+MASTER_CACHE = Path(".toolkit") / "cache"
+"""Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
 _CACHE_FORMAT = 2
 _T = TypeVar("_T")
 _LOADER_MODULES = (
@@ -83,6 +88,27 @@ def load_master_cached(
             _write_cache(cached, plan)
     plan.name, plan.source = name or path.stem, str(path)
     return plan
+
+
+def load_master_keeping(
+    path: Path,
+    cache_dir: Path,
+    *,
+    name: str = "",
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
+) -> tuple[Plan, list[Finding]]:
+    """:func:`load_master` (the plan and its findings, read from the workbook), leaving the plan
+    in ``cache_dir`` for :func:`load_master_cached` when it is not there yet (JSON written once
+    per master: the season's first collect then starts warm)."""
+    digest = _file_digest(path)
+    plan, findings = load_master(path, name=name, lists=lists, text_limit=text_limit, grades=grades)
+    if digest:
+        cached = cache_dir / f"master-{_cache_key(digest, lists, text_limit, grades)}.json"
+        if not cached.is_file() and _file_digest(path) == digest:
+            _write_cache(cached, plan)
+    return plan, findings
 
 
 def _file_digest(path: Path) -> str:
@@ -251,7 +277,7 @@ def _line_from(i: list[Any]) -> Line:
 
 
 def _plan_data(plan: Plan) -> dict[str, Any]:
-    units = plan.units._units  # the registry keeps no other state
+    units = plan.units._units  # the registry keeps no other state (besides a lookup memo)
     return {
         "goals": [[g.no, g.name, g.subtitle] for g in plan.goals],
         "policies": [[p.goal_no, p.no, p.name, p.page] for p in plan.policies],
