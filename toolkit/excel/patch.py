@@ -150,7 +150,9 @@ def patch_workbook(
     if isinstance(target, str | Path) and Path(target).exists():  # noqa: SIM102
         if Path(target).resolve() == source.resolve():
             raise PatchError("target is the source file: write to another file and replace it")
-    plans = {name: _SheetPlan.from_edit(name, edit) for name, edit in edits.items()}
+    memo: dict[object, Prepared] = {}
+    plans = {name: _SheetPlan.from_edit(name, edit, memo) for name, edit in edits.items()}
+    del memo
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -221,13 +223,31 @@ def _prepare(value: CellValue, where: str) -> Prepared | None:
     raise PatchError(f"{where}: unsupported value type {type(value).__name__}")
 
 
-def _prepared(value: CellValue, where: Callable[[], str]) -> Prepared | None:
+def _prepared(
+    value: CellValue, where: Callable[[], str], memo: dict[object, Prepared] | None = None
+) -> Prepared | None:
     """:func:`_prepare` with the place named only when the value is refused (a patch sets
-    hundreds of thousands of cells; formatting each place up front cost a third of the time)."""
+    hundreds of thousands of cells; formatting each place up front cost a third of the time).
+    With ``memo`` (one per patch), short texts and whole numbers are prepared once and their
+    prepared form shared: 履歴 repeats the same IDs, years, fields, sections and times on every
+    row, which held hundreds of megabytes as copies at 100,000 lines."""
+    kind = value.__class__
+    key: object = None
+    if memo is not None and (kind is int or (kind is str and len(value) <= _MEMO_LENGTH)):  # type: ignore[arg-type]
+        key = (kind, value)
+        if (known := memo.get(key)) is not None:
+            return known
     try:
-        return _prepare(value, "")
+        prepared = _prepare(value, "")
     except PatchError as exc:
         raise PatchError(f"{where()}{exc}") from None
+    if key is not None and prepared is not None:
+        memo[key] = prepared  # type: ignore[index]
+    return prepared
+
+
+_MEMO_LENGTH = 64
+"""Texts up to this long are prepared once per patch (IDs, names, times, hashes)."""
 
 
 def _cell_place(sheet: str, row: int, col: int) -> str:
@@ -246,8 +266,13 @@ def clean_text(text: str) -> str:
 
 
 def _text(text: str, where: str) -> bytes:
-    text = _ILLEGAL.sub("", text) if text.isascii() else clean_text(text)
-    units = len(text) if text.isascii() else len(text) + len(_NON_BMP.findall(text))
+    if text.isascii():
+        text = _ILLEGAL.sub("", text)
+        units = len(text)
+    else:
+        text = clean_text(text)
+        # a character is at most two UTF-16 units: only a long text needs counting
+        units = len(text) if 2 * len(text) <= MAX_TEXT else len(text) + len(_NON_BMP.findall(text))
     if units > MAX_TEXT:
         raise PatchError(
             f"{where}: text of {units} characters (UTF-16 units) is over Excel's {MAX_TEXT}"
@@ -513,7 +538,7 @@ class _Op:
     row: int
     kind: str  # "bytes", "rewrite", "insert", "drop"
     payload: bytes = b""
-    edits: dict[int, Prepared | None] | None = None
+    edits: Mapping[int, Prepared | None] | None = None
     cols: tuple[int, int] | None = None
 
     @property
@@ -828,7 +853,9 @@ class _SheetPlan:
         return not self.new and not self.rows and not self.append and self.replace_from is None
 
     @classmethod
-    def from_edit(cls, name: str, edit: SheetEdit) -> _SheetPlan:
+    def from_edit(
+        cls, name: str, edit: SheetEdit, memo: dict[object, Prepared] | None = None
+    ) -> _SheetPlan:
         if not isinstance(name, str) or not name:
             raise PatchError(f"sheet name {name!r}")
         rows: dict[int, dict[int, Prepared | None]] = {}
@@ -839,7 +866,7 @@ class _SheetPlan:
             if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
                 raise PatchError(f"sheet {name!r}: cell {key!r} is outside the sheet")
             rows.setdefault(row, {})[col] = _prepared(
-                value, functools.partial(_cell_place, name, row, col)
+                value, functools.partial(_cell_place, name, row, col), memo
             )
         append: list[dict[int, Prepared]] = []
         valued = []
@@ -850,7 +877,7 @@ class _SheetPlan:
             for col, value in enumerate(values, start=1):
                 if value is None:
                     continue
-                pv = _prepared(value, functools.partial(_appended_place, name, n + 1, col))
+                pv = _prepared(value, functools.partial(_appended_place, name, n + 1, col), memo)
                 if pv is not None:
                     prepared[col] = pv
             append.append(prepared)
@@ -1196,8 +1223,12 @@ class _Scan:
 
         ops = self.ops
         for row in sorted(written):
-            merged: dict[int, Prepared | None] = dict(plan.rows.get(row, {}))
-            merged.update(appended.get(row, {}))
+            merged: Mapping[int, Prepared | None]
+            if row not in plan.rows:  # an appended row: its own edits, not a copy (450,000 of
+                merged = appended[row]  # them in a 100,000-line 履歴)
+            else:
+                merged = dict(plan.rows[row])
+                merged.update(appended.get(row, {}))
             if row in self.existing:
                 start, stop, info, xml = self.existing[row]
                 cols = info.cols
