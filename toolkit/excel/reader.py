@@ -477,22 +477,27 @@ def _is_encrypted(data: bytes) -> bool:
 
 
 def read_workbook(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, checked: bool = False
+    path: Path,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    checked: bool = False,
+    only: Collection[str] | None = None,
 ) -> WorkbookData:
-    """Check ``path`` and read every sheet's values with calamine (positions kept from A1)."""
+    """Check ``path`` and read every sheet's values (or those named in ``only``) with calamine
+    (positions kept from A1). Every part is checked whichever sheets are read."""
 
     if not checked:
         check_file(path, limits)
-    return read_checked(path)
+    return read_checked(path, only=only)
 
 
-def read_checked(path: Path) -> WorkbookData:
-    """Read every sheet of a file that already passed :func:`check_file`."""
+def read_checked(path: Path, *, only: Collection[str] | None = None) -> WorkbookData:
+    """Read every sheet (or those named in ``only``) of a file that passed :func:`check_file`."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types per format problem
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
-    return _read_sheets(wb, path, None)
+    return _read_sheets(wb, path, None, only)
 
 
 def read_bytes(
