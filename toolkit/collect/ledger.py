@@ -19,6 +19,9 @@ from typing import Any
 from toolkit.collect.submissions import JST, Status, Submission, collect_dir, read_record
 
 LEDGER = "ledger.jsonl"
+REUSE = "reuse.json"
+"""What the last run may lend the next: under which plan, settings and toolkit each record was
+made, and which feedback copies it wrote (see :meth:`Ledger.reuse`)."""
 _UNKNOWN = object()
 
 
@@ -70,6 +73,29 @@ class Ledger:
         if not path.is_file():
             return None
         return read_record(path)  # a damaged record: unknown, and rewritten by this run
+
+    def reuse(self) -> dict[str, Any]:
+        """What the last run left for this one to reuse (empty when there is nothing, or it
+        cannot be read: then everything is done again)."""
+        try:
+            data = json.loads((self.root / REUSE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_reuse(self, data: dict[str, Any]) -> None:
+        """Keep ``data`` for the next run (a failure only costs that run the reuse)."""
+        path = self.root / REUSE
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if _holds(path, text):
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            return
 
     def keep_bytes(self, data: bytes, sha: str, suffix: str) -> Path:
         """Write a received workbook's bytes to ``received/<sha>.<ext>`` (once); returns the copy."""

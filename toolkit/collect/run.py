@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import re
 import shutil
 import tempfile
@@ -25,14 +26,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import toolkit
+import validation
+from toolkit import __version__
 from toolkit.collect.answers import find_answer_sheet
-from toolkit.collect.feedback import FeedbackSource, write_feedback
+from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
-from toolkit.collect.ledger import Ledger, now_iso, sha256_of
+from toolkit.collect.ledger import Ledger, now_iso, sha256_of, submission_dict
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
+    VERSIONS,
     LineAnswer,
     Status,
     Submission,
@@ -40,7 +45,7 @@ from toolkit.collect.submissions import (
     load_submissions,
     stored_actual,
 )
-from toolkit.collect.versions import base_status, is_version, resolve_versions
+from toolkit.collect.versions import VERSION_CODES, base_status, is_version, resolve_versions
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.excel.reader import (
     FileInfo,
@@ -49,7 +54,7 @@ from toolkit.excel.reader import (
     check_bytes,
     read_bytes,
 )
-from toolkit.master.cache import MASTER_CACHE, load_master_cached
+from toolkit.master.cache import MASTER_CACHE, load_master_keyed
 from toolkit.plan.fields import Field, Kind
 from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, NO_INDICATOR, AnswerSheet, RowInput
 from toolkit.plan.identity import FormIdentity
@@ -91,6 +96,13 @@ class _Context:
     _issued: set[str] | None = None
 
     _conditions: dict[str, tuple[Clause, ...]] = field(default_factory=dict)
+    identities: dict[str, FormIdentity] = field(default_factory=dict)
+    """The verified identity of each form of this year read (by content hash), for feedback."""
+    run_key: str = ""
+    """The plan, the settings and the toolkit this run judges by ('' when not known)."""
+    reusable: dict[str, str] = field(default_factory=dict)
+    """Content hash → the file key under which the last run, judging by the same run key,
+    recorded that file: its record then is what reading it again would give."""
 
     @cached_property
     def qualitative(self) -> tuple[str, ...]:
@@ -121,6 +133,10 @@ class _Pending:
     answers: list[LineAnswer] = field(default_factory=list)
     fields: tuple[Field, ...] = ()
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    key: str = ""
+    """The file key (name and mail) under which the record may be reused by a later run."""
+    reused: bool = False
+    """The record of an earlier run, taken as it is (the file was not read again)."""
 
 
 # Public API.
@@ -190,7 +206,7 @@ def _collect(
     use: Iterable[str | Path],
 ) -> CollectResult:
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
-    plan = load_master_cached(
+    plan, plan_key = load_master_keyed(
         config.master,
         config.root / MASTER_CACHE,
         name=config.plan_name,
@@ -202,6 +218,10 @@ def _collect(
     ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
     settled()
     ctx.received_at = now_iso()
+    ctx.run_key = run_key(plan_key, config, ctx.secret) if plan_key else ""
+    last = ctx.ledger.reuse()
+    if ctx.run_key and last.get("run") == ctx.run_key:
+        ctx.reusable = dict(last.get("files") or {})
     listing = list_inbox(inbox)
     result = CollectResult(config.year_dir, [])
     result.skips = list(listing.skipped)
@@ -217,9 +237,48 @@ def _collect(
         choices[chosen.section] = (chosen.sha256, ctx.ledger.record_choice(chosen))
     resolve_versions(result.submissions, ctx.ledger, ctx.config.fiscal_year, choices)
     ctx.ledger.save_all([(sub, ctx.before.get(sub.sha256)) for sub in result.submissions])
+    made = dict(last.get("feedback") or {}) if last.get("run") == ctx.run_key else {}
     if reports:
-        _write_outputs(result, ctx)
+        made = _write_outputs(result, ctx, made)
+    if ctx.run_key:
+        files = {p.sub.sha256: p.key for p in pending if p.key and p.sub.status not in NOT_REUSED}
+        ctx.ledger.save_reuse({"run": ctx.run_key, "files": files, "feedback": made})
     return result
+
+
+NOT_REUSED = (Status.UNIDENTIFIED, Status.FOREIGN)
+"""Records never reused: whether a form with a bad signature was tampered with or foreign
+depends on the forms issued since (C004, C005)."""
+
+
+def run_key(plan_key: str, config: Config, secret: bytes) -> str:
+    """What decides how collect judges a file besides its bytes: the plan (the master cache
+    key: the master's content, the settings, the loader), the workspace's settings and secret,
+    and the toolkit's own source."""
+    text = "\0".join((plan_key, repr(config), hashlib.sha256(secret).hexdigest(), _source_digest()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_SOURCE: list[str] = []
+
+
+def _source_digest() -> str:
+    """SHA-256 of every source file of the toolkit and its rules (once per process)."""
+    if not _SOURCE:
+        digest = hashlib.sha256(__version__.encode())
+        for package in (toolkit, validation):
+            root = Path(str(package.__file__)).parent
+            for path in sorted(root.rglob("*.py")):
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+        _SOURCE.append(digest.hexdigest())
+    return _SOURCE[0]
+
+
+def _file_key(received: Received) -> str:
+    """How a workbook arrived (its name, and the mail it came with): part of what collect says."""
+    mail = received.mail
+    return json.dumps([received.name, *((mail.sender, mail.date, mail.subject) if mail else ())])
 
 
 # Reading and identifying one file.
@@ -273,6 +332,14 @@ def _keep_copy(item: _Pending, ctx: _Context) -> None:
 def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
     known = ctx.ledger.known(sha)
     ctx.before[sha] = known.status if known else None
+    key = _file_key(received) if received.problem is None and received.status is None else ""
+    if (
+        key
+        and known is not None
+        and ctx.reusable.get(sha) == key
+        and known.status not in NOT_REUSED
+    ):
+        return _reused(known, received, key)
     mail = received.mail
     sub = Submission(
         file=received.name,
@@ -285,7 +352,7 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         mail_subject=mail.subject if mail else "",
         expected_year=ctx.config.fiscal_year,
     )  # fmt: skip
-    item = _Pending(sub, received.data)
+    item = _Pending(sub, received.data, key=key)
     if received.problem is not None:
         sub.findings.append(_named(received.problem))
         return item
@@ -309,8 +376,20 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         )  # fmt: skip
         return item
     assert found.identity is not None
+    ctx.identities[sha] = found.identity
     _read_structure(item, answer, info, found.identity, ctx)
     return item
+
+
+def _reused(known: Submission, received: Received, key: str) -> _Pending:
+    """The record of a file already judged under the same plan, settings and toolkit, with the
+    same name and mail: as this run would make it, before versions are settled again."""
+    sub = known
+    sub.findings = [f for f in sub.findings if f.code not in VERSION_CODES]
+    if sub.status in VERSIONS:
+        sub.status = base_status(sub)
+    sub.file_modified_at = sub.file_modified_at or received.modified
+    return _Pending(sub, received.data, key=key, reused=True)
 
 
 FORM_SHEETS = (ANSWER_SHEET, IDENTITY_SHEET)
@@ -562,7 +641,7 @@ def _first_input(item: _Pending, facts: answers.AnswerRow) -> Field | None:
 
 def _finish(item: _Pending) -> None:
     sub = item.sub
-    if sub.status is not Status.ACCEPTED:  # no form of this year to judge: nothing to add
+    if sub.status is not Status.ACCEPTED or item.reused:  # nothing to add
         sub.findings.sort(key=_finding_order)
         return
     has_errors = any(f.severity is Severity.ERROR for f in sub.findings)
@@ -583,14 +662,30 @@ def _finding_order(f: Finding) -> tuple[int, int, int, str]:
     return (_SEVERITY_ORDER[f.severity], row, col, m[1] if m else "")
 
 
-def _write_outputs(result: CollectResult, ctx: _Context) -> None:
+def _write_outputs(
+    result: CollectResult, ctx: _Context, made: dict[str, list[Any]]
+) -> dict[str, list[Any]]:
+    """The feedback copies and the collect report; returns what each feedback copy was made
+    from (by file name), so that a later run leaves a copy that would come out the same."""
     out = collect_dir(ctx.config.year_dir)
+    source = FeedbackSource(ctx.config, ctx.plan)  # one per run: it indexes the plan once
+    now: dict[str, list[Any]] = {}
     for sub in result.submissions:
         if sub.status is Status.REJECTED and sub.stored:
+            kept = ctx.ledger.root / sub.stored
+            target = out / "feedback" / feedback_name(sub, kept)
+            digest = _feedback_digest(sub, ctx) if ctx.run_key else ""
+            if digest and _unchanged(target, made.get(target.name), digest):
+                result.feedback[sub.sha256] = target
+                now[target.name] = made[target.name]
+                continue
             try:
                 result.feedback[sub.sha256] = _feedback(
-                    ctx.ledger.root / sub.stored, sub, out, FeedbackSource(ctx.config, ctx.plan)
+                    kept, sub, out, source, ctx.identities.get(sub.sha256)
                 )
+                if digest:
+                    stat = target.stat()
+                    now[target.name] = [digest, stat.st_size, stat.st_mtime_ns]
             except (
                 Exception
             ) as exc:  # openpyxl may refuse a file calamine read; the report lists it
@@ -600,17 +695,37 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
     except OSError as exc:  # typically the report is open in Excel; the record is already saved
         raise ToolkitError(stop_message("S304", folder=out, detail=str(exc))) from exc
+    return now
 
 
-def _feedback(kept: Path, sub: Submission, out: Path, source: FeedbackSource) -> Path:
+def _feedback_digest(sub: Submission, ctx: _Context) -> str:
+    """What a feedback copy is made of: the submission as recorded, under this run's key."""
+    record = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{ctx.run_key}\0{record}".encode()).hexdigest()
+
+
+def _unchanged(target: Path, made: list[Any] | None, digest: str) -> bool:
+    """True when ``target`` is the copy a run made from ``digest`` and nobody touched it since."""
+    if not made or made[0] != digest:
+        return False
+    try:
+        stat = target.stat()
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == made[1:]
+
+
+def _feedback(
+    kept: Path, sub: Submission, out: Path, source: FeedbackSource, identity: FormIdentity | None
+) -> Path:
     """The feedback copy of a rejected file, rebuilt by the form writer from the plan and the
-    file's own identity; a kept .ods is handed over under an .xlsx name."""
+    file's own identity (as collect read it); a kept .ods is handed over under an .xlsx name."""
     if kept.suffix.lower() in EDITABLE:
-        return write_feedback(kept, sub, out / "feedback", source=source)
+        return write_feedback(kept, sub, out / "feedback", source=source, identity=identity)
     with tempfile.TemporaryDirectory() as tmp:
         stand_in = Path(tmp) / f"{kept.stem}.xlsx"
         shutil.copyfile(kept, stand_in)
-        return write_feedback(stand_in, sub, out / "feedback", source=source)
+        return write_feedback(stand_in, sub, out / "feedback", source=source, identity=identity)
 
 
 # Choosing a version (--use).

@@ -348,20 +348,28 @@ def build_form(
 
 
 def rebuild_form(
-    plan: Plan, config: Config, identity: FormIdentity, answers: dict[str, dict[str, object]]
+    plan: Plan,
+    config: Config,
+    identity: FormIdentity,
+    answers: dict[str, dict[str, object]],
+    *,
+    by_id: dict[str, Line] | None = None,
+    previous: YearAnswers | None = None,
 ) -> FormContent:
     """The form as it was issued, from its identity (columns, lines, fixed texts as issued) and
     the plan (checks, lists, instructions), with ``answers`` (line ID → column → value) written
-    back: what a feedback copy is made of. Its identity cells are the caller's to sign."""
+    back: what a feedback copy is made of. Its identity cells are the caller's to sign.
+    ``by_id`` (the plan's lines by ID) and ``previous`` (its answers of the year before the
+    form's) may be given by a caller rebuilding many forms, so that each is made once."""
     section = plan.section(identity.section) or Section(identity.section, identity.bureau)
     declared = {f.name: f for f in plan.answer_fields}
     inputs = tuple(declared.get(name) or Field(name, Area.ANSWER) for name in identity.inputs)
     fixed = tuple(name for name in identity.columns if name not in identity.inputs)
     columns = F.FormColumns(fixed, tuple(identity.inputs))
-    by_id = plan.by_id()
+    by_id = plan.by_id() if by_id is None else by_id
     lines = [line for r in identity.rows if (line := by_id.get(r.id)) is not None]
     year = identity.fiscal_year
-    previous = plan.answers_for(year - 1)
+    previous = plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
     shown = [
         F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
     ]
