@@ -215,7 +215,7 @@ def _frozen(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
     (no ``__post_init__``, no slots), without one ``object.__setattr__`` per field, which made
     rebuilding a 3,000-line plan cost half of parsing it."""
     obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))  # as many values as names: the cache's own format
+    obj.__dict__.update(zip(names, values, strict=True))
     return obj
 
 
