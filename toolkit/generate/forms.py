@@ -369,7 +369,9 @@ def rebuild_form(
     by_id = plan.by_id() if by_id is None else by_id
     lines = [line for r in identity.rows if (line := by_id.get(r.id)) is not None]
     year = identity.fiscal_year
-    previous = plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
+    previous = (
+        plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
+    )
     shown = [
         F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
     ]
