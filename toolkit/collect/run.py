@@ -13,14 +13,12 @@ rows of all files (pandera, :mod:`validation.answers`). Each file becomes a
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +26,7 @@ from typing import Any
 
 import toolkit
 import validation
-from toolkit import __version__
+from toolkit import __version__, few_collections, settled
 from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
@@ -163,39 +161,6 @@ def collect(
     """
     with few_collections():
         return _collect(config, inbox or config.inbox, progress, reports, use)
-
-
-@contextmanager
-def few_collections(threshold: int = 10_000) -> Iterator[None]:
-    """Run the block with the cyclic garbage collector started every ``threshold`` allocations
-    instead of every 700, and what exists when it starts (imports, the caller's data) frozen out
-    of the collector's sight (:func:`settled`, for what the block builds to keep). Collect and
-    merge build many small long-lived objects (plan, rows, findings, history rows) and few
-    cycles: with the defaults the collector took 15–20 % of collect's CPU time and a quarter of
-    merge's, mostly walking the same objects again."""
-    before = gc.get_threshold()
-    ours = gc.get_freeze_count() == 0 and not _FREEZING  # never thaw what someone else froze
-    gc.set_threshold(max(threshold, before[0]), *before[1:])
-    if ours:
-        _FREEZING.append(True)
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if ours:
-            _FREEZING.clear()
-            gc.unfreeze()
-        gc.set_threshold(*before)
-
-
-_FREEZING: list[bool] = []
-"""Not empty while :func:`few_collections` holds objects frozen (and will thaw them)."""
-
-
-def settled() -> None:
-    """Inside :func:`few_collections`: what exists now lives until the block ends (the plan)."""
-    if _FREEZING:
-        gc.freeze()
 
 
 def _collect(

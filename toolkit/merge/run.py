@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.collect.run import few_collections, settled
+from toolkit import few_collections, settled
 from toolkit.collect.submissions import Submission, load_submissions
 from toolkit.errors import MasterError, RecordError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.collect.run import few_collections, settled
+from toolkit import few_collections, settled
 from toolkit.errors import UsageError
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
