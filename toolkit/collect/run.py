@@ -459,9 +459,9 @@ def _read_structure(
         for name in identity.inputs
         if (f := ctx.fields.get(name)) is not None and name in answer.col_of
     )
-    letters = {f.name: column_letter(answer.col_of[f.name]) for f in item.fields}
+    specs = _field_specs(item.fields, answer, ctx)
     for row in rows:
-        facts, stored = _facts(item, row, letters, ctx)
+        facts, stored = _facts(item, row, specs, ctx)
         item.facts.append(facts)
         item.answers.append(stored)
     _error_values(item, info.errors_of(sheet))
@@ -498,11 +498,31 @@ def _problem_finding(p: structure.Problem, sub: Submission, sheet: str) -> Findi
     )
 
 
+_TEXT, _NUMBER, _CHOICE, _DATE = range(4)
+
+
+def _field_specs(
+    fields: tuple[Field, ...], answer: AnswerSheet, ctx: _Context
+) -> list[tuple[Field, str, str, int, tuple[str, ...]]]:
+    """Per input field of a form, what reading each of its cells needs, looked up once:
+    (field, name, column letter, how it is read, the choices it takes)."""
+    kinds = {Kind.NUMBER: _NUMBER, Kind.CHOICE: _CHOICE, Kind.GRADE: _CHOICE, Kind.DATE: _DATE}
+    return [
+        (f, f.name, column_letter(answer.col_of[f.name]), kinds.get(f.kind, _TEXT),
+         ctx.plan.choices(f.choices) if f.kind in (Kind.CHOICE, Kind.GRADE) else ())
+        for f in fields
+    ]  # fmt: skip
+
+
 def _facts(
-    item: _Pending, row: RowInput, letters: dict[str, str], ctx: _Context
+    item: _Pending,
+    row: RowInput,
+    specs: list[tuple[Field, str, str, int, tuple[str, ...]]],
+    ctx: _Context,
 ) -> tuple[answers.AnswerRow, LineAnswer]:
     """One returned line in one pass over its input cells: as the value rules see it (every
-    field's cell read), as merge stores it, and its fixes and notes (V101–V103, V201)."""
+    field's cell read, as :func:`validation.answers.read_value` reads it), as merge stores it,
+    and its fixes and notes (V101–V103, V201)."""
     line = ctx.lines.get(row.id)
     fixed = row.fixed
     has_indicator = (
@@ -513,32 +533,33 @@ def _facts(
     applies, values, lengths = facts.applies, facts.values, facts.lengths
     stored: dict[str, Any] = {}
     places: dict[str, str] = {}
-    cells = row.cells
-    for f in item.fields:
-        name = f.name
+    cells, number_row = row.cells, str(row.row)
+    text, choice = answers.answer_text, answers.normalise_choice
+    for f, name, letter, kind, allowed in specs:
         raw = cells.get(name)
-        cell = places[name] = f"{letters[name]}{row.row}"
+        cell = places[name] = letter + number_row
         applies[name] = line is None or not f.where or ctx.applies(line, f)
-        value = values[name] = answers.read_value(f, raw)
         if isinstance(raw, str):
             lengths[name] = len(raw.strip())
-        if f.kind is Kind.NUMBER:
+        if kind == _TEXT:
+            values[name] = stored[name] = text(raw)
+        elif kind == _CHOICE:
+            value = values[name] = stored[name] = choice(raw)
+            if value in allowed and value != str(raw).strip():
+                _note(item, "V101", cell, raw, row, normalised=value)
+        elif kind == _NUMBER:
+            value = values[name] = text(raw)
             parsed = facts.parsed[name] = parse_answer(
                 raw, unit if has_indicator else "-", qualitative=ctx.qualitative, registry=ctx.plan.units,
                 maximum=line.max_value if line else None,
             )  # fmt: skip
             number = parsed.value
-            stored[name] = stored_actual(number) if number is not None else answers.answer_text(raw)
+            stored[name] = stored_actual(number) if number is not None else value
             for code in (*parsed.fixes, *parsed.warnings):
                 _note(item, code, cell, raw, row, field=name, **parsed.params)
-            continue
-        if f.kind is Kind.DATE:
+        else:
+            value = values[name] = answers.answer_date(raw)
             stored[name] = value.isoformat() if hasattr(value, "isoformat") else value
-            continue
-        stored[name] = value
-        choice = f.kind in (Kind.CHOICE, Kind.GRADE)
-        if choice and value in ctx.plan.choices(f.choices) and value != str(raw).strip():
-            _note(item, "V101", cell, raw, row, normalised=value)
     return facts, LineAnswer(row.id, row.row, stored, places)
 
 
