@@ -13,6 +13,7 @@ rows of all files (pandera, :mod:`validation.answers`). Each file becomes a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -558,8 +559,8 @@ def _facts(
             for code in (*parsed.fixes, *parsed.warnings):
                 _note(item, code, cell, raw, row, field=name, **parsed.params)
         else:
-            value = values[name] = answers.answer_date(raw)
-            stored[name] = value.isoformat() if hasattr(value, "isoformat") else value
+            date = values[name] = answers.answer_date(raw)
+            stored[name] = date.isoformat() if isinstance(date, dt.date) else date
     return facts, LineAnswer(row.id, row.row, stored, places)
 
 
