@@ -388,60 +388,47 @@ def show_number(number: Any) -> str:
 def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame:
     """The frame the schema checks: one row per answer row, columns per field.
 
-    Built column by column (one list per column, filled in one pass over the rows) rather than
-    from one dict per row: ``DataFrame.from_records`` over dicts cost more than the rules."""
+    Built column by column, each column one comprehension over the rows, rather than from one
+    dict per row: ``DataFrame.from_records`` over dicts cost more than the rules."""
     import pandas as pd
 
     fields = tuple(fields)
     note = note_field(fields)
     choices = tuple(f.name for f in fields if f.kind is Kind.CHOICE)
+    nan = float("nan")
     columns: dict[str, list[Any]] = {_LATEST: [latest_number(row.latest) for row in rows]}
     blank = [True] * len(rows)
     for f in fields:
         name = f.name
-        number = f.kind is Kind.NUMBER
-        values: list[Any] = []
-        given_col, applies_col, needed_col, lengths = [], [], [], []
-        errors: list[str] = []
-        numbers: list[float] = []
-        for i, row in enumerate(rows):
-            applies = row.applies.get(name, True)
-            value = row.values.get(name)
-            given = value is not None
-            if number:
-                parsed = row.parsed.get(name)
-                read = parsed.value if parsed else None
-                given = bool(
-                    parsed
-                    and (parsed.error or (read is not None and read.kind is not ValueKind.BLANK))
-                )
-                errors.append((parsed.error if parsed else "") or "")
-                numbers.append(
-                    float(read.numbers[0])
-                    if read is not None and read.kind is ValueKind.NUMBER
-                    else float("nan")
-                )
-                value = None
-            if given and applies:
-                blank[i] = False
-            values.append(value)
-            given_col.append(given)
-            applies_col.append(applies)
-            needed_col.append(
-                applies
-                and (
-                    f.need is Need.REQUIRED or (f.need is Need.WITH_INDICATOR and row.has_indicator)
-                )
-            )
-            lengths.append(row.lengths.get(name, 0))
-        if number:
-            columns[_col(f, _ERROR)] = errors
-            columns[_col(f, _NUMBER)] = numbers
+        applies = [row.applies.get(name, True) for row in rows]
+        if f.kind is Kind.NUMBER:
+            parsed = [row.parsed.get(name) for row in rows]
+            reads = [p.value if p else None for p in parsed]
+            given = [
+                bool(p and (p.error or (r is not None and r.kind is not ValueKind.BLANK)))
+                for p, r in zip(parsed, reads, strict=True)
+            ]
+            columns[_col(f, _ERROR)] = [(p.error if p else "") or "" for p in parsed]
+            columns[_col(f, _NUMBER)] = [
+                float(r.numbers[0]) if r is not None and r.kind is ValueKind.NUMBER else nan
+                for r in reads
+            ]
+            values: list[Any] = [None] * len(rows)
+        else:
+            values = [row.values.get(name) for row in rows]
+            given = [v is not None for v in values]
+        blank = [b and not (g and a) for b, g, a in zip(blank, given, applies, strict=True)]
+        if f.need is Need.REQUIRED:
+            needed = applies
+        elif f.need is Need.WITH_INDICATOR:
+            needed = [a and row.has_indicator for a, row in zip(applies, rows, strict=True)]
+        else:
+            needed = [False] * len(rows)
         columns[name] = values
-        columns[_col(f, _GIVEN)] = given_col
-        columns[_col(f, _APPLIES)] = applies_col
-        columns[_col(f, _NEEDED)] = needed_col
-        columns[_col(f, _LEN)] = lengths
+        columns[_col(f, _GIVEN)] = given
+        columns[_col(f, _APPLIES)] = applies
+        columns[_col(f, _NEEDED)] = needed
+        columns[_col(f, _LEN)] = [row.lengths.get(name, 0) for row in rows]
     columns[_BLANK] = blank
     columns[_NOTE] = [bool(note and row.values.get(note.name)) for row in rows]
     columns["\0not_done"] = [
