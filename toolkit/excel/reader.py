@@ -147,7 +147,7 @@ def check_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
         raise UnreadableWorkbook("R004")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _check_zip(zf, limits)
+            return _check_zip(zf, limits, data)
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -165,7 +165,7 @@ def check_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FileInfo:
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
 
 
-def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> FileInfo:
+def _check_zip(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -> FileInfo:
     infos = zf.infolist()
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
@@ -182,7 +182,7 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits) -> FileInfo:
     for member in infos:
         whole = None
         if member.filename.endswith((".xml", ".rels", ".vml")):
-            whole = _check_part(zf, member, limits, info, kept)
+            whole = _check_part(zf, member, limits, info, kept, data)
         if keep:
             info.members.append((member, whole))
     if info.formulas or info.errors:  # the only use of the sheet names' parts
@@ -203,26 +203,34 @@ def _check_part(
     limits: Limits,
     info: FileInfo,
     kept: dict[str, bytes],
+    data: bytes | None = None,
 ) -> bytes | None:
     """Check one XML part; returns its bytes when it was read whole (a sheet, or a part shorter
     than the head searched for entities): what calamine may then read uncompressed."""
-    with zf.open(member) as fh:
-        head = fh.read(_XML_HEAD)
+    sheet = member.filename.startswith("xl/worksheets/")
+    got = _inflated(data, member, sheet) if data is not None else None
+    if got is None:  # anything not plain: zipfile reads it (and raises what it raises)
+        with zf.open(member) as fh:
+            head = fh.read(_XML_HEAD)
+            if _declares_entities(head):
+                raise UnreadableWorkbook("R010", part=member.filename)
+            whole = head if len(head) < _XML_HEAD else (head + fh.read() if sheet else None)
+    else:
+        head = got[:_XML_HEAD]
         if _declares_entities(head):
             raise UnreadableWorkbook("R010", part=member.filename)
-        sheet = member.filename.startswith("xl/worksheets/")
-        whole = head if len(head) < _XML_HEAD else (head + fh.read() if sheet else None)
-        if member.filename in _KEEP_PARTS:
-            if whole is not None:
-                kept[member.filename] = whole
-            else:  # a later duplicate name is what zf.read gives: never keep an earlier one
-                kept.pop(member.filename, None)
-        if member.filename == "docProps/core.xml":
-            found = _MODIFIED_RE.search(head)
-            info.modified = found[1].decode("ascii", "replace").strip() if found else ""
-            return whole
-        if not sheet or whole is None:
-            return whole
+        whole = got if sheet or len(got) < _XML_HEAD else None
+    if member.filename in _KEEP_PARTS:
+        if whole is not None:
+            kept[member.filename] = whole
+        else:  # a later duplicate name is what zf.read gives: never keep an earlier one
+            kept.pop(member.filename, None)
+    if member.filename == "docProps/core.xml":
+        found = _MODIFIED_RE.search(head)
+        info.modified = found[1].decode("ascii", "replace").strip() if found else ""
+        return whole
+    if not sheet or whole is None:
+        return whole
     _check_extent(whole, member.filename, limits)
     if (_PLAIN_FORMULA_RE.search(whole) or _PREFIXED_TAG_RE.search(whole)) and _FORMULA_RE.search(
         whole
@@ -231,6 +239,63 @@ def _check_part(
     if b't="e"' in whole:
         info.errors[member.filename] = _error_cells(whole)
     return whole
+
+
+_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
+"""Flag bits of a plain member: deflate options, sizes in a data descriptor, UTF-8 name."""
+
+
+def _inflated(data: bytes, member: zipfile.ZipInfo, whole: bool) -> bytes | None:
+    """The bytes zipfile would read of a plain member (stored or deflated, not encrypted, its
+    local header naming it as the directory does): all of them when ``whole`` or when shorter
+    than the head searched for entities, else the head. None for anything else, or any
+    inconsistency (length, CRC, a stream cut short): zipfile then reads the member, with the same
+    bytes and the same errors. Slicing and inflating the bytes in memory skips zipfile's
+    per-member file handling, a third of the guard's time on a returned form."""
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    if member.flag_bits & ~_PLAIN_FLAGS:
+        return None
+    at = member.header_offset
+    header = data[at : at + 30]
+    if len(header) < 30 or not header.startswith(ZIP_MAGIC):
+        return None
+    flags, name_len, extra_len = (
+        _LOCAL_FLAGS.unpack_from(header, 6)[0],
+        *_LOCAL_LENGTHS.unpack_from(header, 26),
+    )
+    try:
+        name = data[at + 30 : at + 30 + name_len].decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if name != member.orig_filename:
+        return None
+    start = at + 30 + name_len + extra_len
+    raw = data[start : start + member.compress_size]
+    size = member.file_size
+    if len(raw) != member.compress_size:
+        return None
+    head_only = not whole and size >= _XML_HEAD
+    if member.compress_type == zipfile.ZIP_STORED:
+        if member.compress_size != size:
+            return None
+        if head_only:
+            return raw[:_XML_HEAD]
+        return raw if zlib.crc32(raw) == member.CRC else None
+    inflate = zlib.decompressobj(-15)
+    try:
+        out = inflate.decompress(raw, _XML_HEAD) if head_only else inflate.decompress(raw)
+    except zlib.error:
+        return None
+    if head_only:
+        return out if len(out) == _XML_HEAD else None
+    if not inflate.eof or len(out) != size or zlib.crc32(out) != member.CRC:
+        return None
+    return out
+
+
+_LOCAL_FLAGS = struct.Struct("<H")
+_LOCAL_LENGTHS = struct.Struct("<HH")
 
 
 _ROOT_RE = re.compile(rb"<[A-Za-z_]")
