@@ -312,12 +312,19 @@ def _serial(value: dt.date, date1904: bool) -> bytes | None:
     return str(days).encode()
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letters(col: int) -> str:
     letters = ""
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_bytes(col: int) -> bytes:
+    """A column's letters as bytes (``28`` → ``b"AB"``), for the cell references rows are written with."""
+    return column_letters(col).encode()
 
 
 def _column_number(letters: bytes) -> int:
@@ -611,6 +618,8 @@ class _Sheet:
         self.styles = styles
         self.date1904 = date1904
         self.col_styles: list[tuple[int, int, bytes]] = []
+        self._styles_by_col: dict[int, bytes | None] = {}
+        """Column → its style, as :meth:`_col_style` finds it (the columns are read first)."""
         self.row_open = b"<" + prefix + b"row"
         self.row_close = b"</" + prefix + b"row>"
         self.cell_open = b"<" + prefix + b"c"
@@ -748,7 +757,7 @@ class _Sheet:
                 valued.add(cell.col)
         existing = {c.col: c for c in cells}
         for col, value in edits.items():
-            ref = column_letters(col).encode() + str(row).encode()
+            ref = _column_bytes(col) + b"%d" % row
             old = existing.get(col)
             if old is not None:
                 attrs, inner = _attrs(old.attrs), old.inner
@@ -769,7 +778,11 @@ class _Sheet:
             else:
                 if value is None:
                     continue
-                style = row_style if row_style is not None else self._col_style(col)
+                style = (
+                    row_style
+                    if row_style is not None
+                    else self._col_style_of(col, self._styles_by_col)
+                )
                 kept = b""
             if value is None:
                 valued.discard(col)
@@ -792,10 +805,13 @@ class _Sheet:
         return xml, _RowInfo(bool(valued), cols, formula_removed)
 
     def _col_style(self, col: int) -> bytes | None:
-        for first, last, style in self.col_styles:
-            if first <= col <= last:
-                return style
-        return None
+        return next((style for first, last, style in self.col_styles if first <= col <= last), None)
+
+    def _col_style_of(self, col: int, memo: dict[int, bytes | None]) -> bytes | None:
+        """:meth:`_col_style`, remembered in ``memo`` for the rows of one rewrite."""
+        if col not in memo:
+            memo[col] = self._col_style(col)
+        return memo[col]
 
     def _value_cell(self, ref: bytes, style: bytes | None, kept: bytes, value: Prepared) -> bytes:
         p = self.p
