@@ -160,7 +160,7 @@ def collect(
     ``use`` names versions the coordinator chooses for their sections (``--use FILE``): a file
     of the inbox, its name there, or a received file's name in the record.
     """
-    with few_collections():
+    with few_collections(100_000):
         return _collect(config, inbox or config.inbox, progress, reports, use)
 
 
