@@ -83,13 +83,6 @@ def tk_report(config: Any, plan: Any, out: Path) -> Any:
     return write_report(config, REPORT_FORMATS, plan=plan, out_dir=out)
 
 
-def master_cache(config: Any) -> Path:
-    """Where collect keeps the parsed master (cleared for a cold first collect)."""
-    from toolkit.collect import run
-
-    return config.root / getattr(run, "MASTER_CACHE", Path(".toolkit") / "cache")
-
-
 # ---------------------------------------------------------------------------------------------
 # The clock.
 
@@ -278,9 +271,9 @@ def baseline_generate(ws: Path, clock: Clock) -> str:
 
 
 def _first_round(config: Any) -> None:
-    """As before the season's first collect: no record, no cached master."""
+    """As before the season's first collect: no record. The workspace's master cache is left as
+    generate (which read the master) left it: the season's first collect comes after generate."""
     shutil.rmtree(config.year_dir / "collect", ignore_errors=True)
-    shutil.rmtree(master_cache(config), ignore_errors=True)
 
 
 def _statuses(result: Any) -> dict[str, int]:
@@ -300,7 +293,7 @@ def _collect_detail(result: Any, config: Any) -> tuple[str, dict[str, Any]]:
 
 
 def toolkit_collect_accepted(ws: Path, clock: Clock) -> tuple[str, dict[str, Any]]:
-    """Round 1: the season's first collect, every file accepted, master cache cold."""
+    """Round 1: the season's first collect, every file accepted, master cache as generate left it."""
     config = tk_workspace(ws)
     _first_round(config)
     result = clock(lambda: tk_collect(config, config.inbox))

@@ -11,8 +11,10 @@ finding at the field's cell.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -384,50 +386,55 @@ def show_number(number: Any) -> str:
 
 
 def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame:
-    """The frame the schema checks: one record per answer row, columns per field."""
+    """The frame the schema checks: one row per answer row, columns per field.
+
+    Built column by column, each column one comprehension over the rows, rather than from one
+    dict per row: ``DataFrame.from_records`` over dicts cost more than the rules."""
     import pandas as pd
 
     fields = tuple(fields)
     note = note_field(fields)
-    records = []
-    for row in rows:
-        record: dict[str, Any] = {_LATEST: latest_number(row.latest)}
-        blank = True
-        for f in fields:
-            applies = row.applies.get(f.name, True)
-            value = row.values.get(f.name)
-            given = value is not None
-            if f.kind is Kind.NUMBER:
-                parsed = row.parsed.get(f.name)
-                kind = parsed.value.kind if parsed and parsed.value is not None else None
-                given = bool(
-                    parsed and (parsed.error or (kind is not None and kind is not ValueKind.BLANK))
-                )
-                number = (
-                    parsed.value.numbers[0]
-                    if parsed and parsed.value is not None and parsed.value.kind is ValueKind.NUMBER
-                    else None
-                )
-                record[_col(f, _ERROR)] = (parsed.error if parsed else "") or ""
-                record[_col(f, _NUMBER)] = float(number) if number is not None else float("nan")
-                value = None
-            if given and applies:
-                blank = False
-            needed = applies and (
-                f.need is Need.REQUIRED or (f.need is Need.WITH_INDICATOR and row.has_indicator)
-            )
-            record[f.name] = value
-            record[_col(f, _GIVEN)] = given
-            record[_col(f, _APPLIES)] = applies
-            record[_col(f, _NEEDED)] = needed
-            record[_col(f, _LEN)] = row.lengths.get(f.name, 0)
-        record[_BLANK] = blank
-        record[_NOTE] = bool(note and row.values.get(note.name))
-        record["\0not_done"] = any(
-            row.values.get(f.name) == NOT_DONE for f in fields if f.kind is Kind.CHOICE
-        )
-        records.append(record)
-    frame = pd.DataFrame.from_records(records)
+    choices = tuple(f.name for f in fields if f.kind is Kind.CHOICE)
+    nan = float("nan")
+    columns: dict[str, list[Any]] = {_LATEST: [latest_number(row.latest) for row in rows]}
+    blank = [True] * len(rows)
+    for f in fields:
+        name = f.name
+        applies = [row.applies.get(name, True) for row in rows]
+        if f.kind is Kind.NUMBER:
+            parsed = [row.parsed.get(name) for row in rows]
+            reads = [p.value if p else None for p in parsed]
+            given = [
+                bool(p and (p.error or (r is not None and r.kind is not ValueKind.BLANK)))
+                for p, r in zip(parsed, reads, strict=True)
+            ]
+            columns[_col(f, _ERROR)] = [(p.error if p else "") or "" for p in parsed]
+            columns[_col(f, _NUMBER)] = [
+                float(r.numbers[0]) if r is not None and r.kind is ValueKind.NUMBER else nan
+                for r in reads
+            ]
+            values: list[Any] = [None] * len(rows)
+        else:
+            values = [row.values.get(name) for row in rows]
+            given = [v is not None for v in values]
+        blank = [b and not (g and a) for b, g, a in zip(blank, given, applies, strict=True)]
+        if f.need is Need.REQUIRED:
+            needed = applies
+        elif f.need is Need.WITH_INDICATOR:
+            needed = [a and row.has_indicator for a, row in zip(applies, rows, strict=True)]
+        else:
+            needed = [False] * len(rows)
+        columns[name] = values
+        columns[_col(f, _GIVEN)] = given
+        columns[_col(f, _APPLIES)] = applies
+        columns[_col(f, _NEEDED)] = needed
+        columns[_col(f, _LEN)] = [row.lengths.get(name, 0) for row in rows]
+    columns[_BLANK] = blank
+    columns[_NOTE] = [bool(note and row.values.get(note.name)) for row in rows]
+    columns["\0not_done"] = [
+        any(row.values.get(name) == NOT_DONE for name in choices) for row in rows
+    ]
+    frame = pd.DataFrame(columns)
     for f in fields:
         frame[f.name] = frame[f.name].astype(object) if f.name in frame else None
     return frame
@@ -454,10 +461,34 @@ def validate_answers(
             where[key] = (rule, target)
             checks.append(pa.Check(_bound(rule, target, settings), error=key))
     try:
-        pa.DataFrameSchema(checks=checks, coerce=False, strict=False).validate(frame, lazy=True)
+        with _without_hypothesis():
+            pa.DataFrameSchema(checks=checks, coerce=False, strict=False).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         return _failures(exc.failure_cases, where)
     return []
+
+
+_STRATEGIES = "pandera.strategies.base_strategies"
+
+
+@contextmanager
+def _without_hypothesis() -> Iterator[None]:
+    """While pandera registers its backends (its first validation in a process), make the
+    hypothesis package look uninstalled, unless something already imported it.
+
+    Registering imports pandera's data-synthesis strategies, which import hypothesis when it is
+    installed (here a test dependency, not the toolkit's): 60 ms of CPU, as much as calamine needs
+    to read 150 returned forms, for a module the rules never use. Without hypothesis pandera
+    registers the same backends and checks; only its data synthesis is unavailable, in this
+    process."""
+    hide = _STRATEGIES not in sys.modules and "hypothesis" not in sys.modules
+    if hide:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]  # import then raises ImportError
+    try:
+        yield
+    finally:
+        if hide and sys.modules.get("hypothesis", ...) is None:
+            del sys.modules["hypothesis"]
 
 
 def _bound(

@@ -144,6 +144,8 @@ def same_fixed(seen: Any, issued: str) -> bool:
     issued = (issued or "").strip()
     if seen is None or seen == "":
         return issued == ""
+    if seen.__class__ is str and seen == issued:  # the common case, without splitting both
+        return True
     if isinstance(seen, int | float) and not isinstance(seen, bool):
         number = parse_plain_number(issued)
         return number is not None and number == to_decimal(seen)

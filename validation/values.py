@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from toolkit.plan.units import DEFAULT_UNITS, NO_UNIT, Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import (
@@ -122,7 +123,8 @@ def parse_answer(
     indicator that may exceed 100).
     """
     unit = (unit or "").strip()
-    params = {"unit": unit, "allowed": "・".join(qualitative)}
+    allowed = _joined(qualitative) if type(qualitative) is tuple else "・".join(qualitative)
+    params = {"unit": unit, "allowed": allowed}
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return Parsed(BLANK, params=params)
     if isinstance(cell, bool):
@@ -137,8 +139,9 @@ def parse_answer(
     if (
         type(cell) is int and -FAST_LIMIT < cell < FAST_LIMIT
     ):  # as below, without Decimal arithmetic
+        text = f"{cell:,}"  # what format_number gives for a whole number
         return _check_numbers(
-            Value(f"{cell:,}", ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params
+            Value(text, ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params, shown=text
         )
     if isinstance(cell, int | float | Decimal):
         if isinstance(cell, float | Decimal) and not is_finite(cell):
@@ -170,6 +173,11 @@ def parse_answer(
     if len(units) > 1:
         return _parse_compound_answer(raw, s, units, fixes, maximum, params)
     return _parse_single_answer(raw, s, units[0].name, units, fixes, maximum, params, registry)
+
+
+@lru_cache(maxsize=64)
+def _joined(words: tuple[str, ...]) -> str:
+    return "・".join(words)
 
 
 def _keep_unit_names(s: str, units: tuple[Unit, ...]) -> str:
@@ -305,12 +313,14 @@ def _check_numbers(
     maximum: float | None,
     params: dict[str, str],
     warnings: tuple[str, ...] = (),
+    shown: str = "",
 ) -> Parsed:
+    """``shown`` is :func:`format_number` of a single number when the caller has it already."""
     for number, unit in zip(value.numbers, units, strict=False):
         if abs(number) >= FAST_LIMIT:
             # Excel keeps 15 significant digits: a larger count is a typing slip, never exact
             return Parsed(None, "V014", params=params)
-        params["number"] = format_number(number)
+        params["number"] = shown if shown and len(value.numbers) == 1 else format_number(number)
         if number < 0:
             return Parsed(None, "V007", params=params)
         if unit.kind is UnitKind.INTEGER and number != number.to_integral_value():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from toolkit.collect.submissions import Submission
@@ -31,9 +32,9 @@ from toolkit.generate.writer import (
     write_error_list,
     write_form,
 )
-from toolkit.master.cache import load_master_cached
+from toolkit.master.cache import MASTER_CACHE, load_master_cached
 from toolkit.plan.identity import FormIdentity, identity_cells
-from toolkit.plan.model import Plan
+from toolkit.plan.model import Line, Plan, YearAnswers
 from toolkit.plan.sheets import cell_ref
 from toolkit.plan.wareki import fiscal_label, japan_time
 from toolkit.workspace import Config, find_workspace, load_config
@@ -45,15 +46,31 @@ SEVERITY_LABEL = {Severity.ERROR: "エラー", Severity.WARNING: "警告", Sever
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.FIXED: 2}
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
-MASTER_CACHE = Path(".toolkit") / "cache"
 
 
 @dataclass(frozen=True)
 class FeedbackSource:
-    """What a feedback copy is rebuilt from: the workspace and its plan (collect has both)."""
+    """What a feedback copy is rebuilt from: the workspace and its plan (collect has both), and
+    what every copy of one run looks up in the plan, made once (its lines by ID, the answers of
+    the year before)."""
 
     config: Config
     plan: Plan
+
+    @cached_property
+    def lines(self) -> dict[str, Line]:
+        return self.plan.by_id()
+
+    def previous(self, year: int) -> YearAnswers:
+        """The plan's answers of the year before ``year`` (a form's own year)."""
+        made = self._previous.get(year)
+        if made is None:
+            made = self._previous[year] = self.plan.answers_for(year - 1)
+        return made
+
+    @cached_property
+    def _previous(self) -> dict[int, YearAnswers]:
+        return {}
 
 
 def feedback_name(sub: Submission, source: Path) -> str:
@@ -64,21 +81,35 @@ def feedback_name(sub: Submission, source: Path) -> str:
 
 
 def write_feedback(
-    received: Path, sub: Submission, folder: Path, *, source: FeedbackSource | None = None
+    received: Path,
+    sub: Submission,
+    folder: Path,
+    *,
+    source: FeedbackSource | None = None,
+    identity: FormIdentity | None = None,
 ) -> Path:
     """Write the feedback copy of ``received`` (a file collect rejected) into ``folder``.
 
     ``source`` gives the workspace and plan; without it they are found from ``folder`` (which
-    lies in the workspace's outputs). Returns the copy's path."""
+    lies in the workspace's outputs). ``identity`` is the verified identity collect read from the
+    file (it is read again without it). Returns the copy's path."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / feedback_name(sub, received)
     source = source or _source_near(folder)
-    identity = _verified_identity(received, source) if source else None
+    if source is None:
+        identity = None
+    elif identity is None:
+        identity = _verified_identity(received, source)
+    else:
+        identity = rebuildable(identity)
     if source is None or identity is None or not sub.answers:
         write_error_list(target, error_list(sub, None, source), _properties(sub))
         return target
     answers = {a.id: dict(a.values) for a in sub.answers}
-    content = rebuild_form(source.plan, source.config, identity, answers)
+    content = rebuild_form(
+        source.plan, source.config, identity, answers,
+        by_id=source.lines, previous=source.previous(identity.fiscal_year),
+    )  # fmt: skip
     content.identity = identity_cells(identity, source.config.secret())
     where = _Where(identity, sub)
     content.marks = _marks(sub.findings, where)
@@ -152,7 +183,7 @@ def error_list(sub: Submission, where: _Where | None, source: FeedbackSource | N
     form was rebuilt) and message."""
     config = source.config if source else None
     plan = source.plan if source else None
-    lines = plan.by_id() if plan else {}
+    lines = source.lines if source else {}
     counts = {s: sum(1 for f in sub.findings if f.severity is s) for s in Severity}
     rows = []
     for f in sorted(sub.findings, key=lambda f: _ORDER[f.severity]):
@@ -235,11 +266,18 @@ def _verified_identity(received: Path, source: FeedbackSource) -> FormIdentity |
         secret=source.config.secret(),
         issued_ids=set,
     )
-    if found.code or found.identity is None or not found.identity.columns:
+    if found.code:
         return None
-    if any(name not in found.identity.columns for name in ("ID",)) or not found.identity.rows:
+    return rebuildable(found.identity)
+
+
+def rebuildable(identity: FormIdentity | None) -> FormIdentity | None:
+    """``identity`` when a form can be rebuilt from it (its columns, with ID, and its rows)."""
+    if identity is None or not identity.columns:
         return None
-    return found.identity
+    if any(name not in identity.columns for name in ("ID",)) or not identity.rows:
+        return None
+    return identity
 
 
 _SOURCES: dict[tuple[Path, int, int], FeedbackSource | None] = {}

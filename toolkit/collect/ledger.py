@@ -19,6 +19,9 @@ from typing import Any
 from toolkit.collect.submissions import JST, Status, Submission, collect_dir, read_record
 
 LEDGER = "ledger.jsonl"
+REUSE = "reuse.json"
+"""What the last run may lend the next: under which plan, settings and toolkit each record was
+made, and which feedback copies it wrote (see :meth:`Ledger.reuse`)."""
 _UNKNOWN = object()
 
 
@@ -62,6 +65,7 @@ class Ledger:
         self.received = self.root / "received"
         self.folder = self.root / "submissions"
         self.path = self.root / LEDGER
+        self._received_made = False
 
     def known(self, sha: str) -> Submission | None:
         """The stored submission of a file with this content, if collect has seen it."""
@@ -70,9 +74,34 @@ class Ledger:
             return None
         return read_record(path)  # a damaged record: unknown, and rewritten by this run
 
+    def reuse(self) -> dict[str, Any]:
+        """What the last run left for this one to reuse (empty when there is nothing, or it
+        cannot be read: then everything is done again)."""
+        try:
+            data = json.loads((self.root / REUSE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_reuse(self, data: dict[str, Any]) -> None:
+        """Keep ``data`` for the next run (a failure only costs that run the reuse)."""
+        path = self.root / REUSE
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if _holds(path, text):
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            return
+
     def keep_bytes(self, data: bytes, sha: str, suffix: str) -> Path:
         """Write a received workbook's bytes to ``received/<sha>.<ext>`` (once); returns the copy."""
-        self.received.mkdir(parents=True, exist_ok=True)
+        if not self._received_made:  # once per run, not once per file
+            self.received.mkdir(parents=True, exist_ok=True)
+            self._received_made = True
         target = self.received / f"{sha}{suffix.lower() or '.xlsx'}"
         if not target.exists():
             tmp = target.with_suffix(target.suffix + ".part")
@@ -96,23 +125,37 @@ class Ledger:
         ``before`` is the stored status when the caller already knows it (None: not stored).
         Returns True when a ledger line was appended.
         """
-        if before is _UNKNOWN:
-            known = self.known(sub.sha256)
-            before = known.status if known else None
-        self.folder.mkdir(parents=True, exist_ok=True)
+        return bool(self.save_all([(sub, before)]))
+
+    def save_all(self, subs: list[tuple[Submission, Status | object | None]]) -> int:
+        """:meth:`save` for each ``(submission, stored status)``, the ledger lines of all of them
+        appended at once, before the records (a run cut short then repeats a line rather than
+        losing one). Returns the number of lines appended."""
+        known = []
+        for sub, before in subs:
+            if before is _UNKNOWN:
+                stored = self.known(sub.sha256)
+                before = stored.status if stored else None
+            known.append((sub, before))
+        lines = [self._line(sub) for sub, before in known if before != sub.status]
+        if lines:
+            self._write_lines(lines)
+        if known:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        for sub, _ in known:
+            self._write_record(sub)
+        return len(lines)
+
+    def _write_record(self, sub: Submission) -> None:
         path = self.folder / f"{sub.sha256}.json"
         text = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
         if not _holds(path, text):  # a re-run of collect rewrites only what changed
             tmp = path.with_suffix(".json.part")
             tmp.write_text(text, encoding="utf-8")
             os.replace(tmp, path)
-        if before == sub.status:
-            return False
-        self._append(sub)
-        return True
 
-    def _append(self, sub: Submission) -> None:
-        record = {
+    def _line(self, sub: Submission) -> dict[str, Any]:
+        return {
             "section": sub.section,
             "claimed_section": sub.claimed_section,
             "file": sub.file,
@@ -127,7 +170,6 @@ class Ledger:
             "mail_subject": sub.mail_subject,
             "recorded_at": now_iso(),
         }
-        self._write_line(record)
 
     def record_choice(self, sub: Submission) -> str:
         """Append the coordinator's choice of ``sub`` as its section's version; returns its time."""
@@ -165,9 +207,12 @@ class Ledger:
         return chosen
 
     def _write_line(self, record: dict[str, Any]) -> None:
+        self._write_lines([record])
+
+    def _write_lines(self, records: list[dict[str, Any]]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def _holds(path: Path, text: str) -> bool:

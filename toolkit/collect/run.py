@@ -13,23 +13,30 @@ rows of all files (pandera, :mod:`validation.answers`). Each file becomes a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import toolkit
+import validation
+from toolkit import __version__, few_collections, settled
 from toolkit.collect.answers import find_answer_sheet
-from toolkit.collect.feedback import FeedbackSource, write_feedback
+from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
-from toolkit.collect.ledger import Ledger, now_iso, sha256_of
+from toolkit.collect.ledger import Ledger, now_iso, sha256_of, submission_dict
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
+    VERSIONS,
     LineAnswer,
     Status,
     Submission,
@@ -37,7 +44,7 @@ from toolkit.collect.submissions import (
     load_submissions,
     stored_actual,
 )
-from toolkit.collect.versions import base_status, is_version, resolve_versions
+from toolkit.collect.versions import VERSION_CODES, base_status, is_version, resolve_versions
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.excel.reader import (
     FileInfo,
@@ -46,13 +53,13 @@ from toolkit.excel.reader import (
     check_bytes,
     read_bytes,
 )
-from toolkit.master.cache import load_master_cached
+from toolkit.master.cache import MASTER_CACHE, load_master_keyed
 from toolkit.plan.fields import Field, Kind
-from toolkit.plan.form import ANSWER_SHEET, NO_INDICATOR, AnswerSheet, RowInput
+from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, NO_INDICATOR, AnswerSheet, RowInput
 from toolkit.plan.identity import FormIdentity
-from toolkit.plan.layout import parse_condition
+from toolkit.plan.layout import Clause, parse_condition
 from toolkit.plan.model import Line, Plan, line_matches
-from toolkit.plan.sheets import cell_ref
+from toolkit.plan.sheets import WorkbookData, cell_ref, column_letter
 from toolkit.workspace import Config
 from validation import answers, structure
 from validation.catalogue import stop_message
@@ -69,8 +76,6 @@ FORM_LIMITS = Limits(
 """Guards for returned forms: far above any form generate writes (15 columns, one row per line),
 far below what would take the machine down if a sheet were filled to the limit. A zip or a mail
 may be as large as ``max_uncompressed_bytes``; each workbook in it, ``max_file_bytes``."""
-MASTER_CACHE = Path(".toolkit") / "cache"
-"""Where collect keeps the parsed master (beside the workspace's secret, not in the outputs)."""
 EDITABLE = (".xlsx", ".xlsm")
 """Kept copies a feedback copy can be made from (openpyxl); others get the list of findings."""
 
@@ -89,6 +94,26 @@ class _Context:
     before: dict[str, Status | None] = field(default_factory=dict)
     _issued: set[str] | None = None
 
+    _conditions: dict[str, tuple[Clause, ...]] = field(default_factory=dict)
+    identities: dict[str, FormIdentity] = field(default_factory=dict)
+    """The verified identity of each form of this year read (by content hash), for feedback."""
+    run_key: str = ""
+    """The plan, the settings and the toolkit this run judges by ('' when not known)."""
+    reusable: dict[str, str] = field(default_factory=dict)
+    """Content hash → the file key under which the last run, judging by the same run key,
+    recorded that file: its record then is what reading it again would give."""
+
+    @cached_property
+    def qualitative(self) -> tuple[str, ...]:
+        return self.plan.qualitative
+
+    def applies(self, line: Line, f: Field) -> bool:
+        """Whether field ``f`` applies to ``line`` (its 対象 condition, parsed once per run)."""
+        clauses = self._conditions.get(f.where)
+        if clauses is None:
+            clauses = self._conditions[f.where] = parse_condition(f.where)
+        return line_matches(line, clauses, self.plan.kind_of)
+
     def issued_ids(self) -> set[str]:
         if self._issued is None:
             self._issued = issued_form_ids(self.config.year_dir / "forms")
@@ -104,8 +129,13 @@ class _Pending:
     answer: AnswerSheet | None = None
     rows: list[RowInput] = field(default_factory=list)
     facts: list[answers.AnswerRow] = field(default_factory=list)
+    answers: list[LineAnswer] = field(default_factory=list)
     fields: tuple[Field, ...] = ()
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    key: str = ""
+    """The file key (name and mail) under which the record may be reused by a later run."""
+    reused: bool = False
+    """The record of an earlier run, taken as it is (the file was not read again)."""
 
 
 # Public API.
@@ -130,9 +160,19 @@ def collect(
     ``use`` names versions the coordinator chooses for their sections (``--use FILE``): a file
     of the inbox, its name there, or a received file's name in the record.
     """
-    inbox = inbox or config.inbox
+    with few_collections(100_000):
+        return _collect(config, inbox or config.inbox, progress, reports, use)
+
+
+def _collect(
+    config: Config,
+    inbox: Path,
+    progress: Callable[[int], None] | None,
+    reports: bool,
+    use: Iterable[str | Path],
+) -> CollectResult:
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
-    plan = load_master_cached(
+    plan, plan_key = load_master_keyed(
         config.master,
         config.root / MASTER_CACHE,
         name=config.plan_name,
@@ -142,7 +182,12 @@ def collect(
     )
     fields = {f.name: f for f in plan.answer_fields}
     ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
+    settled()
     ctx.received_at = now_iso()
+    ctx.run_key = run_key(plan_key, config, ctx.secret) if plan_key else ""
+    last = ctx.ledger.reuse()
+    if ctx.run_key and last.get("run") == ctx.run_key:
+        ctx.reusable = dict(last.get("files") or {})
     listing = list_inbox(inbox)
     result = CollectResult(config.year_dir, [])
     result.skips = list(listing.skipped)
@@ -157,11 +202,49 @@ def collect(
         chosen = _chosen(wanted, inbox, result.submissions, ctx)
         choices[chosen.section] = (chosen.sha256, ctx.ledger.record_choice(chosen))
     resolve_versions(result.submissions, ctx.ledger, ctx.config.fiscal_year, choices)
-    for sub in result.submissions:
-        ctx.ledger.save(sub, ctx.before.get(sub.sha256))
+    ctx.ledger.save_all([(sub, ctx.before.get(sub.sha256)) for sub in result.submissions])
+    made = dict(last.get("feedback") or {}) if last.get("run") == ctx.run_key else {}
     if reports:
-        _write_outputs(result, ctx)
+        made = _write_outputs(result, ctx, made)
+    if ctx.run_key:
+        files = {p.sub.sha256: p.key for p in pending if p.key and p.sub.status not in NOT_REUSED}
+        ctx.ledger.save_reuse({"run": ctx.run_key, "files": files, "feedback": made})
     return result
+
+
+NOT_REUSED = (Status.UNIDENTIFIED, Status.FOREIGN)
+"""Records never reused: whether a form with a bad signature was tampered with or foreign
+depends on the forms issued since (C004, C005)."""
+
+
+def run_key(plan_key: str, config: Config, secret: bytes) -> str:
+    """What decides how collect judges a file besides its bytes: the plan (the master cache
+    key: the master's content, the settings, the loader), the workspace's settings and secret,
+    and the toolkit's own source."""
+    text = "\0".join((plan_key, repr(config), hashlib.sha256(secret).hexdigest(), _source_digest()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_SOURCE: list[str] = []
+
+
+def _source_digest() -> str:
+    """SHA-256 of every source file of the toolkit and its rules (once per process)."""
+    if not _SOURCE:
+        digest = hashlib.sha256(__version__.encode())
+        for package in (toolkit, validation):
+            root = Path(str(package.__file__)).parent
+            for path in sorted(root.rglob("*.py")):
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+        _SOURCE.append(digest.hexdigest())
+    return _SOURCE[0]
+
+
+def _file_key(received: Received) -> str:
+    """How a workbook arrived (its name, and the mail it came with): part of what collect says."""
+    mail = received.mail
+    return json.dumps([received.name, *((mail.sender, mail.date, mail.subject) if mail else ())])
 
 
 # Reading and identifying one file.
@@ -215,6 +298,14 @@ def _keep_copy(item: _Pending, ctx: _Context) -> None:
 def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
     known = ctx.ledger.known(sha)
     ctx.before[sha] = known.status if known else None
+    key = _file_key(received) if received.problem is None and received.status is None else ""
+    if (
+        key
+        and known is not None
+        and ctx.reusable.get(sha) == key
+        and known.status not in NOT_REUSED
+    ):
+        return _reused(known, received, key)
     mail = received.mail
     sub = Submission(
         file=received.name,
@@ -227,13 +318,13 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         mail_subject=mail.subject if mail else "",
         expected_year=ctx.config.fiscal_year,
     )  # fmt: skip
-    item = _Pending(sub, received.data)
+    item = _Pending(sub, received.data, key=key)
     if received.problem is not None:
         sub.findings.append(_named(received.problem))
         return item
     try:
         info = check_bytes(received.data, FORM_LIMITS)
-        book = read_bytes(received.data, received.name, info)
+        _, found, answer = _read_form(received, info, ctx)
     except UnreadableWorkbook as exc:
         sub.status = Status.UNREADABLE
         sub.findings.append(_named(finding(exc.code, file=sub.file, **exc.params)))
@@ -241,13 +332,6 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
     sub.saved_at = info.modified
     if info.macros or sub.file.lower().endswith(".xlsm"):
         sub.findings.append(_named(finding("R012", file=sub.file)))
-    found = identify(
-        book,
-        plan_name=ctx.plan.name,
-        fiscal_year=ctx.config.fiscal_year,
-        secret=ctx.secret,
-        issued_ids=ctx.issued_ids,
-    )
     _take_identity(sub, found)
     if found.code:
         sub.status = _STATUS_OF.get(found.code, Status.UNIDENTIFIED)
@@ -258,8 +342,57 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         )  # fmt: skip
         return item
     assert found.identity is not None
-    _read_structure(item, book, info, found.identity, ctx)
+    ctx.identities[sha] = found.identity
+    _read_structure(item, answer, info, found.identity, ctx)
     return item
+
+
+def _reused(known: Submission, received: Received, key: str) -> _Pending:
+    """The record of a file already judged under the same plan, settings and toolkit, with the
+    same name and mail: as this run would make it, before versions are settled again."""
+    sub = known
+    sub.findings = [f for f in sub.findings if f.code not in VERSION_CODES]
+    if sub.status in VERSIONS:
+        sub.status = base_status(sub)
+    sub.file_modified_at = sub.file_modified_at or received.modified
+    return _Pending(sub, received.data, key=key, reused=True)
+
+
+FORM_SHEETS = (ANSWER_SHEET, IDENTITY_SHEET)
+"""The sheets of a form collect reads (the others are 記入要領 and the lists)."""
+
+
+def _read_form(
+    received: Received, info: FileInfo, ctx: _Context
+) -> tuple[WorkbookData, Identified, AnswerSheet | None]:
+    """The workbook as collect needs it, its identity and (for a form of this year) its answer
+    sheet: first only the answer and identity sheets are read; every sheet when either is not
+    where the form put it (a renamed sheet is then looked for among all of them, in the order
+    they would be searched had all been read)."""
+    book = read_bytes(received.data, received.name, info, only=FORM_SHEETS)
+    found = _identify(book, ctx)
+    if found.identity_sheet == IDENTITY_SHEET and found.identity is not None:
+        if found.code:
+            return book, found, None
+        answer = find_answer_sheet(book, found.identity)
+        if answer is not None and answer.sheet.name == ANSWER_SHEET:
+            return book, found, answer
+    book = read_bytes(received.data, received.name, info)
+    found = _identify(book, ctx)
+    answer = None
+    if found.identity is not None and not found.code:
+        answer = find_answer_sheet(book, found.identity)
+    return book, found, answer
+
+
+def _identify(book: WorkbookData, ctx: _Context) -> Identified:
+    return identify(
+        book,
+        plan_name=ctx.plan.name,
+        fiscal_year=ctx.config.fiscal_year,
+        secret=ctx.secret,
+        issued_ids=ctx.issued_ids,
+    )
 
 
 _STATUS_OF = {
@@ -299,10 +432,13 @@ def _take_identity(sub: Submission, found: Identified) -> None:
 
 
 def _read_structure(
-    item: _Pending, book: Any, info: FileInfo, identity: FormIdentity, ctx: _Context
+    item: _Pending,
+    answer: AnswerSheet | None,
+    info: FileInfo,
+    identity: FormIdentity,
+    ctx: _Context,
 ) -> None:
     sub = item.sub
-    answer = find_answer_sheet(book, identity)
     if answer is None:
         sub.findings.append(finding("C007", file=sub.file, section=sub.section))
         return
@@ -324,7 +460,11 @@ def _read_structure(
         for name in identity.inputs
         if (f := ctx.fields.get(name)) is not None and name in answer.col_of
     )
-    item.facts = [_facts(row, item.fields, ctx) for row in rows]
+    specs = _field_specs(item.fields, answer, ctx)
+    for row in rows:
+        facts, stored = _facts(item, row, specs, ctx)
+        item.facts.append(facts)
+        item.answers.append(stored)
     _error_values(item, info.errors_of(sheet))
 
 
@@ -359,32 +499,78 @@ def _problem_finding(p: structure.Problem, sub: Submission, sheet: str) -> Findi
     )
 
 
-def _facts(row: RowInput, fields: tuple[Field, ...], ctx: _Context) -> answers.AnswerRow:
-    """One returned line as the value rules see it: every field's cell read."""
+_TEXT, _NUMBER, _CHOICE, _DATE = range(4)
+
+
+def _field_specs(
+    fields: tuple[Field, ...], answer: AnswerSheet, ctx: _Context
+) -> list[tuple[Field, str, str, int, tuple[str, ...]]]:
+    """Per input field of a form, what reading each of its cells needs, looked up once:
+    (field, name, column letter, how it is read, the choices it takes)."""
+    kinds = {Kind.NUMBER: _NUMBER, Kind.CHOICE: _CHOICE, Kind.GRADE: _CHOICE, Kind.DATE: _DATE}
+    return [
+        (f, f.name, column_letter(answer.col_of[f.name]), kinds.get(f.kind, _TEXT),
+         ctx.plan.choices(f.choices) if f.kind in (Kind.CHOICE, Kind.GRADE) else ())
+        for f in fields
+    ]  # fmt: skip
+
+
+def _facts(
+    item: _Pending,
+    row: RowInput,
+    specs: list[tuple[Field, str, str, int, tuple[str, ...]]],
+    ctx: _Context,
+) -> tuple[answers.AnswerRow, LineAnswer]:
+    """One returned line in one pass over its input cells: as the value rules see it (every
+    field's cell read, as :func:`validation.answers.read_value` reads it), as merge stores it,
+    and its fixes and notes (V101–V103, V201)."""
     line = ctx.lines.get(row.id)
+    fixed = row.fixed
     has_indicator = (
-        line.has_indicator
-        if line
-        else row.fixed.get("指標", "").strip() not in ("", "-", NO_INDICATOR)
+        line.has_indicator if line else fixed.get("指標", "").strip() not in ("", "-", NO_INDICATOR)
     )
-    unit = row.fixed.get("単位") or (line.unit if line else "")
-    facts = answers.AnswerRow(row.id, row.row, has_indicator, unit, row.fixed.get("現状値", ""))
-    for f in fields:
-        raw = row.cells.get(f.name)
-        facts.applies[f.name] = (
-            line is None
-            or not f.where
-            or line_matches(line, parse_condition(f.where), ctx.plan.kind_of)
-        )
-        if f.kind is Kind.NUMBER:
-            facts.parsed[f.name] = parse_answer(
-                raw, unit if has_indicator else "-", qualitative=ctx.plan.qualitative, registry=ctx.plan.units,
+    unit = fixed.get("単位") or (line.unit if line else "")
+    facts = answers.AnswerRow(row.id, row.row, has_indicator, unit, fixed.get("現状値", ""))
+    applies, values, lengths = facts.applies, facts.values, facts.lengths
+    stored: dict[str, Any] = {}
+    places: dict[str, str] = {}
+    cells, number_row = row.cells, str(row.row)
+    text, choice = answers.answer_text, answers.normalise_choice
+    for f, name, letter, kind, allowed in specs:
+        raw = cells.get(name)
+        cell = places[name] = letter + number_row
+        applies[name] = line is None or not f.where or ctx.applies(line, f)
+        if isinstance(raw, str):
+            lengths[name] = len(raw.strip())
+        if kind == _TEXT:
+            values[name] = stored[name] = text(raw)
+        elif kind == _CHOICE:
+            value = values[name] = stored[name] = choice(raw)
+            if value in allowed and value != str(raw).strip():
+                _note(item, "V101", cell, raw, row, normalised=value)
+        elif kind == _NUMBER:
+            value = values[name] = text(raw)
+            parsed = facts.parsed[name] = parse_answer(
+                raw, unit if has_indicator else "-", qualitative=ctx.qualitative, registry=ctx.plan.units,
                 maximum=line.max_value if line else None,
             )  # fmt: skip
-        facts.values[f.name] = answers.read_value(f, raw)
-        if isinstance(raw, str):
-            facts.lengths[f.name] = len(raw.strip())
-    return facts
+            number = parsed.value
+            stored[name] = stored_actual(number) if number is not None else value
+            for code in (*parsed.fixes, *parsed.warnings):
+                _note(item, code, cell, raw, row, field=name, **parsed.params)
+        else:
+            date = values[name] = answers.answer_date(raw)
+            stored[name] = date.isoformat() if isinstance(date, dt.date) else date
+    return facts, LineAnswer(row.id, row.row, stored, places)
+
+
+def _note(item: _Pending, code: str, cell: str, value: Any, row: RowInput, **params: Any) -> None:
+    """A fix or note from reading a cell (a choice written in another width or with spaces)."""
+    sub, sheet = item.sub, item.answer.sheet.name if item.answer else ""
+    sub.findings.append(
+        finding(code, file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=value,
+                line_id=row.id, **params)
+    )  # fmt: skip
 
 
 # Value rules over all files at once.
@@ -397,7 +583,6 @@ def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
         for row, facts in zip(item.rows, item.facts, strict=True):
             rows.append(facts)
             where.append((item, row))
-            _normalisation_findings(item, row, facts, ctx)
     settings = answers.Settings(ctx.plan.fields, ctx.plan.lists, ctx.plan.scheme.codes)
     fields = tuple(ctx.fields.values())
     for failure in answers.validate_answers(rows, fields, settings):
@@ -415,29 +600,6 @@ def _shows_an_error_value(item: _Pending, row: RowInput, target: Field | None) -
     if target is None:  # a whole-row rule (C025 blank line): the errors are what it holds
         return any(line_id == row.id for line_id, _ in item.errors)
     return (row.id, target.name) in item.errors
-
-
-def _normalisation_findings(
-    item: _Pending, row: RowInput, facts: answers.AnswerRow, ctx: _Context
-) -> None:
-    """Fixes (V101–V103) and notes (V201) from reading each 数値 field, and choices written in
-    another width or with spaces that were normalised."""
-    sub, answer = item.sub, item.answer
-    assert answer is not None
-    sheet = answer.sheet.name
-    for f in item.fields:
-        cell = cell_ref(row.row, answer.col_of[f.name])
-        seen = row.cells.get(f.name)
-        if f.kind is Kind.NUMBER:
-            parsed = facts.parsed[f.name]
-            for code in (*parsed.fixes, *parsed.warnings):
-                sub.findings.append(finding(code, file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=seen,
-                                            line_id=row.id, **dict[str, Any]({"field": f.name, **parsed.params})))  # fmt: skip
-        elif f.kind in (Kind.CHOICE, Kind.GRADE):
-            normalised = facts.values[f.name]
-            if normalised in ctx.plan.choices(f.choices) and normalised != str(seen).strip():
-                sub.findings.append(finding("V101", file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=seen,
-                                            line_id=row.id, normalised=normalised))  # fmt: skip
 
 
 def _value_finding(failure: answers.Failure, rows: list[answers.AnswerRow], settings: answers.Settings,
@@ -466,16 +628,13 @@ def _first_input(item: _Pending, facts: answers.AnswerRow) -> Field | None:
 
 def _finish(item: _Pending) -> None:
     sub = item.sub
-    if sub.status is not Status.ACCEPTED:  # no form of this year to judge: nothing to add
+    if sub.status is not Status.ACCEPTED or item.reused:  # nothing to add
         sub.findings.sort(key=_finding_order)
         return
     has_errors = any(f.severity is Severity.ERROR for f in sub.findings)
     sub.status = Status.REJECTED if has_errors or item.answer is None else Status.ACCEPTED
     if item.answer is not None:
-        sub.answers = [
-            _answer(row, facts, item.fields, item.answer)
-            for row, facts in zip(item.rows, item.facts, strict=True)
-        ]
+        sub.answers = item.answers
     sub.findings.sort(key=_finding_order)
 
 
@@ -490,36 +649,30 @@ def _finding_order(f: Finding) -> tuple[int, int, int, str]:
     return (_SEVERITY_ORDER[f.severity], row, col, m[1] if m else "")
 
 
-def _answer(
-    row: RowInput, facts: answers.AnswerRow, fields: tuple[Field, ...], answer: AnswerSheet
-) -> LineAnswer:
-    """A line's answers as merge stores them: numbers as numbers, choices normalised, text trimmed."""
-    values: dict[str, Any] = {}
-    for f in fields:
-        if f.kind is Kind.NUMBER:
-            parsed = facts.parsed[f.name]
-            values[f.name] = (
-                stored_actual(parsed.value)
-                if parsed.value is not None
-                else answers.answer_text(row.cells.get(f.name))
-            )
-        elif f.kind is Kind.DATE:
-            date = facts.values[f.name]
-            values[f.name] = date.isoformat() if hasattr(date, "isoformat") else date
-        else:
-            values[f.name] = facts.values[f.name]
-    cells = {name: cell_ref(row.row, answer.col_of[name]) for name in values}
-    return LineAnswer(row.id, row.row, values, cells)
-
-
-def _write_outputs(result: CollectResult, ctx: _Context) -> None:
+def _write_outputs(
+    result: CollectResult, ctx: _Context, made: dict[str, list[Any]]
+) -> dict[str, list[Any]]:
+    """The feedback copies and the collect report; returns what each feedback copy was made
+    from (by file name), so that a later run leaves a copy that would come out the same."""
     out = collect_dir(ctx.config.year_dir)
+    source = FeedbackSource(ctx.config, ctx.plan)  # one per run: it indexes the plan once
+    now: dict[str, list[Any]] = {}
     for sub in result.submissions:
         if sub.status is Status.REJECTED and sub.stored:
+            kept = ctx.ledger.root / sub.stored
+            target = out / "feedback" / feedback_name(sub, kept)
+            digest = _feedback_digest(sub, ctx) if ctx.run_key else ""
+            if digest and _unchanged(target, made.get(target.name), digest):
+                result.feedback[sub.sha256] = target
+                now[target.name] = made[target.name]
+                continue
             try:
                 result.feedback[sub.sha256] = _feedback(
-                    ctx.ledger.root / sub.stored, sub, out, FeedbackSource(ctx.config, ctx.plan)
+                    kept, sub, out, source, ctx.identities.get(sub.sha256)
                 )
+                if digest:
+                    stat = target.stat()
+                    now[target.name] = [digest, stat.st_size, stat.st_mtime_ns]
             except (
                 Exception
             ) as exc:  # openpyxl may refuse a file calamine read; the report lists it
@@ -529,17 +682,37 @@ def _write_outputs(result: CollectResult, ctx: _Context) -> None:
         result.report_html = write_html(result, out / "collect_report.html", ctx.config)
     except OSError as exc:  # typically the report is open in Excel; the record is already saved
         raise ToolkitError(stop_message("S304", folder=out, detail=str(exc))) from exc
+    return now
 
 
-def _feedback(kept: Path, sub: Submission, out: Path, source: FeedbackSource) -> Path:
+def _feedback_digest(sub: Submission, ctx: _Context) -> str:
+    """What a feedback copy is made of: the submission as recorded, under this run's key."""
+    record = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{ctx.run_key}\0{record}".encode()).hexdigest()
+
+
+def _unchanged(target: Path, made: list[Any] | None, digest: str) -> bool:
+    """True when ``target`` is the copy a run made from ``digest`` and nobody touched it since."""
+    if not made or made[0] != digest:
+        return False
+    try:
+        stat = target.stat()
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == made[1:]
+
+
+def _feedback(
+    kept: Path, sub: Submission, out: Path, source: FeedbackSource, identity: FormIdentity | None
+) -> Path:
     """The feedback copy of a rejected file, rebuilt by the form writer from the plan and the
-    file's own identity; a kept .ods is handed over under an .xlsx name."""
+    file's own identity (as collect read it); a kept .ods is handed over under an .xlsx name."""
     if kept.suffix.lower() in EDITABLE:
-        return write_feedback(kept, sub, out / "feedback", source=source)
+        return write_feedback(kept, sub, out / "feedback", source=source, identity=identity)
     with tempfile.TemporaryDirectory() as tmp:
         stand_in = Path(tmp) / f"{kept.stem}.xlsx"
         shutil.copyfile(kept, stand_in)
-        return write_feedback(stand_in, sub, out / "feedback", source=source)
+        return write_feedback(stand_in, sub, out / "feedback", source=source, identity=identity)
 
 
 # Choosing a version (--use).

@@ -27,9 +27,9 @@ from toolkit.collect.submissions import (
 )
 from validation.findings import Severity, finding
 
-_VERSION_CODES = ("C040", "C041", "C042", "C043")
-_AFTER_ANY = dt.datetime.max.replace(tzinfo=dt.UTC)
+VERSION_CODES = _VERSION_CODES = ("C040", "C041", "C042", "C043")
 """The findings this module adds (recomputed on every run)."""
+_AFTER_ANY = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def base_status(sub: Submission) -> Status:

@@ -150,7 +150,9 @@ def patch_workbook(
     if isinstance(target, str | Path) and Path(target).exists():  # noqa: SIM102
         if Path(target).resolve() == source.resolve():
             raise PatchError("target is the source file: write to another file and replace it")
-    plans = {name: _SheetPlan.from_edit(name, edit) for name, edit in edits.items()}
+    memo: dict[object, Prepared] = {}
+    plans = {name: _SheetPlan.from_edit(name, edit, memo) for name, edit in edits.items()}
+    del memo
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -221,13 +223,31 @@ def _prepare(value: CellValue, where: str) -> Prepared | None:
     raise PatchError(f"{where}: unsupported value type {type(value).__name__}")
 
 
-def _prepared(value: CellValue, where: Callable[[], str]) -> Prepared | None:
+def _prepared(
+    value: CellValue, where: Callable[[], str], memo: dict[object, Prepared] | None = None
+) -> Prepared | None:
     """:func:`_prepare` with the place named only when the value is refused (a patch sets
-    hundreds of thousands of cells; formatting each place up front cost a third of the time)."""
+    hundreds of thousands of cells; formatting each place up front cost a third of the time).
+    With ``memo`` (one per patch), short texts and whole numbers are prepared once and their
+    prepared form shared: 履歴 repeats the same IDs, years, fields, sections and times on every
+    row, which held hundreds of megabytes as copies at 100,000 lines."""
+    kind = value.__class__
+    key: object = None
+    if memo is not None and (kind is int or (kind is str and len(value) <= _MEMO_LENGTH)):  # type: ignore[arg-type]
+        key = (kind, value)
+        if (known := memo.get(key)) is not None:
+            return known
     try:
-        return _prepare(value, "")
+        prepared = _prepare(value, "")
     except PatchError as exc:
         raise PatchError(f"{where()}{exc}") from None
+    if key is not None and prepared is not None:
+        memo[key] = prepared  # type: ignore[index]
+    return prepared
+
+
+_MEMO_LENGTH = 64
+"""Texts up to this long are prepared once per patch (IDs, names, times, hashes)."""
 
 
 def _cell_place(sheet: str, row: int, col: int) -> str:
@@ -246,8 +266,13 @@ def clean_text(text: str) -> str:
 
 
 def _text(text: str, where: str) -> bytes:
-    text = _ILLEGAL.sub("", text) if text.isascii() else clean_text(text)
-    units = len(text) if text.isascii() else len(text) + len(_NON_BMP.findall(text))
+    if text.isascii():
+        text = _ILLEGAL.sub("", text)
+        units = len(text)
+    else:
+        text = clean_text(text)
+        # a character is at most two UTF-16 units: only a long text needs counting
+        units = len(text) if 2 * len(text) <= MAX_TEXT else len(text) + len(_NON_BMP.findall(text))
     if units > MAX_TEXT:
         raise PatchError(
             f"{where}: text of {units} characters (UTF-16 units) is over Excel's {MAX_TEXT}"
@@ -287,12 +312,19 @@ def _serial(value: dt.date, date1904: bool) -> bytes | None:
     return str(days).encode()
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letters(col: int) -> str:
     letters = ""
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_bytes(col: int) -> bytes:
+    """A column's letters as bytes (``28`` → ``b"AB"``), for the cell references rows are written with."""
+    return column_letters(col).encode()
 
 
 def _column_number(letters: bytes) -> int:
@@ -513,7 +545,7 @@ class _Op:
     row: int
     kind: str  # "bytes", "rewrite", "insert", "drop"
     payload: bytes = b""
-    edits: dict[int, Prepared | None] | None = None
+    edits: Mapping[int, Prepared | None] | None = None
     cols: tuple[int, int] | None = None
 
     @property
@@ -586,6 +618,8 @@ class _Sheet:
         self.styles = styles
         self.date1904 = date1904
         self.col_styles: list[tuple[int, int, bytes]] = []
+        self._styles_by_col: dict[int, bytes | None] = {}
+        """Column → its style, as :meth:`_col_style` finds it (the columns are read first)."""
         self.row_open = b"<" + prefix + b"row"
         self.row_close = b"</" + prefix + b"row>"
         self.cell_open = b"<" + prefix + b"c"
@@ -723,7 +757,7 @@ class _Sheet:
                 valued.add(cell.col)
         existing = {c.col: c for c in cells}
         for col, value in edits.items():
-            ref = column_letters(col).encode() + str(row).encode()
+            ref = _column_bytes(col) + b"%d" % row
             old = existing.get(col)
             if old is not None:
                 attrs, inner = _attrs(old.attrs), old.inner
@@ -744,7 +778,11 @@ class _Sheet:
             else:
                 if value is None:
                     continue
-                style = row_style if row_style is not None else self._col_style(col)
+                style = (
+                    row_style
+                    if row_style is not None
+                    else self._col_style_of(col, self._styles_by_col)
+                )
                 kept = b""
             if value is None:
                 valued.discard(col)
@@ -767,10 +805,13 @@ class _Sheet:
         return xml, _RowInfo(bool(valued), cols, formula_removed)
 
     def _col_style(self, col: int) -> bytes | None:
-        for first, last, style in self.col_styles:
-            if first <= col <= last:
-                return style
-        return None
+        return next((style for first, last, style in self.col_styles if first <= col <= last), None)
+
+    def _col_style_of(self, col: int, memo: dict[int, bytes | None]) -> bytes | None:
+        """:meth:`_col_style`, remembered in ``memo`` for the rows of one rewrite."""
+        if col not in memo:
+            memo[col] = self._col_style(col)
+        return memo[col]
 
     def _value_cell(self, ref: bytes, style: bytes | None, kept: bytes, value: Prepared) -> bytes:
         p = self.p
@@ -828,7 +869,9 @@ class _SheetPlan:
         return not self.new and not self.rows and not self.append and self.replace_from is None
 
     @classmethod
-    def from_edit(cls, name: str, edit: SheetEdit) -> _SheetPlan:
+    def from_edit(
+        cls, name: str, edit: SheetEdit, memo: dict[object, Prepared] | None = None
+    ) -> _SheetPlan:
         if not isinstance(name, str) or not name:
             raise PatchError(f"sheet name {name!r}")
         rows: dict[int, dict[int, Prepared | None]] = {}
@@ -839,7 +882,7 @@ class _SheetPlan:
             if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLS):
                 raise PatchError(f"sheet {name!r}: cell {key!r} is outside the sheet")
             rows.setdefault(row, {})[col] = _prepared(
-                value, functools.partial(_cell_place, name, row, col)
+                value, functools.partial(_cell_place, name, row, col), memo
             )
         append: list[dict[int, Prepared]] = []
         valued = []
@@ -850,7 +893,7 @@ class _SheetPlan:
             for col, value in enumerate(values, start=1):
                 if value is None:
                     continue
-                pv = _prepared(value, functools.partial(_appended_place, name, n + 1, col))
+                pv = _prepared(value, functools.partial(_appended_place, name, n + 1, col), memo)
                 if pv is not None:
                     prepared[col] = pv
             append.append(prepared)
@@ -1196,8 +1239,12 @@ class _Scan:
 
         ops = self.ops
         for row in sorted(written):
-            merged: dict[int, Prepared | None] = dict(plan.rows.get(row, {}))
-            merged.update(appended.get(row, {}))
+            merged: Mapping[int, Prepared | None]
+            if row not in plan.rows:  # an appended row: its own edits, not a copy (450,000 of
+                merged = appended[row]  # them in a 100,000-line 履歴)
+            else:
+                merged = dict(plan.rows[row])
+                merged.update(appended.get(row, {}))
             if row in self.existing:
                 start, stop, info, xml = self.existing[row]
                 cols = info.cols

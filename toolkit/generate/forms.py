@@ -22,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit import few_collections, settled
 from toolkit.errors import MasterError, ToolkitError, UsageError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
 from toolkit.generate.guide import deadline_text, guide_lines
@@ -208,6 +209,11 @@ class _Job:
 
 def _start_worker(job: _Job) -> None:
     _Job.current = job
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])  # a spawned worker's own
+
+
+WORKER_GC_THRESHOLD = 10_000
+"""A worker writes form after form: the collector every 700 allocations was a tenth of its time."""
 
 
 def _write_in_worker(task: tuple[str, str]) -> tuple[str, str, str, list[str]] | str:
@@ -219,11 +225,11 @@ def _run(
     job: _Job, tasks: list[tuple[str, str]], workers: int, progress: Progress | None
 ) -> list[SectionForm]:
     """Write every task's form, in this process or in ``workers`` processes, in order."""
-    if workers <= 1:
-        results = (job.write(*task) for task in tasks)
-        return _collect(job, results, len(tasks), progress)
-    gc.freeze()  # forked workers then share the plan's pages instead of copying them
-    try:
+    with few_collections(WORKER_GC_THRESHOLD):
+        settled()  # forked workers then share the plan's pages instead of copying them
+        if workers <= 1:
+            results = (job.write(*task) for task in tasks)
+            return _collect(job, results, len(tasks), progress)
         context = mp.get_context(START_METHOD)
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                  initargs=(job,)) as pool:  # fmt: skip
@@ -231,8 +237,6 @@ def _run(
             return _collect(
                 job, pool.map(_write_in_worker, tasks, chunksize=chunk), len(tasks), progress
             )
-    finally:
-        gc.unfreeze()
 
 
 def _collect(
@@ -348,20 +352,30 @@ def build_form(
 
 
 def rebuild_form(
-    plan: Plan, config: Config, identity: FormIdentity, answers: dict[str, dict[str, object]]
+    plan: Plan,
+    config: Config,
+    identity: FormIdentity,
+    answers: dict[str, dict[str, object]],
+    *,
+    by_id: dict[str, Line] | None = None,
+    previous: YearAnswers | None = None,
 ) -> FormContent:
     """The form as it was issued, from its identity (columns, lines, fixed texts as issued) and
     the plan (checks, lists, instructions), with ``answers`` (line ID → column → value) written
-    back: what a feedback copy is made of. Its identity cells are the caller's to sign."""
+    back: what a feedback copy is made of. Its identity cells are the caller's to sign.
+    ``by_id`` (the plan's lines by ID) and ``previous`` (its answers of the year before the
+    form's) may be given by a caller rebuilding many forms, so that each is made once."""
     section = plan.section(identity.section) or Section(identity.section, identity.bureau)
     declared = {f.name: f for f in plan.answer_fields}
     inputs = tuple(declared.get(name) or Field(name, Area.ANSWER) for name in identity.inputs)
     fixed = tuple(name for name in identity.columns if name not in identity.inputs)
     columns = F.FormColumns(fixed, tuple(identity.inputs))
-    by_id = plan.by_id()
+    by_id = plan.by_id() if by_id is None else by_id
     lines = [line for r in identity.rows if (line := by_id.get(r.id)) is not None]
     year = identity.fiscal_year
-    previous = plan.answers_for(year - 1)
+    previous = (
+        plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
+    )
     shown = [
         F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
     ]

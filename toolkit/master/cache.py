@@ -1,7 +1,9 @@
 """The parsed master kept as JSON between runs (collect reads the same master all season).
 
 Keyed by the master's SHA-256, the toolkit version and the loader's own source; JSON, never
-pickle. Any problem with the cache means: read the master.
+pickle. Any problem with the cache means: read the master. Every full load of a workspace's
+master (:func:`load_master_keeping`: generate, show, report) leaves the cache behind, so the
+season's first collect, which comes after generate, reads JSON rather than the workbook.
 """
 
 from __future__ import annotations
@@ -46,7 +48,10 @@ from toolkit.plan.scheme import (
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import BLANK as BLANK_VALUE
 from toolkit.plan.values import Value, ValueKind
+from validation.findings import Finding
 
+MASTER_CACHE = Path(".toolkit") / "cache"
+"""Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
 _CACHE_FORMAT = 2
 _T = TypeVar("_T")
 _LOADER_MODULES = (
@@ -71,6 +76,23 @@ def load_master_cached(
     master or toolkit is read again. JSON, never pickle: the workspace may be shared, and
     unpickling a file someone put there would run their code. Any cache problem: read the master.
     """
+    return load_master_keyed(
+        path, cache_dir, name=name, lists=lists, text_limit=text_limit, grades=grades
+    )[0]
+
+
+def load_master_keyed(
+    path: Path,
+    cache_dir: Path,
+    *,
+    name: str = "",
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
+) -> tuple[Plan, str]:
+    """:func:`load_master_cached`, and the cache key of what was loaded (the master's content,
+    the settings and the loader's source): equal keys, equal plans. ``""`` when the master
+    could not be hashed (then nothing is cached)."""
     digest = _file_digest(path)
     key = _cache_key(digest, lists, text_limit, grades)
     cached = cache_dir / f"master-{key}.json" if digest else None
@@ -81,8 +103,31 @@ def load_master_cached(
         )  # an unreadable master raises here
         if cached and _file_digest(path) == digest:  # not replaced while it was being read
             _write_cache(cached, plan)
+        elif cached:
+            key = ""  # replaced while it was read: which master this is, is not known
     plan.name, plan.source = name or path.stem, str(path)
-    return plan
+    return plan, key if digest else ""
+
+
+def load_master_keeping(
+    path: Path,
+    cache_dir: Path,
+    *,
+    name: str = "",
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
+) -> tuple[Plan, list[Finding]]:
+    """:func:`load_master` (the plan and its findings, read from the workbook), leaving the plan
+    in ``cache_dir`` for :func:`load_master_cached` when it is not there yet (JSON written once
+    per master: the season's first collect then starts warm)."""
+    digest = _file_digest(path)
+    plan, findings = load_master(path, name=name, lists=lists, text_limit=text_limit, grades=grades)
+    if digest:
+        cached = cache_dir / f"master-{_cache_key(digest, lists, text_limit, grades)}.json"
+        if not cached.is_file() and _file_digest(path) == digest:
+            _write_cache(cached, plan)
+    return plan, findings
 
 
 def _file_digest(path: Path) -> str:
@@ -174,10 +219,16 @@ def _frozen(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
     return obj
 
 
+_VALUE_KINDS = {kind.value: kind for kind in ValueKind}
+_TRENDS = {trend.value: trend for trend in Trend}
+"""Enum members by value: a dict lookup, where calling the enum costs a microsecond per value."""
+
+
 def _value_from(d: list[Any]) -> Value:
     if d[1] == "blank" and d[0] == "":
         return BLANK_VALUE
-    values = (d[0], ValueKind(d[1]), tuple(Decimal(n) for n in d[2]), d[3], d[4],
+    numbers = tuple(map(Decimal, d[2])) if d[2] else ()
+    values = (d[0], _VALUE_KINDS[d[1]], numbers, d[3], d[4],
               None if d[5] is None else Decimal(d[5]), d[6], d[7], d[8])  # fmt: skip
     return _frozen(Value, _VALUE_FIELDS, values)
 
@@ -244,14 +295,14 @@ def _line_data(i: Line) -> list[Any]:
 def _line_from(i: list[Any]) -> Line:
     values = (
         i[0], i[1], i[2], i[3], i[4], _value_from(i[5]), i[6], _value_from(i[7]), i[8], _value_from(i[9]), i[10],
-        Trend(i[11]), i[12], i[13], tuple(i[14]), i[15], i[16], i[17], i[18], i[19], i[20], i[21], i[22],
-        {year: _value_from(v) for year, v in i[23]},
+        _TRENDS[i[11]], i[12], i[13], tuple(i[14]), i[15], i[16], i[17], i[18], i[19], i[20], i[21], i[22],
+        {year: _value_from(v) for year, v in i[23]} if i[23] else {},
     )  # fmt: skip
     return _frozen(Line, _LINE_FIELDS, values)
 
 
 def _plan_data(plan: Plan) -> dict[str, Any]:
-    units = plan.units._units  # the registry keeps no other state
+    units = plan.units._units  # the registry keeps no other state (besides a lookup memo)
     return {
         "goals": [[g.no, g.name, g.subtitle] for g in plan.goals],
         "policies": [[p.goal_no, p.no, p.name, p.page] for p in plan.policies],

@@ -50,6 +50,13 @@ after one merge of a 100,000-line plan, 440 MB of XML) and is the coordinator's 
 form limits (300 MB, 200,000 rows) would refuse it."""
 
 
+PLAN_SHEETS = tuple(
+    s for s in (*L.SHEET_ORDER, L.SHEET_TARGETS) if s not in (L.SHEET_GUIDE, L.SHEET_HISTORY)
+)
+"""The sheets the plan is built from: not 記入要領, nor 履歴 and 競合, which only merge reads
+(履歴 gets a row per changed cell: 450,000 after one merge of a 100,000-line plan)."""
+
+
 def load_master(
     path: Path,
     *,
@@ -66,7 +73,7 @@ def load_master(
     when the file cannot be read as a workbook at all.
     """
     try:
-        book = read_workbook(path, MASTER_LIMITS)
+        book = read_workbook(path, MASTER_LIMITS, only=PLAN_SHEETS)
     except UnreadableWorkbook as exc:
         text, _ = message(exc.code, **exc.params)
         raise MasterError(stop_message("S103", name=path.name, detail=text)) from exc

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from toolkit.master.load import load_master
+from toolkit.master.cache import MASTER_CACHE, load_master_keeping
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import Config
 from validation.findings import Severity
 
 
 def load_plan(config: Config):  # type: ignore[no-untyped-def]
-    """The workspace's plan and the findings of its master."""
-    return load_master(
+    """The workspace's plan and the findings of its master (read from the workbook; the parsed plan
+    is left in the workspace's cache for collect)."""
+    return load_master_keeping(
         config.master,
+        config.root / MASTER_CACHE,
         name=config.plan_name,
         lists=config.allowed,
         text_limit=config.text_limit,

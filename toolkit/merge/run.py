@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import few_collections, settled
 from toolkit.collect.submissions import Submission, load_submissions
 from toolkit.errors import MasterError, RecordError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
@@ -77,6 +78,13 @@ def merge(
     so a merge costs less than opening and saving the master, and a re-run that changes nothing
     does not touch the file.
     """
+    with few_collections(100_000):
+        return _merge(config, dry_run=dry_run, now=now, progress=progress)
+
+
+def _merge(
+    config: Config, *, dry_run: bool, now: dt.datetime | None, progress: Progress | None
+) -> MergeResult:
     master = config.master
     if not master.is_file():
         raise MasterError(stop_message("S033", path=master))
@@ -95,9 +103,11 @@ def merge(
         book = read_master(master)
         tell("取り込む内容を確かめています")
         plan = plan_merge(book, master, submissions, config.fiscal_year)
+        settled()
         if not plan.writes_anything:
             return MergeResult(plan)
         edits = sheet_edits(book, plan, stamp)
+        del book  # its cells are planned: the patcher streams the master itself
         tell(f"書き込んでいます（{'・'.join(edits)} シート）")
         check_not_open(master)
         if file_stamp(master) != before:

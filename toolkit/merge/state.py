@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from toolkit.master import layout as L
@@ -157,6 +158,29 @@ def _read_conflicts(book: WorkbookData) -> list[tuple[Any, ...]]:
 
 def clean_value(value: Any) -> Any:
     """An answer as it is stored: text without illegal control characters, trimmed and capped; blank → None."""
+    if value.__class__ is str:  # merge cleans the same texts many times over
+        return _clean_text(value)
+    return _clean_value(value)
+
+
+def comparable(value: Any) -> Any:
+    """A normal form for old/new comparison: ``12`` == ``12.0`` == ``"12"``; blank == None."""
+    if value.__class__ is str:  # and compares the same texts many times over
+        return _comparable_text(value)
+    return _comparable(value)
+
+
+@lru_cache(maxsize=4096)  # the same texts come back while one line is planned
+def _clean_text(value: str) -> Any:
+    return _clean_value(value)
+
+
+@lru_cache(maxsize=4096)
+def _comparable_text(value: str) -> Any:
+    return _comparable(value)
+
+
+def _clean_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -173,8 +197,7 @@ def clean_value(value: Any) -> Any:
     return text or None
 
 
-def comparable(value: Any) -> Any:
-    """A normal form for old/new comparison: ``12`` == ``12.0`` == ``"12"``; blank == None."""
+def _comparable(value: Any) -> Any:
     value = clean_value(value)
     if value is None:
         return None

@@ -92,6 +92,7 @@ class UnitRegistry:
             self._units[name] = Unit(name, kind, 100.0 if kind is UnitKind.PERCENT else None)
         for unit in extra or []:
             self._units[unit.name] = unit
+        self._lookups: dict[str, tuple[Unit, ...] | None] = {}
 
     def __contains__(self, name: str) -> bool:
         return self.lookup(name) is not None
@@ -106,6 +107,15 @@ class UnitRegistry:
 
     def lookup(self, name: str) -> tuple[Unit, ...] | None:
         """``"回・人"`` → (回, 人); ``"人"`` → (人,); ``None`` when any part is unknown."""
+        try:
+            return self._lookups[name]
+        except KeyError:  # collect looks up the same few units for every returned line
+            found = self._lookups[name] = self._lookup(name)
+            return found
+        except TypeError:  # not a str: nothing to remember
+            return self._lookup(name)
+
+    def _lookup(self, name: str) -> tuple[Unit, ...] | None:
         name = (name or "").strip()
         if not name or name == NO_UNIT:
             return ()

@@ -12,6 +12,7 @@ starts on (``pages``: anchor → page number, found by a first print; see :mod:`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,8 +149,34 @@ def write_html(
     template: Path | None = None,
     pages: Mapping[str, int] | None = None,
 ) -> Path:
-    """Write the report as one self-contained HTML file (UTF-8)."""
-    html = render_html(report, template=template, pages=pages)
+    """Write the report as one self-contained HTML file (UTF-8), streamed as it is rendered (a
+    100,000-line report is hundreds of megabytes of text, which need not be in memory at once);
+    a template that fails leaves no file."""
+    from jinja2 import TemplateError
+
+    def failed(exc: Exception) -> UsageError:
+        return UsageError(stop_message("S241", path=template or TEMPLATE, detail=exc))
+
+    try:
+        env = environment(template)
+        chunks = env.get_template(template.name if template else TEMPLATE).generate(
+            **context(report, pages)
+        )
+    except (TemplateError, OSError) as exc:
+        raise failed(exc) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            while True:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    break
+                except (TemplateError, OSError) as exc:  # the template's, not the file's
+                    raise failed(exc) from exc
+                out.write(chunk)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

@@ -19,7 +19,7 @@ from toolkit.report.evaluate import GradeCount
 from validation.findings import Finding
 
 
-@dataclass
+@dataclass(slots=True)  # a 100,000-line report holds millions of cells
 class Cell:
     """One cell: the text shown, and for Excel the number behind it.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -119,9 +120,10 @@ def _per_owner(plan: Plan) -> bool:
     return any(f.per_owner for f in plan.fields)
 
 
-def rows(plan: Plan, report: Report) -> list[list[Cell]]:
+def rows(plan: Plan, report: Report) -> Iterator[list[Cell]]:
     """The CSV rows (without header): every line for the report's year and every other year that
-    has an answer in the master; per owner (回答者) when the plan has fields answered per owner."""
+    has an answer in the master; per owner (回答者) when the plan has fields answered per owner.
+    Made one at a time, as they are written (100,000 lines make hundreds of thousands)."""
     goal_of = {p.key: p for p in plan.policies}
     goals = {g.no: g for g in plan.goals}
     years_of: dict[str, set[int]] = {}
@@ -133,7 +135,6 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
     plan_columns = [f for f in plan.fields if not f.is_answer and not f.builtin]
     answer_fields = [f for f in plan.answer_fields if f is not number]
     per_owner = _per_owner(plan)
-    result: list[list[Cell]] = []
     for line in plan.lines:
         policy = goal_of.get(line.policy_key)
         goal = goals.get(policy.goal_no) if policy else None
@@ -155,26 +156,23 @@ def rows(plan: Plan, report: Report) -> list[list[Cell]]:
                     _text(answers.value(line, f.name, owner, per_owner=f.per_owner))
                     for f in answer_fields
                 ]
-                result.append(
-                    [
-                        *fixed[:9],
-                        *own,
-                        *fixed[9:],
-                        year,
-                        _era(year),
-                        _number(ev.actual),
-                        ev.actual.display() or None,
-                        ev.rate_percent,
-                        ev.grade if line.has_indicator else None,
-                        report.scheme.label(ev.grade) or None if line.has_indicator else None,
-                        ev.reason or None,
-                        *values,
-                        line.bureau,
-                        " ".join(line.sections),
-                        *([owner or None] if per_owner else []),
-                    ]
-                )
-    return result
+                yield [
+                    *fixed[:9],
+                    *own,
+                    *fixed[9:],
+                    year,
+                    _era(year),
+                    _number(ev.actual),
+                    ev.actual.display() or None,
+                    ev.rate_percent,
+                    ev.grade if line.has_indicator else None,
+                    report.scheme.label(ev.grade) or None if line.has_indicator else None,
+                    ev.reason or None,
+                    *values,
+                    line.bureau,
+                    " ".join(line.sections),
+                    *([owner or None] if per_owner else []),
+                ]
 
 
 def _fixed(

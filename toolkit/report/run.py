@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit import few_collections, settled
 from toolkit.errors import UsageError
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
@@ -67,7 +68,19 @@ def write_report(
     progress: Progress | None = None,
 ) -> ReportResult:
     """Render the report of ``year`` (default: the workspace's) in every format asked for."""
-    formats = tuple(formats)
+    with few_collections(100_000):
+        return _write_report(config, tuple(formats), template, plan, out_dir, year, progress)
+
+
+def _write_report(
+    config: Config,
+    formats: tuple[str, ...],
+    template: Path | None,
+    plan: Plan | None,
+    out_dir: Path | None,
+    year: int | None,
+    progress: Progress | None,
+) -> ReportResult:
     year = year or config.fiscal_year
     say = progress or (lambda text: None)
     browser = pdf.find_chromium() if "pdf" in formats else ""  # fail before any work
@@ -78,6 +91,7 @@ def write_report(
     report = build_report(
         plan, year, city=config.city, coordinator=config.coordinator, progress=say
     )
+    settled()  # the plan and the report's tables live until every file is written
     folder = out_dir or report_dir(config, year)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"進捗状況報告書_{year}"
