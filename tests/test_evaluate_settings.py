@@ -198,6 +198,13 @@ def _with_settings(path: Path, rows: list[list[Any]], grades: dict[str, Any] | N
             "設定「計画の期間」の「2022～2018」を計画の期間として読み取れません",
         ),
         ([["変わらない幅", "3"]], "M059", "B2", "例: ±3ポイント、±10%"),
+        ([["変わらない幅", "±3ポイント、±5ポイント"]], "M059", "B2", "それぞれ 1 つまで"),
+        (
+            [["変わらない幅", "±3ポイント、約10%"]],
+            "M059",
+            "B2",
+            "「±3ポイント、約10%」を変わらない幅",
+        ),
         (
             [["比べる目標", "年度按分"]],
             "M060",
@@ -438,3 +445,12 @@ def test_a_threshold_the_master_sets_is_not_undone_by_the_old_thresholds_argumen
     line = plan.by_id()["T001-1"]
     plan.answers = [Answer("T001-1", 2021, {"実績値": 210})]  # 210/200 = 105 %: B under A ≥ 110
     assert evaluate_plan(plan, 2021, config.grade_thresholds)[line.id].grade == "B"
+
+
+def test_the_band_explanation_says_where_points_apply(written: Path) -> None:
+    sheet = openpyxl.load_workbook(written, read_only=True)[L.SHEET_SETTINGS]
+    rows = {r[0]: (r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    value, help_text = rows["変わらない幅"]
+    assert value == "±3ポイント"
+    assert "ポイントは単位 % の指標だけに" in help_text
+    assert "% でない指標（人・件など）は基準値と同じときだけ「変わらない」" in help_text

@@ -370,7 +370,7 @@ def _scheme_data(s: Scheme) -> dict[str, Any]:
         ],
         "decrease": s.decrease.value, "percent": s.percent.value, "hold": s.hold.value,
         "target": s.target.value, "period": list(s.period) if s.period else None,
-        "band": [str(s.band.amount), s.band.relative] if s.band else None, "judged": s.judged.value,
+        "band": [_decimal_data(s.band.points), _decimal_data(s.band.percent)] if s.band else None, "judged": s.judged.value,
         "judged_field": s.judged_field, "disagreement": s.disagreement, "skip_words": list(s.skip_words),
         "skip_where": s.skip_where,
     }  # fmt: skip
@@ -386,7 +386,7 @@ def _scheme_from(d: dict[str, Any]) -> Scheme:
         grades=grades, decrease=DecreaseMethod(d["decrease"]), percent=PercentMethod(d["percent"]),
         hold=HoldMethod(d["hold"]), target=TargetMethod(d["target"]),
         period=(d["period"][0], d["period"][1]) if d["period"] else None,
-        band=Band(Decimal(d["band"][0]), d["band"][1]) if d["band"] else None, judged=Judged(d["judged"]),
+        band=Band(_decimal_from(d["band"][0]), _decimal_from(d["band"][1])) if d["band"] else None, judged=Judged(d["judged"]),
         judged_field=d["judged_field"], disagreement=d["disagreement"], skip_words=tuple(d["skip_words"]),
         skip_where=d["skip_where"],
     )  # fmt: skip
