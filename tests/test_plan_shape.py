@@ -317,3 +317,42 @@ def test_random_answers_round_trip_per_owner(ws: Config) -> None:
     year, by_id = plan.answers_for(2018), plan.by_id()
     got = {(i, o): year.value(by_id[i], "実施状況", o, per_owner=True) for i, o in typed}
     assert got == typed
+
+
+@pytest.mark.parametrize(
+    ("owners", "reason"),
+    [
+        ("全課", "担当課 シートの 区分 に「全課」がありません"),
+        ("区分=行政", "担当課 シートの 区分 に「行政」がありません"),
+        ("担当課=福祉課", "担当課「福祉課」が担当課 シートにありません"),
+        ("部局=市民部", "「部局」では担当を選べません"),
+    ],
+)
+def test_a_report_column_whose_owners_select_no_one_is_an_error(
+    tmp_path: Path, owners: str, reason: str
+) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "活動名", "取組", None, None, None),
+                                ("実施状況", None, None, None, None, "実施状況", owners, None, None)], L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    _, findings = load_master(path)
+    (bad,) = findings
+    assert (bad.code, bad.severity, bad.sheet, bad.value) == ("M038", "error", "報告書", owners)
+    assert bad.cell == f"{chr(ord('A') + L.REPORT_COLUMNS.index('担当'))}3"
+    assert f"担当「{owners}」では担当を選べません（{reason}）" in bad.message
+    assert "空欄（行の担当課の値）、「全員」" in bad.message
+    assert "「区分=社協」・「区分=市」" in bad.message  # the 区分 of this plan's 担当課 sheet
+
+
+@pytest.mark.parametrize("owners", ["", "全員", "区分=社協", "社協", "担当課=協働推進課"])
+def test_a_report_column_whose_owners_name_the_plan_s_owners_loads(
+    tmp_path: Path, owners: str
+) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "実施状況", "実施状況", owners, None, None)],
+           L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    plan, findings = load_master(path)
+    assert findings == [] and plan.tables[0].columns[0].owners == owners
