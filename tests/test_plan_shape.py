@@ -356,3 +356,27 @@ def test_a_report_column_whose_owners_name_the_plan_s_owners_loads(
     wb.save(path)
     plan, findings = load_master(path)
     assert findings == [] and plan.tables[0].columns[0].owners == owners
+
+
+def test_an_owner_without_bureau_is_printed_without_a_leading_space(ws: Config) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+    from toolkit.plan.model import owner_label
+
+    assert owner_label("", "市社会福祉協議会") == "市社会福祉協議会"
+    assert owner_label("市民部", "協働推進課") == "市民部 協働推進課"
+    runner = CliRunner()
+    generated = runner.invoke(cli, ["generate", "--mail", "-w", str(ws.root)]).output.splitlines()
+    assert "  市社会福祉協議会　2 行　市社会福祉協議会.xlsx" in generated
+    assert "  市民部 協働推進課　1 行　市民部_協働推進課.xlsx" in generated
+    status = runner.invoke(cli, ["status", "-w", str(ws.root)]).output.splitlines()
+    assert any(line.startswith("市社会福祉協議会\t未提出") for line in status), status
+    (draft,) = (ws.year_dir / "mail").rglob("*市社会福祉協議会*.eml")
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().splitlines()[0] == "市社会福祉協議会 ご担当者様"
