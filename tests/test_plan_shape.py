@@ -380,3 +380,33 @@ def test_an_owner_without_bureau_is_printed_without_a_leading_space(ws: Config) 
     body = message.get_body(("plain",))
     assert body is not None
     assert body.get_content().splitlines()[0] == "市社会福祉協議会 ご担当者様"
+
+
+def test_the_guide_names_the_plan_s_own_fields_and_a_grade_says_what_it_means(
+    ws: Config,
+) -> None:
+    from toolkit.generate.guide import choice_words
+
+    grade = ("自己評価", "回答", "評価", None, None, None, "共通", "入力", None, None)
+    declared_master(ws.master, [*FIELDS, grade])
+    plan, findings = load_master(ws.master)
+    assert findings == []
+    field = plan.field_named("自己評価")
+    assert field is not None
+    legend = "A 達成 / B 概ね達成 / C 未達成 / D 基準値より悪化 / － 評価対象外"
+    assert choice_words(field, plan) == legend
+    result = generate_forms(ws)
+    book = openpyxl.load_workbook(result.forms[0].path)
+    guide = {r[0]: r[1] for r in book[F.GUIDE_SHEET].iter_rows(values_only=True) if r[0]}
+    cells = guide["入力するセル"]
+    assert "黄色のセル（実施状況・実施予定・評価・自己評価）" in cells
+    assert "灰色のセル（ID・取組・住民、地域の役割・取組み）は変更できません" in cells
+    text = "\n".join(str(v) for v in guide.values())
+    assert "現状値" not in text and "進捗状況などは" not in text
+    assert guide["自己評価"] == f"▼ から記号を選びます: {legend}"
+    answers = book[F.ANSWER_SHEET]
+    (check,) = [
+        d for d in answers.data_validations.dataValidation if d.prompt and "記号" in d.prompt
+    ]
+    assert check.prompt == f"▼から記号を選んでください（{legend}）。"
+    assert check.error == "自己評価は▼の一覧から選んでください（A / B / C / D / －）。"
