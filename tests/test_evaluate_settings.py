@@ -254,6 +254,27 @@ def test_an_unknown_key_and_a_missing_catch_all_are_warnings(plain: Path) -> Non
     assert (gap.code, gap.severity, gap.cell) == ("M055", Severity.WARNING, "B3")
 
 
+def test_a_rate_grade_among_trend_grades_says_which_lines_are_left_out(plain: Path) -> None:
+    rows = [
+        ["評価1", "A 目標値に達した（達成）"],
+        ["評価2", "B 改善傾向（80%以上）"],
+        ["評価3", "C 変わらない（変わらない）"],
+        ["評価4", "D 悪化（悪化）"],
+    ]
+    _, findings = _with_settings(plain, rows)
+    (gap,) = findings
+    assert (gap.code, gap.severity, gap.cell) == ("M070", Severity.WARNING, "B3")
+    assert gap.message == (
+        "設定「評価2」（B 改善傾向（80%以上））は達成率で分ける段階ですが、"
+        "「C 変わらない（変わらない）」「D 悪化（悪化）」は基準値からの傾向で分ける段階です。"
+        "基準値より改善していて達成率が 80% に届かない行はどの段階にも当たらず、評価対象外になります。"
+        "傾向で分けるなら「B 改善傾向（改善）」のように条件を（改善）にし、"
+        "達成率で分けるなら いちばん下に条件のない段階（例: C 未達成）を足してください。"
+    )
+    rows[1] = ["評価2", "B 改善傾向（改善）"]  # what the message says to type
+    assert _with_settings(plain, rows)[1] == []
+
+
 def test_a_bad_setting_keeps_the_default_never_a_silent_half_value(plain: Path) -> None:
     plan, findings = _with_settings(plain, [["減少の指標", "逆数"], ["変わらない幅", "3"]])
     assert len(findings) == 2

@@ -56,9 +56,10 @@ _CACHE_FORMAT = 2
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
-    "plan.units", "plan.wareki", "plan.scheme", "excel.reader",
+    "plan.units", "plan.wareki", "plan.scheme", "excel.reader", "validation.msg_master",
 )  # fmt: skip
-"""Modules whose source decides what a master loads as: part of the cache key."""
+"""Modules whose source decides what a master loads as (the findings' wording too): part of the
+cache key; names under ``toolkit.`` unless they start with ``validation.``."""
 
 
 def load_master_cached(
@@ -157,7 +158,8 @@ def _loader_fingerprint() -> str:
     if not _FINGERPRINT:
         digest = hashlib.sha256()
         for module in _LOADER_MODULES:
-            source = importlib.import_module(f"toolkit.{module}").__file__
+            name = module if module.startswith("validation.") else f"toolkit.{module}"
+            source = importlib.import_module(name).__file__
             digest.update(Path(source).read_bytes() if source else module.encode())
         _FINGERPRINT.append(digest.hexdigest())
     return _FINGERPRINT[0]

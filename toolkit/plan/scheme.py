@@ -728,9 +728,40 @@ def _check_grades(reader: _Reader, scheme: Scheme) -> None:
     if len(rest) > 1:
         reader.problem("M056", _key_of(rest[1]), rest[1].text, other=rest[0].source)
     if not rest and not _covers(scheme):
-        lowest = scheme.threshold_grades[-1] if scheme.threshold_grades else None
-        reader.problem("M055", _key_of(lowest) if lowest else KEY_GRADE + "1",
-                       lowest.legend if lowest else "")  # fmt: skip
+        _report_gap(reader, scheme)
+
+
+def _report_gap(reader: _Reader, scheme: Scheme) -> None:
+    """Lines no grade takes: those below the lowest threshold (M055), or, when 達成率 grades
+    sit with 変わらない / 悪化 grades and none for 改善, those that moved short of it (M070)."""
+    lowest = scheme.threshold_grades[-1] if scheme.threshold_grades else None
+    trends = [g for g in scheme.graded if g.condition in (Condition.UNCHANGED, Condition.WORSE)]
+    if (
+        lowest
+        and lowest.lower is not None
+        and trends
+        and not scheme.with_condition(Condition.IMPROVED)
+    ):
+        has = {g.condition for g in trends}
+        moved = (
+            "基準値より改善していて"
+            if len(has) == 2
+            else "基準値より悪化していなくて"
+            if Condition.WORSE in has
+            else "基準値から変わっていて"
+        )
+        reader.problem(
+            "M070",
+            _key_of(lowest),
+            lowest.legend,
+            lower=_num(lowest.lower),
+            moved=moved,
+            trends="".join(f"「{g.legend}」" for g in trends),
+            example=f"{lowest.text}（改善）",
+        )
+        return
+    reader.problem("M055", _key_of(lowest) if lowest else KEY_GRADE + "1",
+                   lowest.legend if lowest else "")  # fmt: skip
 
 
 def _covers(scheme: Scheme) -> bool:
