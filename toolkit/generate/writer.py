@@ -757,7 +757,9 @@ def _write_guide(ws: Any, content: FormContent, fmt: _Formats) -> None:
     for i, (head, text) in enumerate(content.guide, start=2):
         write_value(ws, i, 0, head, fmt.guide_head)
         write_value(ws, i, 1, text, fmt.guide_text)
-        ws.set_row(i, row_height([(head, 20), (text, 84)], minimum=20))
+        # estimated on a narrower column than the 90 it has: LibreOffice and Excel wrap CJK text
+        # earlier than the estimate, and this sheet is protected (a clipped line stays clipped)
+        ws.set_row(i, row_height([(head, 20), (text, 76)], minimum=20))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.hide_gridlines(2)
