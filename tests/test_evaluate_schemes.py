@@ -402,6 +402,65 @@ def test_trend_over_the_years_uses_the_band() -> None:
     )  # first year 50 → 60, no band for 人
 
 
+# The band's unit decides where it applies ----------------------------------------------------
+
+TREND_GRADES = {
+    "評価1": "A 目標値に達した（達成）", "評価2": "B 改善傾向（改善）", "評価3": "C 変わらない（変わらない）",
+    "評価4": "D 悪化（悪化）", "評価対象外": "E 評価困難",
+}  # fmt: skip
+
+
+def test_a_points_band_applies_to_percent_lines_only() -> None:
+    points = scheme_of(**TREND_GRADES, 変わらない幅="±3ポイント")
+    assert points.band is not None and points.band.text == "±3ポイント"
+    people = make_line(baseline="2,400", target="3,000")
+    # 人: no band (points of a count mean nothing): 2,404 > 2,400 → B; 2,400 = baseline → C;
+    # 2,397 < 2,400 → D
+    assert grades(points, people, [2404, 2400, 2397]) == ["B", "C", "D"]
+    rate = make_line(baseline="40.0", target="50.0", unit="%")
+    # %: 42.0 − 40.0 = 2 ≤ 3 → C; 43.5 − 40 = 3.5 → B; 36.5: 3.5 below → D
+    assert grades(points, rate, ["42.0", "43.5", "36.5"]) == ["C", "B", "D"]
+
+
+def test_a_relative_band_applies_to_every_line_and_both_may_be_given() -> None:
+    relative = scheme_of(**TREND_GRADES, 変わらない幅="±10%")
+    rate = make_line(baseline="40.0", target="50.0", unit="%")
+    # 10 % of 40.0 = 4.0: 44.0 → C; 44.5 → B
+    assert grades(relative, rate, ["44.0", "44.5"]) == ["C", "B"]
+    both = scheme_of(**TREND_GRADES, 変わらない幅="±3ポイント、±10%")
+    assert both.band is not None and both.band.text == "±3ポイント、±10%"
+    # % line by points: 44.0 − 40.0 = 4 > 3 → B (10 % would have said C); 42.0 → C
+    assert grades(both, rate, ["44.0", "42.0"]) == ["B", "C"]
+    people = make_line(baseline="2,400", target="3,000")
+    # 人 by 10 % of 2,400 = 240: 2,404 and 2,640 → C; 2,641 → B; 2,160 → C; 2,159 → D
+    assert grades(both, people, [2404, 2640, 2641, 2160, 2159]) == ["C", "C", "B", "C", "D"]
+
+
+def test_the_trend_uses_the_band_for_the_lines_kind() -> None:
+    points = scheme_of(変わらない幅="±3ポイント")
+    people = make_line("L1", baseline="2,400", target="3,000")
+    rate = make_line("L2", baseline="8.9", target="15.0", unit="%")
+    plan = make_plan([people, rate], points, answers=[
+        Answer("L1", 2021, {"実績値": 2404}), Answer("L2", 2021, {"実績値": "9.8"}),
+    ])  # fmt: skip
+    assert trend(plan, people, [2021]) is Change.IMPROVED  # 人: no band, 2,404 > 2,400
+    assert trend(plan, rate, [2021]) is Change.FLAT  # 9.8 − 8.9 = 0.9 ≤ 3
+    assert evaluate_plan(plan, 2021)["L1"].change is Change.IMPROVED
+
+
+def test_a_year_with_its_own_target_says_so_and_its_year() -> None:
+    line = make_line(baseline="1,250", target="3,000", target_year=2028,
+                     targets={2024: "1,600", 2025: "1,950"})  # fmt: skip
+    own = ev(DEFAULT_SCHEME, line, 1980, 2025)
+    # 1,980 ÷ 1,950 = 1.01538… → 101.5 %, against the year's own target
+    assert (own.target.display(), own.target_year, own.year_own_target) == ("1,950", 2025, True)
+    assert own.rate_text() == "101.5%"
+    final = ev(DEFAULT_SCHEME, line, 2900, 2028)  # no 2028 row: the plan's target, its year
+    assert (final.target.display(), final.target_year, final.year_own_target) == (
+        "3,000", 2028, False,
+    )  # fmt: skip
+
+
 # What is not graded, and why ---------------------------------------------------------------------
 
 

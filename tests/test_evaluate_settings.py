@@ -198,6 +198,13 @@ def _with_settings(path: Path, rows: list[list[Any]], grades: dict[str, Any] | N
             "設定「計画の期間」の「2022～2018」を計画の期間として読み取れません",
         ),
         ([["変わらない幅", "3"]], "M059", "B2", "例: ±3ポイント、±10%"),
+        ([["変わらない幅", "±3ポイント、±5ポイント"]], "M059", "B2", "それぞれ 1 つまで"),
+        (
+            [["変わらない幅", "±3ポイント、約10%"]],
+            "M059",
+            "B2",
+            "「±3ポイント、約10%」を変わらない幅",
+        ),
         (
             [["比べる目標", "年度按分"]],
             "M060",
@@ -245,6 +252,27 @@ def test_an_unknown_key_and_a_missing_catch_all_are_warnings(plain: Path) -> Non
     _, findings = _with_settings(plain, [["評価1", "A（100%以上）"], ["評価2", "B（80%以上）"]])
     (gap,) = findings
     assert (gap.code, gap.severity, gap.cell) == ("M055", Severity.WARNING, "B3")
+
+
+def test_a_rate_grade_among_trend_grades_says_which_lines_are_left_out(plain: Path) -> None:
+    rows = [
+        ["評価1", "A 目標値に達した（達成）"],
+        ["評価2", "B 改善傾向（80%以上）"],
+        ["評価3", "C 変わらない（変わらない）"],
+        ["評価4", "D 悪化（悪化）"],
+    ]
+    _, findings = _with_settings(plain, rows)
+    (gap,) = findings
+    assert (gap.code, gap.severity, gap.cell) == ("M070", Severity.WARNING, "B3")
+    assert gap.message == (
+        "設定「評価2」（B 改善傾向（80%以上））は達成率で分ける段階ですが、"
+        "「C 変わらない（変わらない）」「D 悪化（悪化）」は基準値からの傾向で分ける段階です。"
+        "基準値より改善していて達成率が 80% に届かない行はどの段階にも当たらず、評価対象外になります。"
+        "傾向で分けるなら「B 改善傾向（改善）」のように条件を（改善）にし、"
+        "達成率で分けるなら いちばん下に条件のない段階（例: C 未達成）を足してください。"
+    )
+    rows[1] = ["評価2", "B 改善傾向（改善）"]  # what the message says to type
+    assert _with_settings(plain, rows)[1] == []
 
 
 def test_a_bad_setting_keeps_the_default_never_a_silent_half_value(plain: Path) -> None:
@@ -438,3 +466,12 @@ def test_a_threshold_the_master_sets_is_not_undone_by_the_old_thresholds_argumen
     line = plan.by_id()["T001-1"]
     plan.answers = [Answer("T001-1", 2021, {"実績値": 210})]  # 210/200 = 105 %: B under A ≥ 110
     assert evaluate_plan(plan, 2021, config.grade_thresholds)[line.id].grade == "B"
+
+
+def test_the_band_explanation_says_where_points_apply(written: Path) -> None:
+    sheet = openpyxl.load_workbook(written, read_only=True)[L.SHEET_SETTINGS]
+    rows = {r[0]: (r[1], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    value, help_text = rows["変わらない幅"]
+    assert value == "±3ポイント"
+    assert "ポイントは単位 % の指標だけに" in help_text
+    assert "% でない指標（人・件など）は基準値と同じときだけ「変わらない」" in help_text

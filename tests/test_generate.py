@@ -505,3 +505,32 @@ def test_worker_count() -> None:
 
     assert worker_count(4, 150) == 4 and worker_count(4, 3) == 1
     assert worker_count(64, PARALLEL_FROM) == PARALLEL_FROM and worker_count(None, 150) >= 1
+
+
+def test_the_legend_samples_span_enough_columns_and_headers_never_break_a_line() -> None:
+    from toolkit.generate.writer import _legend_spans
+
+    # ID 10, No. 5, 取組 16: 変更不可 (about 7.6 wide) does not fit No. alone
+    assert _legend_spans([10, 5, 16, 28], 0) == ((0, 0), (1, 2))
+    assert _legend_spans([11, 12, 30], 0) == ((0, 0), (1, 1))
+    from types import SimpleNamespace
+
+    from toolkit.generate.writer import column_widths
+
+    content = SimpleNamespace(
+        columns=("目標値",), inputs=(), headers={"目標値": "目標値\n(年度は欄内)"}
+    )
+    (width,) = column_widths(content)  # type: ignore[arg-type]
+    assert width >= 2 + 5 * 1.9 + 1  # (年度は欄内): 2 narrow + 5 wide characters, and a margin
+    assert column_widths(SimpleNamespace(columns=("目標値",), inputs=(), headers={})) == [10]  # type: ignore[arg-type]
+
+
+def test_a_target_printed_with_its_year_is_not_given_the_year_again() -> None:
+    from toolkit.generate.forms import _fixed_cells
+
+    names = ("目標値",)
+    per_cell = {"目標値"}
+    typed = _fixed_cells(names, {"目標値": "R10年度 60%"}, {"目標値": 2028}, per_cell)
+    assert typed == {"目標値": "R10年度 60%"}
+    plain = _fixed_cells(names, {"目標値": "60"}, {"目標値": 2028}, per_cell)
+    assert plain == {"目標値": "60\n(R10年度)"}

@@ -196,7 +196,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     plan, findings = load_master(path)
     where = {(f.code, f.cell) for f in findings}
     assert {
-        ("M003", "A3"),
+        ("M040", "A3"),  # same ID and owner, another unit: one message
         ("M004", "A4"),
         ("M006", "N5"),
         ("M010", "P5"),
@@ -262,3 +262,66 @@ def test_damaged_masters_give_a_message_in_every_command(tmp_path: Path) -> None
                 failed += 1
                 assert _is_japanese(result.output), where
     assert failed > 60  # the damage was real: most masters cannot be used
+
+
+def test_an_id_copied_onto_another_line_is_one_message_naming_the_columns(tmp_path: Path) -> None:
+    path = _master(
+        tmp_path,
+        [
+            _line("T001-1"),
+            _line("T001-1", 2, 取組="見守り活動", 指標="見守り件数", 目標値=150),  # pasted ID
+        ],
+    )
+    _, findings = load_master(path)
+    assert [(f.code, f.cell) for f in findings] == [("M040", "A3")]
+    (copied,) = findings
+    assert "A2 の行と同じ担当（福祉政策課）で、No.・取組・指標・目標値 が違います" in copied.message
+    assert "まだ使っていない ID" in copied.message
+
+
+def test_a_further_owner_row_with_other_values_is_one_m036_for_the_row(tmp_path: Path) -> None:
+    path = _master(
+        tmp_path,
+        [_line("T001-1"), _line("T001-1", 担当課="長寿支援課", 指標="相談件数", 目標値=99)],
+    )
+    plan, findings = load_master(path)
+    (differs,) = findings
+    assert (differs.code, differs.cell) == ("M036", f"{_COL['指標']}3")
+    assert "2 行目と 指標・目標値 が違います" in differs.message
+    assert (
+        "指標「相談件数」（2 行目は「参加者数」）、目標値「99」（2 行目は「120」）"
+        in differs.message
+    )
+    assert plan.lines[0].sections == ("福祉政策課", "長寿支援課")  # the owner is still added
+
+
+def test_an_unknown_id_on_several_answer_rows_is_one_message(tmp_path: Path) -> None:
+    path = _master(tmp_path, [_line("T001-1")])
+    wb = openpyxl.load_workbook(path)
+    answers = wb[L.SHEET_ANSWERS]
+    for year in (2020, 2021):
+        answers.append(["T009-1", year])
+    wb.save(path)
+    _, findings = load_master(path)
+    (unknown,) = findings
+    assert (unknown.code, unknown.sheet, unknown.cell) == ("M014", "実績", "A2")
+    assert unknown.message.startswith("実績シート A2、A3 の ID「T009-1」は指標シートにありません")
+
+
+@pytest.mark.parametrize(
+    ("target", "typed", "example"),
+    [("100名", "名", "100人"), ("R10年度 3,000名以上", "名", "R10年度 3,000人以上")],
+)
+def test_a_target_in_another_unit_says_which_unit(
+    tmp_path: Path, target: str, typed: str, example: str
+) -> None:
+    _, findings = load_master(_master(tmp_path, [_line("T001-1", 目標値=target)]))
+    (wrong,) = findings
+    assert (wrong.code, wrong.cell) == ("M041", f"{_COL['目標値']}2")
+    assert f"単位が「{typed}」ですが、この行の単位は「人」です" in wrong.message
+    assert f"「{example}」と書く" in wrong.message
+
+
+def test_a_target_that_is_no_number_keeps_the_general_message(tmp_path: Path) -> None:
+    _, findings = load_master(_master(tmp_path, [_line("T001-1", 目標値="約100名")]))
+    assert [f.code for f in findings] == ["M006"]

@@ -317,3 +317,96 @@ def test_random_answers_round_trip_per_owner(ws: Config) -> None:
     year, by_id = plan.answers_for(2018), plan.by_id()
     got = {(i, o): year.value(by_id[i], "実施状況", o, per_owner=True) for i, o in typed}
     assert got == typed
+
+
+@pytest.mark.parametrize(
+    ("owners", "reason"),
+    [
+        ("全課", "担当課 シートの 区分 に「全課」がありません"),
+        ("区分=行政", "担当課 シートの 区分 に「行政」がありません"),
+        ("担当課=福祉課", "担当課「福祉課」が担当課 シートにありません"),
+        ("部局=市民部", "「部局」では担当を選べません"),
+    ],
+)
+def test_a_report_column_whose_owners_select_no_one_is_an_error(
+    tmp_path: Path, owners: str, reason: str
+) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "活動名", "取組", None, None, None),
+                                ("実施状況", None, None, None, None, "実施状況", owners, None, None)], L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    _, findings = load_master(path)
+    (bad,) = findings
+    assert (bad.code, bad.severity, bad.sheet, bad.value) == ("M038", "error", "報告書", owners)
+    assert bad.cell == f"{chr(ord('A') + L.REPORT_COLUMNS.index('担当'))}3"
+    assert f"担当「{owners}」では担当を選べません（{reason}）" in bad.message
+    assert "空欄（行の担当課の値）、「全員」" in bad.message
+    assert "「区分=社協」・「区分=市」" in bad.message  # the 区分 of this plan's 担当課 sheet
+
+
+@pytest.mark.parametrize("owners", ["", "全員", "区分=社協", "社協", "担当課=協働推進課"])
+def test_a_report_column_whose_owners_name_the_plan_s_owners_loads(
+    tmp_path: Path, owners: str
+) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "実施状況", "実施状況", owners, None, None)],
+           L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    plan, findings = load_master(path)
+    assert findings == [] and plan.tables[0].columns[0].owners == owners
+
+
+def test_an_owner_without_bureau_is_printed_without_a_leading_space(ws: Config) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+    from toolkit.plan.model import owner_label
+
+    assert owner_label("", "市社会福祉協議会") == "市社会福祉協議会"
+    assert owner_label("市民部", "協働推進課") == "市民部 協働推進課"
+    runner = CliRunner()
+    generated = runner.invoke(cli, ["generate", "--mail", "-w", str(ws.root)]).output.splitlines()
+    assert "  市社会福祉協議会　2 行　市社会福祉協議会.xlsx" in generated
+    assert "  市民部 協働推進課　1 行　市民部_協働推進課.xlsx" in generated
+    status = runner.invoke(cli, ["status", "-w", str(ws.root)]).output.splitlines()
+    assert any(line.startswith("市社会福祉協議会\t未提出") for line in status), status
+    (draft,) = (ws.year_dir / "mail").rglob("*市社会福祉協議会*.eml")
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().splitlines()[0] == "市社会福祉協議会 ご担当者様"
+
+
+def test_the_guide_names_the_plan_s_own_fields_and_a_grade_says_what_it_means(
+    ws: Config,
+) -> None:
+    from toolkit.generate.guide import choice_words
+
+    grade = ("自己評価", "回答", "評価", None, None, None, "共通", "入力", None, None)
+    declared_master(ws.master, [*FIELDS, grade])
+    plan, findings = load_master(ws.master)
+    assert findings == []
+    field = plan.field_named("自己評価")
+    assert field is not None
+    legend = "A 達成 / B 概ね達成 / C 未達成 / D 基準値より悪化 / － 評価対象外"
+    assert choice_words(field, plan) == legend
+    result = generate_forms(ws)
+    book = openpyxl.load_workbook(result.forms[0].path)
+    guide = {r[0]: r[1] for r in book[F.GUIDE_SHEET].iter_rows(values_only=True) if r[0]}
+    cells = guide["入力するセル"]
+    assert "黄色のセル（実施状況・実施予定・評価・自己評価）" in cells
+    assert "灰色のセル（ID・取組・住民、地域の役割・取組み）は変更できません" in cells
+    text = "\n".join(str(v) for v in guide.values())
+    assert "現状値" not in text and "進捗状況などは" not in text
+    assert guide["自己評価"] == f"▼ から記号を選びます: {legend}"
+    answers = book[F.ANSWER_SHEET]
+    (check,) = [
+        d for d in answers.data_validations.dataValidation if d.prompt and "記号" in d.prompt
+    ]
+    assert check.prompt == f"▼から記号を選んでください（{legend}）。"
+    assert check.error == "自己評価は▼の一覧から選んでください（A / B / C / D / －）。"

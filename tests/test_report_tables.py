@@ -6,6 +6,7 @@ written by hand from the seed text and the definitions."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.test_evaluate_schemes import TREND_GRADES, scheme_of
 from toolkit.master.load import load_master
 from toolkit.master.write import write_master
 from toolkit.plan.fields import Area, Field, Kind, Scope, default_fields
 from toolkit.plan.layout import Column, Grouping, TableKind, TableSpec
 from toolkit.plan.model import Answer, Goal, Levels, Line, Plan, Policy, Section, infer_trend
 from toolkit.plan.values import parse_master_value
+from toolkit.report import opendata
 from toolkit.report.build import build_report
 from toolkit.report.html import render_html
 from toolkit.report.model import Report, Table
@@ -574,3 +577,133 @@ def test_trend_table_two_years_with_rates_grades_and_trend(tmp_path: Path) -> No
         "改善",
     ]
     assert book["経年（集計）"]._charts  # the chart per 基本目標, native
+
+
+# ---------------------------------------------------------------------------------------------
+# A 健康日本21-style plan: ポイント差, yearly targets, a ±3ポイント band
+
+
+def health_plan() -> Plan:
+    """Four lines answered in 2024 and 2025 (every figure below is worked out by hand)."""
+    scheme = scheme_of(**TREND_GRADES, **{"%の指標": "ポイント差"}, 変わらない幅="±3ポイント")
+    lines = [
+        line("H1-1", 1, "健診", ("健康推進課",), name="受診率", unit="%", baseline="45.2",
+             target="60", baseline_year=2022, target_year=2028),
+        line("H1-2", 2, "ポイント", ("健康推進課",), name="参加者数", unit="人", baseline="1,250",
+             target="3,000", baseline_year=2022, target_year=2028,
+             targets={2024: parse_master_value("1,600", "人"), 2025: parse_master_value("1,950", "人")}),
+        line("H1-3", 3, "食育", ("健康推進課",), name="朝食", unit="%", baseline="88.4",
+             target="95", baseline_year=2022, target_year=2028,
+             targets={2024: parse_master_value(90, "%"), 2025: parse_master_value("91.5", "%")}),
+        line("H1-4", 4, "サロン", ("健康推進課",), name="延べ参加者数", unit="人", baseline="2,400",
+             target="3,000", baseline_year=2022, target_year=2028),
+    ]  # fmt: skip
+    actuals = {
+        "H1-1": ("46.8", "48.5"),
+        "H1-2": (1580, 1980),
+        "H1-3": (89, 91),
+        "H1-4": (2400, 2404),
+    }
+    answers = [
+        Answer(i, year, {"実績値": a[k]}) for i, a in actuals.items() for k, year in enumerate((2024, 2025))
+    ]  # fmt: skip
+    one_year = TableSpec("指標", TableKind.LIST, Grouping.NONE, "指標あり", columns=(
+        Column("指標", "指標"), Column("目標値 ({目標年度})", "目標値"), Column("実績値", "実績値"),
+        Column("達成率", "達成率"), Column("評価", "評価"),
+    ))  # fmt: skip
+    years = TableSpec("経年", TableKind.TREND, Grouping.NONE, "指標あり", columns=(
+        Column("指標", "指標"), Column("基準値", "基準値"), Column("推移", "年度"),
+        Column("目標値 ({目標年度})", "目標値"), Column("傾向", "傾向"),
+    ))  # fmt: skip
+    return Plan(
+        name="健康増進計画", goals=[Goal(1, "健康寿命の延伸")], policies=[Policy(1, 1, "受診促進")],
+        lines=lines, sections=[Section("健康推進課", "健康福祉部")], fields=default_fields(),
+        answers=answers, tables=(one_year, years), scheme=scheme,
+    )  # fmt: skip
+
+
+def test_points_and_yearly_targets_in_the_one_year_table(tmp_path: Path) -> None:
+    report = build_report(health_plan(), 2025)
+    table = report.table("指標")
+    assert table.grids[0].header[0][1].text == "目標値 (R10年度)"
+    # 受診率: 48.5 − 60 = −11.5 points; 48.5 − 45.2 = 3.3 > 3 → B 改善傾向
+    # 参加者数: against R7's own 1,950: 1,980 ÷ 1,950 = 101.5 % → A
+    # 朝食: against R7's own 91.5: 91 − 91.5 = −0.5 points; 91 − 88.4 = 2.6 ≤ 3 → C
+    # 延べ参加者数 (人: the points band does not apply): 2,404 ÷ 3,000 = 80.1 %; 2,404 > 2,400 → B
+    assert texts(table) == [
+        ["受診率", "60", "48.5", "11.5ポイント未達成", "B"],
+        ["参加者数", "1,950", "1,980", "101.5%", "A"],
+        ["朝食", "91.5", "91", "0.5ポイント未達成", "C"],
+        ["延べ参加者数", "3,000", "2,404", "80.1%", "B"],
+    ]
+    notes = [row.cells[1].note for row in table.grids[0].rows()]
+    assert notes == ["", "R7年度の目標（R10年度 3,000）", "R7年度の目標（R10年度 95）", ""]
+    ws = openpyxl.load_workbook(write_xlsx(report, tmp_path / "h.xlsx"))["指標"]
+    rows = [[ws.cell(r, c) for c in range(1, 6)] for r in range(4, 8)]
+    points, ratio = rows[0][3], rows[1][3]
+    assert (points.value, points.data_type) == ("11.5ポイント未達成", "s")  # as the HTML says
+    assert (ratio.value, ratio.number_format) == (pytest.approx(1.015), "0.0%")
+    assert rows[3][3].value == pytest.approx(0.801) and rows[3][3].number_format == "0.0%"
+    assert rows[1][1].value == "1,950\nR7年度の目標（R10年度 3,000）"
+    assert (rows[0][1].value, rows[3][1].value) == (60, 3000)
+    html = render_html(report)
+    assert "R7年度の目標（R10年度 3,000）" in html and "11.5ポイント未達成" in html
+
+
+def test_trend_table_shows_each_years_target_and_the_plans_band(tmp_path: Path) -> None:
+    report = build_report(health_plan(), 2025)
+    table = report.table("経年")
+    grid = table.grids[0]
+    assert [c.text for c in grid.header[1]] == ["令和6年度", "令和7年度"]
+    assert [c.text for c in grid.header[2]] == ["目標値", "実績値", "達成率", "評価"] * 2
+    # 2024: 受診率 46.8 − 60 = −13.2, 1.6 ≤ 3 → C; 参加者数 1,580 ÷ 1,600 = 98.75 → 98.8 % and
+    # above 1,250 → B; 朝食 89 − 90 = −1.0, 0.6 ≤ 3 → C; 延べ 2,400 ÷ 3,000 = 80.0 %, = baseline → C.
+    # 傾向 with ±3ポイント for % lines (朝食 2.6 → 横ばい) and none for 人 (延べ +4 → 改善)
+    assert texts(table) == [
+        ["受診率", "45.2", "60", "46.8", "13.2ポイント未達成", "C", "60", "48.5", "11.5ポイント未達成", "B", "60", "改善"],
+        ["参加者数", "1,250", "1,600", "1,580", "98.8%", "B", "1,950", "1,980", "101.5%", "A", "3,000", "改善"],
+        ["朝食", "88.4", "90", "89", "1.0ポイント未達成", "C", "91.5", "91", "0.5ポイント未達成", "C", "95", "横ばい"],
+        ["延べ参加者数", "2,400", "3,000", "2,400", "80.0%", "C", "3,000", "2,404", "80.1%", "B", "3,000", "改善"],
+    ]  # fmt: skip
+    assert table.notes == [
+        "傾向は、基準値から最新の年度の実績値への変化です。減少を目指す指標は減るほど改善、%の指標は基準値から"
+        " ±3ポイント以内、ほかの指標は基準値と同じときだけ横ばい（設定の 変わらない幅 ±3ポイント。評価の幅と同じ）。"
+    ]
+    ws = openpyxl.load_workbook(write_xlsx(report, tmp_path / "t.xlsx"))["経年"]
+    assert ws.cell(6, 5).value == "13.2ポイント未達成"  # header rows 3-5, 受診率 on 6
+    row = [ws.cell(7, c).value for c in range(1, 13)]
+    assert row[2:6] == [1600, 1580, pytest.approx(0.988), "B"]
+    assert ws.cell(7, 5).number_format == "0.0%"
+
+
+def test_without_a_band_the_trend_keeps_one_percent() -> None:
+    plan = health_plan()
+    plan.scheme = scheme_of(**TREND_GRADES)
+    table = build_report(plan, 2025).table("経年")
+    # 延べ参加者数 +4 ≤ 1 % of 2,400 = 24 → 横ばい; 朝食 2.6 > 0.884 → 改善
+    assert [row.cells[-1].text for row in table.grids[0].rows()] == [
+        "改善",
+        "改善",
+        "改善",
+        "横ばい",
+    ]
+    assert table.notes == [
+        "傾向は、基準値から最新の年度の実績値への変化です（減少を目指す指標は減るほど改善、変化が基準値の 1% 以内なら横ばい）。"
+    ]
+
+
+def test_open_data_gives_the_target_each_year_was_compared_with() -> None:
+    plan = health_plan()
+    report = build_report(plan, 2025)
+    header = opendata.columns(plan)
+    rows = {(r[0], r[header.index("年度")]): dict(zip(header, r, strict=True))
+            for r in opendata.rows(plan, report)}  # fmt: skip
+    keys = ("目標値", "目標年度", "評価に用いた目標値", "評価に用いた目標値（表記）", "評価に用いた目標の年度",
+            "評価に用いた目標の年度（和暦）", "達成率（%）", "目標値との差（ポイント）")  # fmt: skip
+    # 1,980 ÷ 1,950 = 101.5 %: reproducible from the row
+    assert [rows[("H1-2", 2025)][k] for k in keys] == [
+        Decimal(3000), 2028, Decimal(1950), "1,950", 2025, "令和7年度", 101.5, None,
+    ]  # fmt: skip
+    assert [rows[("H1-1", 2024)][k] for k in keys] == [
+        Decimal(60), 2028, Decimal(60), "60", 2028, "令和10年度", 78.0, Decimal("-13.2"),
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ import click
 from toolkit.cli.base import echo_progress, workspace_option
 from toolkit.generate.forms import GenerateResult, generate_forms
 from toolkit.generate.mail import request_drafts
+from toolkit.plan.model import owner_label
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import open_workspace
 from validation.findings import Severity
@@ -62,7 +63,7 @@ def summary_text(result: GenerateResult, fiscal_year: int) -> str:
     ]
     for form in result.forms[:SHOWN_SECTIONS]:
         lines.append(
-            f"  {form.bureau} {form.section}".rstrip() + f"　{form.rows} 行　{form.path.name}"
+            f"  {owner_label(form.bureau, form.section)}　{form.rows} 行　{form.path.name}"
         )
     if len(result.forms) > SHOWN_SECTIONS:
         lines.append(f"  …ほか {len(result.forms) - SHOWN_SECTIONS} 課")

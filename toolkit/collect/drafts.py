@@ -15,7 +15,7 @@ from toolkit.collect.status import NOT_SUBMITTED, RETURNED, SectionStatus
 from toolkit.collect.submissions import Status, Submission, collect_dir, load_submissions
 from toolkit.generate.mail import Drafts, draft, drafts_folder, letter_context
 from toolkit.master.summary import load_plan
-from toolkit.plan.model import Plan
+from toolkit.plan.model import Plan, owner_label
 from toolkit.plan.wareki import japan_time
 from toolkit.workspace import Config
 from validation.findings import Severity
@@ -39,6 +39,7 @@ def status_drafts(
         section = plan.section(entry.section)
         email = section.email if section else ""
         own = {**context, "section": entry.section, "bureau": entry.bureau,
+               "owner": owner_label(entry.bureau, entry.section),
                "lines": entry.lines, "days_late": entry.days_late}  # fmt: skip
         if entry.state == NOT_SUBMITTED and entry.days_late > 0:
             reminders.drafts.append(

@@ -23,7 +23,7 @@ from toolkit.collect.submissions import (
 from toolkit.collect.versions import is_version, version_order
 from toolkit.generate.forms import form_sections, lines_for
 from toolkit.master.summary import load_plan
-from toolkit.plan.model import Plan
+from toolkit.plan.model import Plan, owner_label
 from toolkit.plan.wareki import date_label, fiscal_label
 from toolkit.workspace import Config
 from validation.answers import UNCOUNTED, UNCOUNTED_LABEL
@@ -155,7 +155,7 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
     sign = f"\n\n{config.contact or config.coordinator}"
     if entry.state == RETURNED:
         return (
-            f"{entry.bureau} {entry.section} ご担当者様\n\n"
+            f"{owner_label(entry.bureau, entry.section)} ご担当者様\n\n"
             f"{config.plan_name}の{year}進捗状況調査票をご提出いただきありがとうございます。"
             f"ご提出のファイル（{entry.file}）に修正が必要な箇所が {entry.errors} 件ありました。"
             f"{_still_used(entry)}"
@@ -164,7 +164,7 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
         ).strip()
     if entry.state == NOT_SUBMITTED and entry.days_late > 0:
         return (
-            f"{entry.bureau} {entry.section} ご担当者様\n\n"
+            f"{owner_label(entry.bureau, entry.section)} ご担当者様\n\n"
             f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を"
             f"{entry.days_late} 日過ぎています。お忙しいところ恐れ入りますが、"
             f"お送りした様式に入力のうえ、至急ご提出ください。{sign}"
@@ -199,7 +199,7 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
         deadline = date_label(e.deadline) if e.deadline else "期限なし"
         used = f"（使用中: {e.in_use}）" if e.in_use and e.in_use != e.file else ""
         lines.append(
-            f"{e.bureau} {e.section}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}{used}".rstrip()
+            f"{owner_label(e.bureau, e.section)}\t{e.state}\t期限 {deadline}\t{late}\t{e.file}{used}".rstrip()
         )
     counts = {
         state: sum(1 for e in entries if e.state == state)

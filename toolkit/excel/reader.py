@@ -91,6 +91,11 @@ class FileInfo:
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     kind: str = "xlsx"
     merged: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    percents: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per sheet part, the numeric cells shown as a percentage and their value as shown
+    (``{"I8": "48.5%"}``): Excel stores 「48.5%」 typed into a cell as 0.485 with a percent format,
+    which calamine reads as the bare 0.485."""
+    percent_styles: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
     members: list[tuple[zipfile.ZipInfo, bytes | None]] = field(
         default_factory=list, repr=False, compare=False
     )
@@ -101,6 +106,10 @@ class FileInfo:
     def formulas_of(self, sheet: str) -> dict[str, bool]:
         """Formula cells of the sheet called ``sheet`` (``{"J8": has cached value}``)."""
         return self.formulas.get(self.sheet_parts.get(sheet, ""), {})
+
+    def percents_of(self, sheet: str) -> dict[str, str]:
+        """Cells of ``sheet`` holding a number shown as a percentage (``{"I8": "48.5%"}``)."""
+        return self.percents.get(self.sheet_parts.get(sheet, ""), {})
 
     def errors_of(self, sheet: str) -> dict[str, str]:
         """Cells of ``sheet`` holding an error value (``{"J8": "#N/A"}``): calamine reads them
@@ -177,6 +186,8 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -
             return _check_ods(zf, infos, limits)
         raise UnreadableWorkbook("R008")
     info = FileInfo(macros="xl/vbaProject.bin" in names)
+    if "xl/styles.xml" in names:
+        info.percent_styles = _percent_styles(zf, zf.getinfo("xl/styles.xml"), limits, data)
     keep = total <= KEEP_INFLATED_BYTES
     kept: dict[str, bytes] = {}
     for member in infos:
@@ -185,7 +196,7 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -
             whole = _check_part(zf, member, limits, info, kept, data)
         if keep:
             info.members.append((member, whole))
-    if info.formulas or info.errors:  # the only use of the sheet names' parts
+    if info.formulas or info.errors or info.percents:  # the only use of the sheet names' parts
         info.sheet_parts = _sheet_parts(zf, kept)
     return info
 
@@ -238,6 +249,10 @@ def _check_part(
         info.formulas[member.filename] = _formula_cells(whole)
     if b't="e"' in whole:
         info.errors[member.filename] = _error_cells(whole)
+    if info.percent_styles:
+        shown = _percent_cells(whole, info.percent_styles)
+        if shown:
+            info.percents[member.filename] = shown
     return whole
 
 
@@ -406,6 +421,79 @@ def _error_cells(xml: bytes) -> dict[str, str]:
     return cells
 
 
+_PERCENT_FORMATS = frozenset({9, 10})
+"""The built-in number formats ``0%`` and ``0.00%``."""
+_NUMFMT_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?numFmt\b[^>]*>")
+_NUMFMT_ID_RE = re.compile(rb'\bnumFmtId="([0-9]{1,9})"')
+_FORMAT_CODE_RE = re.compile(rb'\bformatCode="([^"]*)"')
+_CELL_XFS_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?cellXfs\b.*?</(?:[A-Za-z_][\w.-]*:)?cellXfs>", re.S
+)
+_XF_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf\b[^>]*>")
+_NUMBER_CELL_RE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\s([^>]*?\bs="([0-9]{1,9})"[^>]*)>\s*'
+    rb"(?:<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*?(?:/>|>[^<]*</(?:[A-Za-z_][\w.-]*:)?f>)\s*)?"
+    rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<"
+)
+"""A cell with a style and a value (a formula before it allowed): attributes, style, value."""
+_LITERAL_RE = re.compile(rb'"[^"]*"|\\.|\[[^\]]*\]')
+"""Parts of a format code that are not format characters: quoted text, escapes, [colours]."""
+
+
+def _percent_styles(
+    zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, data: bytes | None
+) -> frozenset[int]:
+    """The indexes of the cell styles (``cellXfs``) whose number format shows a percentage."""
+    if member.file_size > limits.max_uncompressed_bytes:
+        return frozenset()
+    xml = (_inflated(data, member, True) if data is not None else None) or zf.read(member)
+    if _declares_entities(xml[:_XML_HEAD]):
+        raise UnreadableWorkbook("R010", part=member.filename)
+    percent = set(_PERCENT_FORMATS)
+    for m in _NUMFMT_RE.finditer(xml):
+        number, code = _NUMFMT_ID_RE.search(m[0]), _FORMAT_CODE_RE.search(m[0])
+        if number and code and b"%" in _LITERAL_RE.sub(b"", code[1].replace(b"&quot;", b'"')):
+            percent.add(int(number[1]))
+        elif number:
+            percent.discard(int(number[1]))  # a built-in id given another format
+    xfs = _CELL_XFS_RE.search(xml)
+    if xfs is None:
+        return frozenset()
+    found = set()
+    for i, m in enumerate(_XF_RE.finditer(xfs[0])):
+        number = _NUMFMT_ID_RE.search(m[0])
+        if number and int(number[1]) in percent:
+            found.add(i)
+    return frozenset(found)
+
+
+def _percent_cells(xml: bytes, styles: frozenset[int]) -> dict[str, str]:
+    """``{"I8": "48.5%"}`` for each number cell of a sheet whose style shows a percentage: the
+    value as the cell shows it (the stored fraction times 100, to 10 significant digits)."""
+    cells: dict[str, str] = {}
+    for m in _NUMBER_CELL_RE.finditer(xml):
+        attrs = m[1]
+        if int(m[2]) not in styles or (b" t=" in b" " + attrs and b't="n"' not in attrs):
+            continue
+        ref = _REF_ATTR_RE.search(b" " + attrs)
+        shown = percent_text(m[3].decode("ascii", "replace"))
+        if ref and shown:
+            cells[ref[1].decode("ascii")] = shown
+    return cells
+
+
+def percent_text(stored: str) -> str:
+    """``"0.485"`` (a fraction as stored) → ``"48.5%"`` (as a cell formatted as % shows what was
+    typed); ``""`` when ``stored`` is not a finite number."""
+    try:
+        value = float(stored) * 100
+    except ValueError:
+        return ""
+    if value != value or value in (float("inf"), float("-inf")):
+        return ""
+    return f"{value:.10g}%"
+
+
 # OpenDocument spreadsheets (.ods, LibreOffice's own format) ---------------------------------
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -417,6 +505,7 @@ _ODS_ROWS_RE = re.compile(rb'\btable:number-rows-repeated="([0-9]{1,9})"')
 _ODS_COLS_RE = re.compile(rb'\btable:number-columns-repeated="([0-9]{1,9})"')
 _ODS_SPAN_RE = re.compile(rb'\btable:number-(columns|rows)-spanned="([0-9]{1,9})"')
 _ODS_TEXT_RE = re.compile(rb"<text:p>([^<]*)</text:p>")
+_ODS_VALUE_RE = re.compile(rb'\boffice:value="([^"]*)"')
 _ODS_DATE_RE = re.compile(rb"<dc:date>([^<]+)<")
 
 
@@ -509,6 +598,11 @@ def _ods_cell(
         info.errors.setdefault(sheet, {})[ref] = (
             text[1].decode("utf-8", "replace").strip() if text else ""
         ) or "#VALUE!"
+    if b'office:value-type="percentage"' in attrs:
+        stored = _ODS_VALUE_RE.search(attrs)
+        shown = percent_text(stored[1].decode("ascii", "replace")) if stored else ""
+        if shown:
+            info.percents.setdefault(sheet, {})[ref] = shown
     spans = dict(_ODS_SPAN_RE.findall(attrs))
     if spans:
         cols, rows = int(spans.get(b"columns", b"1")), int(spans.get(b"rows", b"1"))
@@ -551,18 +645,20 @@ def read_workbook(
     """Check ``path`` and read every sheet's values (or those named in ``only``) with calamine
     (positions kept from A1). Every part is checked whichever sheets are read."""
 
-    if not checked:
-        check_file(path, limits)
-    return read_checked(path, only=only)
+    info = None if checked else check_file(path, limits)
+    return read_checked(path, only=only, info=info)
 
 
-def read_checked(path: Path, *, only: Collection[str] | None = None) -> WorkbookData:
-    """Read every sheet (or those named in ``only``) of a file that passed :func:`check_file`."""
+def read_checked(
+    path: Path, *, only: Collection[str] | None = None, info: FileInfo | None = None
+) -> WorkbookData:
+    """Read every sheet (or those named in ``only``) of a file that passed :func:`check_file`
+    (``info`` its result: numbers shown as a percentage are then read as shown)."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types per format problem
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
-    return _read_sheets(wb, path, None, only)
+    return _read_sheets(wb, path, info, only)
 
 
 def read_bytes(
@@ -650,12 +746,30 @@ def _read_sheets(
             if not merged and info is not None:
                 merged = info.merged.get(meta.name, [])
             visible = str(getattr(meta, "visible", "visible")).rsplit(".", 1)[-1].lower()
-            sheets.append(SheetData(meta.name, visible, _clean_rows(rows), merged))
+            cleaned = _clean_rows(rows)
+            if info is not None and info.percents:
+                _as_shown(cleaned, info.percents_of(meta.name))
+            sheets.append(SheetData(meta.name, visible, cleaned, merged))
         return WorkbookData(path, sheets)
     except Exception as exc:
         raise UnreadableWorkbook("R009", detail=type(exc).__name__) from exc
     finally:
         wb.close()
+
+
+def _as_shown(rows: list[list[Any]], percents: dict[str, str]) -> None:
+    """Each number shown as a percentage replaced by its text as shown (0.485 → ``"48.5%"``), so
+    that every reader of the value sees what the person typed, unit included."""
+    for ref, shown in percents.items():
+        col, row = _split_ref(ref)
+        if row < len(rows) and col < len(rows[row]) and isinstance(rows[row][col], (int, float)):
+            rows[row][col] = shown
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    """``"I8"`` → (8, 7): 0-based column and row."""
+    letters = ref.rstrip("0123456789")
+    return _col_number(letters.encode("ascii")) - 1, int(ref[len(letters) :]) - 1
 
 
 def _clean(value: Any) -> Any:

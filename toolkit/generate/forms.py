@@ -25,7 +25,7 @@ from pathlib import Path
 from toolkit import few_collections, settled
 from toolkit.errors import MasterError, ToolkitError, UsageError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
-from toolkit.generate.guide import deadline_text, guide_lines
+from toolkit.generate.guide import choice_words, deadline_text, guide_lines
 from toolkit.generate.writer import (
     EntryCheck,
     FormContent,
@@ -41,7 +41,7 @@ from toolkit.plan.layout import parse_condition
 from toolkit.plan.model import Line, Plan, Section, YearAnswers, line_matches
 from toolkit.plan.owners import form_owners, lines_by_owner, unowned
 from toolkit.plan.units import UnitKind
-from toolkit.plan.values import format_number, to_decimal
+from toolkit.plan.values import format_number, parse_master_value, to_decimal
 from toolkit.plan.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
 from validation.answers import NO_VALUE_RULE, no_value_rule
@@ -453,7 +453,7 @@ def _content(
         headers=headers,
         rows=rows,
         lists=lists,
-        guide=guide_lines(plan, config, section, lines, inputs),
+        guide=guide_lines(plan, config, section, lines, inputs, columns.fixed),
         identity=[],
         password=config.form_password,
         footer=f"{plan_name}　{fiscal_label(year)}　{section.label}",
@@ -470,18 +470,20 @@ def _no_as_number(name: str, text: str) -> str | int:
 def _input_column(f: Field, plan: Plan, year: int) -> InputColumn:
     """How a form writes and checks one answer field's column."""
     if f.kind in (Kind.CHOICE, Kind.GRADE):
-        choices = " / ".join(plan.choices(f.choices))
+        choices = choice_words(f, plan)
+        pick = "▼から記号を選んでください" if f.kind is Kind.GRADE else "▼から選んでください"
         if f.help and "▼" in f.help and len(f.help) < 60:  # 「取組の進み具合を ▼ から選びます。」
             prompt = f"{f.help.rstrip('。')}（{choices}）。"
         else:
             prompt = (
-                f"{f.help}▼から選んでください（{choices}）。"
+                f"{f.help}{pick}（{choices}）。"
                 if f.help and len(f.help) < 60
-                else f"▼から選んでください（{choices}）。"
+                else f"{pick}（{choices}）。"
             )
+        listed = " / ".join(plan.choices(f.choices))  # what the list holds (a grade's codes)
         return InputColumn(
             f.name, "choice", list_name=f.choices, input_title=f.name, input_message=prompt,
-            error_title="一覧にない値です", error_message=f"{f.name}は▼の一覧から選んでください（{choices}）。",
+            error_title="一覧にない値です", error_message=f"{f.name}は▼の一覧から選んでください（{listed}）。",
         )  # fmt: skip
     if f.kind is Kind.TEXT:
         limit = f.limit or 32_767
@@ -551,8 +553,8 @@ def _fixed_cells(
     for name in names:
         text = values.get(name, "")
         year = years.get(name)
-        if name in per_cell and year and text:
-            text = f"{text}\n({short_label(year)}年度)"
+        if name in per_cell and year and text and parse_master_value(text).year != year:
+            text = f"{text}\n({short_label(year)}年度)"  # unless typed with it: R10年度 60%
         cells[name] = _no_as_number(name, text)
     return cells
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.generate.guide import deadline_text
-from toolkit.plan.model import Plan
+from toolkit.plan.model import Plan, owner_label
 from toolkit.plan.wareki import fiscal_label
 from toolkit.workspace import Config
 from validation.answers import no_value_rule
@@ -209,6 +209,7 @@ def request_drafts(config: Config, plan: Plan, forms: list[Any]) -> Drafts:
             **context,
             "section": form.section,
             "bureau": form.bureau,
+            "owner": owner_label(form.bureau, form.section),
             "lines": form.rows,
             "file": form.path.name,
         }

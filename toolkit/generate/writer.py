@@ -400,13 +400,33 @@ def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
     note = "黄色のセルに入力してください（灰色のセルは変更できません）。書き方は「記入要領」シートにあります。"
     widths = column_widths(content)
     start = len(content.fixed) if last_col - len(content.fixed) >= 2 else 0
-    if sum(widths[start + 2 :]) < _text_width(note) + 2:  # the note would be cut: start at A
-        start = 0
-    write_value(ws, legend, start, "入力欄", fmt.legend_input)
-    write_value(ws, legend, start + 1, "変更不可", fmt.legend_fixed)
-    if start + 2 <= last_col:
-        _cell(ws, legend, start + 2, last_col, note, fmt.note)
-    ws.set_row(legend, row_height([(note, sum(widths[start + 2 :]))], minimum=20))
+    spans = _legend_spans(widths, start)
+    if sum(widths[spans[1][1] + 1 :]) < _text_width(note) + 2:  # the note would be cut: start at A
+        spans = _legend_spans(widths, 0)
+    (input_first, input_last), (fixed_first, fixed_last) = spans
+    _cell(ws, legend, input_first, input_last, LEGEND_INPUT, fmt.legend_input)
+    _cell(ws, legend, fixed_first, fixed_last, LEGEND_FIXED, fmt.legend_fixed)
+    if fixed_last + 1 <= last_col:
+        _cell(ws, legend, fixed_last + 1, last_col, note, fmt.note)
+    ws.set_row(legend, row_height([(note, sum(widths[fixed_last + 1 :]))], minimum=20))
+
+
+LEGEND_INPUT, LEGEND_FIXED = "入力欄", "変更不可"
+
+
+def _legend_spans(widths: list[float], start: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The columns of the two legend samples from ``start``: each as many columns as its word
+    needs (a narrow No. column alone would cut 変更不可)."""
+    spans = []
+    first = start
+    for word in (LEGEND_INPUT, LEGEND_FIXED):
+        last, room = first, widths[first] if first < len(widths) else 0.0
+        while room < _text_width(word) + 1.5 and last + 1 < len(widths):
+            last += 1
+            room += widths[last]
+        spans.append((first, last))
+        first = last + 1
+    return spans[0], spans[1]
 
 
 def _cell(ws: Any, row: int, first: int, last: int, value: Any, cell_format: Any) -> None:
@@ -424,8 +444,16 @@ def _width(name: str, content: FormContent) -> float:
 
 
 def column_widths(content: FormContent) -> list[float]:
-    """The answer sheet's column widths (Excel character units), in column order."""
-    return [_width(name, content) for name in content.columns]
+    """The answer sheet's column widths (Excel character units), in column order; never so
+    narrow that a line of the header breaks (「(年度は欄内)」 would leave a lone 「)」)."""
+    return [
+        max(_width(name, content), *(_text_width(t) + 1.5 for t in _header(name, content)))
+        for name in content.columns
+    ]
+
+
+def _header(name: str, content: FormContent) -> list[str]:
+    return content.headers.get(name, name).split("\n")
 
 
 def sheet_points(widths: list[float]) -> float:
@@ -729,7 +757,9 @@ def _write_guide(ws: Any, content: FormContent, fmt: _Formats) -> None:
     for i, (head, text) in enumerate(content.guide, start=2):
         write_value(ws, i, 0, head, fmt.guide_head)
         write_value(ws, i, 1, text, fmt.guide_text)
-        ws.set_row(i, row_height([(head, 20), (text, 84)], minimum=20))
+        # estimated on a narrower column than the 90 it has: LibreOffice and Excel wrap CJK text
+        # earlier than the estimate, and this sheet is protected (a clipped line stays clipped)
+        ws.set_row(i, row_height([(head, 20), (text, 76)], minimum=20))
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.hide_gridlines(2)

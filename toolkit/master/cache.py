@@ -56,9 +56,10 @@ _CACHE_FORMAT = 2
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
-    "plan.units", "plan.wareki", "plan.scheme", "excel.reader",
+    "plan.units", "plan.wareki", "plan.scheme", "excel.reader", "validation.msg_master",
 )  # fmt: skip
-"""Modules whose source decides what a master loads as: part of the cache key."""
+"""Modules whose source decides what a master loads as (the findings' wording too): part of the
+cache key; names under ``toolkit.`` unless they start with ``validation.``."""
 
 
 def load_master_cached(
@@ -157,7 +158,8 @@ def _loader_fingerprint() -> str:
     if not _FINGERPRINT:
         digest = hashlib.sha256()
         for module in _LOADER_MODULES:
-            source = importlib.import_module(f"toolkit.{module}").__file__
+            name = module if module.startswith("validation.") else f"toolkit.{module}"
+            source = importlib.import_module(name).__file__
             digest.update(Path(source).read_bytes() if source else module.encode())
         _FINGERPRINT.append(digest.hexdigest())
     return _FINGERPRINT[0]
@@ -370,7 +372,7 @@ def _scheme_data(s: Scheme) -> dict[str, Any]:
         ],
         "decrease": s.decrease.value, "percent": s.percent.value, "hold": s.hold.value,
         "target": s.target.value, "period": list(s.period) if s.period else None,
-        "band": [str(s.band.amount), s.band.relative] if s.band else None, "judged": s.judged.value,
+        "band": [_decimal_data(s.band.points), _decimal_data(s.band.percent)] if s.band else None, "judged": s.judged.value,
         "judged_field": s.judged_field, "disagreement": s.disagreement, "skip_words": list(s.skip_words),
         "skip_where": s.skip_where,
     }  # fmt: skip
@@ -386,7 +388,7 @@ def _scheme_from(d: dict[str, Any]) -> Scheme:
         grades=grades, decrease=DecreaseMethod(d["decrease"]), percent=PercentMethod(d["percent"]),
         hold=HoldMethod(d["hold"]), target=TargetMethod(d["target"]),
         period=(d["period"][0], d["period"][1]) if d["period"] else None,
-        band=Band(Decimal(d["band"][0]), d["band"][1]) if d["band"] else None, judged=Judged(d["judged"]),
+        band=Band(_decimal_from(d["band"][0]), _decimal_from(d["band"][1])) if d["band"] else None, judged=Judged(d["judged"]),
         judged_field=d["judged_field"], disagreement=d["disagreement"], skip_words=tuple(d["skip_words"]),
         skip_where=d["skip_where"],
     )  # fmt: skip

@@ -16,7 +16,15 @@ from typing import Any
 from toolkit.errors import MasterError
 from toolkit.excel.reader import Limits, UnreadableWorkbook, read_workbook
 from toolkit.master import layout as L
-from toolkit.master.shape import Table, levels_of, read_fields, read_settings, read_tables, table_of
+from toolkit.master.shape import (
+    Owners,
+    Table,
+    levels_of,
+    read_fields,
+    read_settings,
+    read_tables,
+    table_of,
+)
 from toolkit.plan.fields import DEFAULT_LISTS, Field, Kind
 from toolkit.plan.model import (
     RELATED_SECTION,
@@ -33,7 +41,14 @@ from toolkit.plan.model import (
 from toolkit.plan.scheme import GRADE_LIST, Scheme
 from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
-from toolkit.plan.values import Value, ValueKind, cell_text, parse_master_value, parse_plain_number
+from toolkit.plan.values import (
+    Value,
+    ValueKind,
+    cell_text,
+    foreign_unit,
+    parse_master_value,
+    parse_plain_number,
+)
 from toolkit.plan.wareki import parse_year
 from validation.catalogue import message, stop_message
 from validation.findings import Finding, finding
@@ -124,7 +139,13 @@ def plan_from_workbook(
     lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists, units)
     answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields)
     tables = read_tables(
-        sheets[L.SHEET_REPORT], ctx.add, fields, declared=sheets[L.SHEET_FIELDS] is not None
+        sheets[L.SHEET_REPORT],
+        ctx.add,
+        fields,
+        declared=sheets[L.SHEET_FIELDS] is not None,
+        owners=Owners(
+            tuple(dict.fromkeys(s.kind for s in sections)), tuple(s.name for s in sections)
+        ),
     )
     answer_table = table_of(sheets[L.SHEET_ANSWERS])
     plan = Plan(
@@ -335,8 +356,8 @@ def _lines(
         rows = grouped.get(line_id)
         if rows is None:
             rows = grouped[line_id] = _LineRows(row, record)
-        else:
-            _same_as_first(ctx, table, row, record, rows, line_level)
+        elif _repeated_row(ctx, table, row, record, rows, names, line_level):
+            continue
         own = {name: cell_text(record.get(name)) for name in per_owner}
         for name in names:
             if name in rows.owners:
@@ -363,16 +384,46 @@ def _lines(
     return lines
 
 
-def _same_as_first(
-    ctx: _Context, table: Table, row: int, record: dict[str, Any], rows: _LineRows, own: list[str]
-) -> None:
-    """A further row of an ID may repeat the line's values or leave them blank; a different one is
-    a warning (the first row's value is used)."""
-    for name in (*_LINE_LEVEL, *own):
-        value, first = cell_text(record.get(name)), cell_text(rows.record.get(name))
-        if value and value != first:
-            ctx.add("M036", table.name, row, table.col(name), value, column=name, first=first, first_row=str(rows.first),
-                    line_id=cell_text(record.get("ID")))  # fmt: skip
+def _repeated_row(
+    ctx: _Context,
+    table: Table,
+    row: int,
+    record: dict[str, Any],
+    rows: _LineRows,
+    names: tuple[str, ...],
+    own: list[str],
+) -> bool:
+    """A further row of an ID may add owners and repeat the line's values or leave them blank.
+    One message per row that does otherwise: an owner the ID already has *and* other values is an
+    ID copied onto another line (M040: the row is left out, True); other values alone, one M036
+    naming every column that differs (the first row's values are used)."""
+    differs = [
+        (name, value, first)
+        for name in (*_LINE_LEVEL, *own)
+        if (value := cell_text(record.get(name)))
+        and value != (first := cell_text(rows.record.get(name)))
+    ]
+    if not differs:
+        return False
+    line_id = cell_text(record.get("ID"))
+    columns = "・".join(name for name, _, _ in differs)
+    again = [name for name in names if name in rows.owners]
+    if again:
+        ctx.add("M040", table.name, row, table.col("ID"), line_id, owner="・".join(again), columns=columns,
+                other=cell_ref(rows.owner_rows[again[0]], table.col("ID")))  # fmt: skip
+        return True
+    name, value, _ = differs[0]
+    diffs = "、".join(
+        f"{n}「{_short(v)}」（{rows.first} 行目は「{_short(f)}」）" for n, v, f in differs
+    )
+    ctx.add("M036", table.name, row, table.col(name), value, columns=columns, diffs=diffs,
+            first_row=str(rows.first), line_id=line_id)  # fmt: skip
+    return False
+
+
+def _short(text: str, limit: int = 20) -> str:
+    """A cell's text cut for a message that quotes several cells."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _line(
@@ -427,11 +478,22 @@ def _check_values(
     """A value the loader could not read faithfully is reported, never silently misread; words
     (継続実施, 設定しない) are a target that is not graded."""
     if target.kind is ValueKind.TEXT and not target.is_words:
-        ctx.add("M006", table.name, row, table.col("目標値"), target.raw)
+        _unread_target(ctx, table, row, target.raw, unit)
     if baseline.kind is ValueKind.TEXT and unit != "-" and not baseline.is_words:
         ctx.add("M008", table.name, row, table.col("基準値"), baseline.raw)
     if current.kind is ValueKind.TEXT and unit != "-" and not current.is_words:
         ctx.add("M009", table.name, row, table.col("現状値"), current.raw)
+
+
+def _unread_target(ctx: _Context, table: Table, row: int, raw: str, unit: str) -> None:
+    """A 目標値 that did not read: a number in another unit (M041, with the value in the line's
+    unit to type) or text that is no target (M006)."""
+    typed, example = foreign_unit(raw, unit)
+    if typed:
+        ctx.add("M041", table.name, row, table.col("目標値"), raw, typed=typed, unit=unit,
+                example=example)  # fmt: skip
+    else:
+        ctx.add("M006", table.name, row, table.col("目標値"), raw)
 
 
 def _yearly_targets(
@@ -450,6 +512,7 @@ def _yearly_targets(
     by_id = {line.id: line for line in lines}
     targets: dict[str, dict[int, Value]] = {}
     seen: dict[tuple[str, int], int] = {}
+    unknown: dict[str, list[int]] = {}
     for row, values in table.rows:
         line_id, year = cell_text(table.get(values, "ID")), parse_year(table.get(values, "年度"))
         if not line_id:
@@ -457,7 +520,7 @@ def _yearly_targets(
             continue
         line = by_id.get(line_id)
         if line is None:
-            ctx.add("M014", table.name, row, table.col("ID"), line_id)
+            unknown.setdefault(line_id, []).append(row)
             continue
         if year is None:
             ctx.add("M015", table.name, row, table.col("年度"), table.get(values, "年度"))
@@ -466,7 +529,7 @@ def _yearly_targets(
             table.get(values, "目標値"), line.unit, (*lists.get("定性実績", ()), "発行")
         )
         if value.kind is ValueKind.TEXT and not value.is_words:
-            ctx.add("M006", table.name, row, table.col("目標値"), value.raw)
+            _unread_target(ctx, table, row, value.raw, line.unit)
             continue
         parts = len(units.lookup(line.unit) or ()) or 1
         if value.is_numeric and len(value.numbers) != parts:
@@ -479,6 +542,7 @@ def _yearly_targets(
             continue
         seen[(line_id, year)] = row
         targets.setdefault(line_id, {})[year] = value
+    _unknown_ids(ctx, table, unknown)
     return [
         replace(line, targets=dict(sorted(targets[line.id].items())))
         if line.id in targets
@@ -496,6 +560,7 @@ def _answers(
     names = [f.name for f in fields if f.is_answer]
     answers: list[Answer] = []
     seen: dict[tuple[str, int, str], str] = {}
+    unknown: dict[str, list[int]] = {}
     for row, values in table.rows:
         line_id = cell_text(table.get(values, "ID"))
         year = parse_year(table.get(values, "年度"))
@@ -504,7 +569,7 @@ def _answers(
             continue
         line = lines.get(line_id)
         if line is None:
-            ctx.add("M014", table.name, row, table.col("ID"), line_id)
+            unknown.setdefault(line_id, []).append(row)
         owner = cell_text(table.get(values, L.OWNER_COLUMN))
         if (
             owner
@@ -536,4 +601,14 @@ def _answers(
                 owner,
             )
         )
+    _unknown_ids(ctx, table, unknown)
     return answers
+
+
+def _unknown_ids(ctx: _Context, table: Table, unknown: Mapping[str, list[int]]) -> None:
+    """One M014 per ID the 指標 sheet lacks, naming every row of it (a line's answers of several
+    years or owners are one mistake: the ID, not each row)."""
+    col = table.col("ID")
+    for line_id, rows in unknown.items():
+        cells = "、".join(cell_ref(r, col) if col else f"{r}行目" for r in rows)
+        ctx.add("M014", table.name, rows[0], col, line_id, cells=cells)

@@ -27,6 +27,7 @@ from toolkit.plan.fields import (
 )
 from toolkit.plan.layout import (
     COMPUTED,
+    OWNER_KIND,
     YEAR_WORDS,
     Column,
     ConditionError,
@@ -386,13 +387,28 @@ def _limit(table: Table, row: int, values: list[Any], add: Add) -> int | None:
 # 報告書 ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Owners:
+    """Who a 報告書 column's 担当 may name: the 区分 values and the owners' names of the 担当課
+    sheet (empty: the sheet lists no owner, so nothing is checked)."""
+
+    kinds: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
 def read_tables(
-    sheet: SheetData | None, add: Add, fields: tuple[Field, ...], *, declared: bool = False
+    sheet: SheetData | None,
+    add: Add,
+    fields: tuple[Field, ...],
+    *,
+    declared: bool = False,
+    owners: Owners = Owners(),
 ) -> tuple[TableSpec, ...]:
     """報告書: the report's tables in order. Without the sheet: Shimonoseki's report, or, for a
     plan that declares its own fields (``declared``), a table of every column and field. A column
     the sheet gets wrong is a warning and is left out (the forms do not depend on the report); a
-    table left without columns is left out too."""
+    table left without columns is left out too. A 担当 that names no owner is an error: it would
+    empty the column for every line without a word."""
     table = table_of(sheet)
     if table is None or not table.rows:
         return generic_tables(fields) if declared else default_tables()
@@ -408,7 +424,7 @@ def read_tables(
             add("M032", table.name, row, table.col("表"))
             continue
         spec = specs.get(name) or _table_spec(table, row, values, add, name)
-        column = _column(table, row, values, add, known, spec.kind)
+        column = _column(table, row, values, add, known, spec.kind, owners)
         specs[name] = replace(spec, columns=(*spec.columns, column)) if column else spec
     kept = tuple(s for s in specs.values() if s.columns or s.kind in (TableKind.SUMMARY,))
     if not kept:
@@ -432,7 +448,13 @@ def _table_spec(table: Table, row: int, values: list[Any], add: Add, name: str) 
 
 
 def _column(
-    table: Table, row: int, values: list[Any], add: Add, known: set[str], kind: TableKind
+    table: Table,
+    row: int,
+    values: list[Any],
+    add: Add,
+    known: set[str],
+    kind: TableKind,
+    owners: Owners = Owners(),
 ) -> Column | None:
     content = cell_text(table.get(values, "中身"))
     header = cell_text(table.get(values, "列の見出し")) or content
@@ -466,12 +488,39 @@ def _column(
             "」「".join(bad_years),
             known="、".join(YEAR_WORDS),
         )
-    try:
-        parse_owners(column.owners)
-    except ConditionError as exc:
-        add("M029", table.name, row, table.col("担当"), column.owners, part=str(exc))
+    problem = _owners_problem(column.owners, owners)
+    if problem:
+        add("M038", table.name, row, table.col("担当"), column.owners, severity=Severity.ERROR,
+            reason=problem, kinds=_kind_examples(owners.kinds))  # fmt: skip
         column = replace(column, owners="")
     return column
+
+
+OWNER_NAME_COLUMNS = ("担当課", "回答者")
+"""A 担当 clause on these columns names an owner (``担当課=協働推進課``)."""
+
+
+def _owners_problem(text: str, owners: Owners) -> str:
+    """Why a column's 担当 selects no owner of the plan (empty when it is fine): a part that
+    does not read, a 区分 the 担当課 sheet does not have, an owner it does not list."""
+    try:
+        clauses = parse_owners(text)
+    except ConditionError as exc:
+        return f"「{exc}」を読み取れません"
+    for clause in clauses or ():
+        if clause.column in ("区分", OWNER_KIND):
+            if owners.kinds and clause.value not in owners.kinds:
+                return f"担当課 シートの 区分 に「{clause.value}」がありません"
+        elif clause.column in OWNER_NAME_COLUMNS:
+            if owners.names and clause.value not in owners.names:
+                return f"担当課「{clause.value}」が担当課 シートにありません"
+        else:
+            return f"「{clause.column}」では担当を選べません"
+    return ""
+
+
+def _kind_examples(kinds: tuple[str, ...]) -> str:
+    return "・".join(f"「区分={k}」" for k in (kinds or ("市", "社協")))
 
 
 def _width(value: Any) -> float | None:

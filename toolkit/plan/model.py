@@ -113,6 +113,12 @@ class Policy:
         return f"({self.no}) {self.name}"
 
 
+def owner_label(bureau: str, name: str) -> str:
+    """An owner as people name it: ``福祉部 長寿支援課``, or the name alone when it has no 部局
+    (``市社会福祉協議会``, never with a leading space). The one place 部局 and 課 are joined."""
+    return " ".join(p for p in (bureau.strip(), name.strip()) if p)
+
+
 @dataclass(frozen=True)
 class Section:
     """担当課: a section with its bureau (部局) and other names it is written as."""
@@ -126,8 +132,8 @@ class Section:
 
     @property
     def label(self) -> str:
-        """``福祉部 長寿支援課``."""
-        return f"{self.bureau} {self.name}".strip()
+        """``福祉部 長寿支援課`` (see :func:`owner_label`)."""
+        return owner_label(self.bureau, self.name)
 
 
 @dataclass(frozen=True)

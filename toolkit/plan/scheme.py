@@ -19,7 +19,8 @@ The settings (key → value, one row each of the 設定 sheet):
   condition: it takes every graded line no other grade takes.
 - ``評価対象外``: ``記号 名前`` of lines that are not graded (``－ 評価対象外``, ``E 評価困難``).
 - ``減少の指標``, ``%の指標``, ``維持の指標``, ``比べる目標``: the method per indicator kind.
-- ``計画の期間`` (``2018～2022``), ``変わらない幅`` (``±3ポイント`` or ``±10%``).
+- ``計画の期間`` (``2018～2022``), ``変わらない幅`` (``±3ポイント`` for % lines, ``±10%`` of the
+  baseline for every line, or both: ``±3ポイント、±10%``).
 - ``自己評価``, ``自己評価の項目``, ``自己評価との差``: judged grades (a 評価 answer field).
 - ``評価しない指標`` (words of indicators not graded: ``見込量``), ``評価しない行`` (a condition:
   ``区分=見込量``).
@@ -205,19 +206,46 @@ class Grade:
 
 @dataclass(frozen=True)
 class Band:
-    """The no-change band around the baseline: ``±3ポイント`` (points) or ``±10%`` (of it)."""
+    """The no-change band around the baseline, by the kind of line it applies to: ``±3ポイント``
+    (``points``) for % lines only — points of a count (人, 件) mean nothing — and ``±10%``
+    (``percent`` of the baseline) for every line; both may be given (``±3ポイント、±10%``: points
+    for % lines, percent for the others). A line the band does not apply to has none (only an
+    actual equal to the baseline is unchanged)."""
 
-    amount: Decimal
-    relative: bool
+    points: Decimal | None = None
+    percent: Decimal | None = None
 
-    def width(self, baseline: Decimal) -> Decimal:
-        """How far from ``baseline`` still counts as 変わらない."""
-        return abs(baseline) * self.amount / 100 if self.relative else self.amount
+    def width(self, baseline: Decimal, percent_line: bool) -> Decimal:
+        """How far from ``baseline`` still counts as 変わらない on a line (``percent_line``: its
+        unit is %); 0 where the band does not apply."""
+        if percent_line and self.points is not None:
+            return self.points
+        if self.percent is not None:
+            return abs(baseline) * self.percent / 100
+        return Decimal(0)
+
+    def applies(self, percent_line: bool) -> bool:
+        """True when the band gives the line a width (a points-only band skips non-% lines)."""
+        return self.percent is not None or (percent_line and self.points is not None)
 
     @property
     def text(self) -> str:
-        """``±3ポイント`` / ``±10%``."""
-        return f"±{_num(self.amount)}{'%' if self.relative else 'ポイント'}"
+        """``±3ポイント`` / ``±10%`` / ``±3ポイント、±10%``."""
+        parts = [f"±{_num(self.points)}ポイント"] if self.points is not None else []
+        parts += [f"±{_num(self.percent)}%"] if self.percent is not None else []
+        return "、".join(parts)
+
+    @property
+    def legend(self) -> str:
+        """When a change is none, in words for a report's note: ``%の指標は基準値から ±3ポイント
+        以内、ほかの指標は基準値と同じときだけ横ばい``."""
+        points, percent = self.points, self.percent
+        if points is not None and percent is not None:
+            return (f"%の指標は基準値から ±{_num(points)}ポイント以内、ほかの指標は基準値の "
+                    f"±{_num(percent)}% 以内なら横ばい")  # fmt: skip
+        if points is not None:
+            return f"%の指標は基準値から ±{_num(points)}ポイント以内、ほかの指標は基準値と同じときだけ横ばい"
+        return f"変化が基準値の ±{_num(percent or Decimal(0))}% 以内なら横ばい"
 
 
 @dataclass(frozen=True)
@@ -606,16 +634,34 @@ def _period(reader: _Reader) -> tuple[int, int] | None:
     return start, end
 
 
-_BAND = re.compile(rf"^(?:±|\+-|\+/-)?\s*(?P<n>{_NUMBER})\s*(?P<unit>%|ポイント|pt)$")
+_BAND = re.compile(rf"^(?:±|\+-|\+/-)?(?P<n>{_NUMBER})(?P<unit>%|ポイント|pt)$")
 
 
 def _band(reader: _Reader) -> Band | None:
+    """``±3ポイント`` (% lines), ``±10%`` (every line) or both, separated by 、 or ,."""
     raw = reader.settings[KEY_BAND]
-    found = _BAND.match(_norm(_text(raw)).replace(" ", ""))
-    if found is None or Decimal(found["n"]) < 0:
+    parts = [p for p in re.split(r"[、,;・]+", _norm(_text(raw)).replace(" ", "")) if p]
+    points = percent = None
+    for part in parts:
+        found = _BAND.match(part)
+        if found is None or Decimal(found["n"]) < 0:
+            reader.problem("M059", KEY_BAND, raw)
+            return None
+        amount = Decimal(found["n"]).copy_abs()
+        if found["unit"] == "%":
+            if percent is not None:
+                reader.problem("M059", KEY_BAND, raw)
+                return None
+            percent = amount
+        else:
+            if points is not None:
+                reader.problem("M059", KEY_BAND, raw)
+                return None
+            points = amount
+    if points is None and percent is None:
         reader.problem("M059", KEY_BAND, raw)
         return None
-    return Band(Decimal(found["n"]).copy_abs(), found["unit"] == "%")
+    return Band(points, percent)
 
 
 def _steps(value: Any) -> int | None:
@@ -682,9 +728,40 @@ def _check_grades(reader: _Reader, scheme: Scheme) -> None:
     if len(rest) > 1:
         reader.problem("M056", _key_of(rest[1]), rest[1].text, other=rest[0].source)
     if not rest and not _covers(scheme):
-        lowest = scheme.threshold_grades[-1] if scheme.threshold_grades else None
-        reader.problem("M055", _key_of(lowest) if lowest else KEY_GRADE + "1",
-                       lowest.legend if lowest else "")  # fmt: skip
+        _report_gap(reader, scheme)
+
+
+def _report_gap(reader: _Reader, scheme: Scheme) -> None:
+    """Lines no grade takes: those below the lowest threshold (M055), or, when 達成率 grades
+    sit with 変わらない / 悪化 grades and none for 改善, those that moved short of it (M070)."""
+    lowest = scheme.threshold_grades[-1] if scheme.threshold_grades else None
+    trends = [g for g in scheme.graded if g.condition in (Condition.UNCHANGED, Condition.WORSE)]
+    if (
+        lowest
+        and lowest.lower is not None
+        and trends
+        and not scheme.with_condition(Condition.IMPROVED)
+    ):
+        has = {g.condition for g in trends}
+        moved = (
+            "基準値より改善していて"
+            if len(has) == 2
+            else "基準値より悪化していなくて"
+            if Condition.WORSE in has
+            else "基準値から変わっていて"
+        )
+        reader.problem(
+            "M070",
+            _key_of(lowest),
+            lowest.legend,
+            lower=_num(lowest.lower),
+            moved=moved,
+            trends="".join(f"「{g.legend}」" for g in trends),
+            example=f"{lowest.text}（改善）",
+        )
+        return
+    reader.problem("M055", _key_of(lowest) if lowest else KEY_GRADE + "1",
+                   lowest.legend if lowest else "")  # fmt: skip
 
 
 def _covers(scheme: Scheme) -> bool:
@@ -783,7 +860,9 @@ def settings_rows(scheme: Scheme) -> list[tuple[str, str, str]]:
          "（基準値＋(目標値−基準値)×経過年数÷計画年数）。年度別目標 シートの目標はいつもその年度に使います。"),
         (KEY_PERIOD, period, "計画の期間（最初と最後の年度。例: 2018～2022、H30～R4）。年度按分・遅れ に使います。"),
         (KEY_BAND, scheme.band.text if scheme.band else "",
-         "基準値からこの幅の中なら「変わらない」（例: ±3ポイント、±10%）。空欄なら基準値と同じときだけ。"),
+         "基準値からこの幅の中なら「変わらない」。ポイントは単位 % の指標だけに、% は基準値に対する割合ですべての指標に使います"
+         "（例: ±3ポイント、±10%、両方なら ±3ポイント、±10%）。ポイントだけのときは、% でない指標（人・件など）は基準値と同じときだけ"
+         "「変わらない」です。空欄ならどの指標も基準値と同じときだけ。"),
         (KEY_JUDGED, scheme.judged.value,
          "担当課が選んだ評価を使う行: しない・すべての行・定性指標。計算した達成率は横に表示し、大きく違えば注意を出します。"),
         (KEY_JUDGED_FIELD, scheme.judged_field,

@@ -294,6 +294,26 @@ _ANNOTATED_RE = re.compile(
 )
 
 
+def foreign_unit(cell: object, unit: str) -> tuple[str, str]:
+    """For a value that did not read: the unit typed after its number when that is not the
+    line's own (``100名`` on a 人 line → ``("名", "100人")``: the typed unit and the value in the
+    line's unit), else ``("", "")``. A number that reads with a wrong unit is a different mistake
+    from text that is no number at all, and its message says so."""
+    s = normalise_text(cell_text(cell))
+    dated = _YEAR_PREFIX_RE.match(s)
+    start = dated.end() if dated and dated.end() < len(s) else 0
+    m = _ANNOTATED_RE.match(s[start:])
+    if not m or parse_plain_number(m["num"]) is None:
+        return "", ""
+    typed, own = m["unit"].strip(), unit.strip()
+    if not typed or typed == own or typed == "%" or own in ("", "-"):
+        return "", ""
+    if m["label"] and any(word in m["label"] for word in APPROX_WORDS):
+        return "", ""
+    at, end = start + m.start("unit"), start + m.end("unit")
+    return typed, s[:at] + own + s[end:]
+
+
 def _parse_annotated(raw: str, s: str, unit: str) -> Value | None:
     """``219 (160)``, ``46,600 (…)``, ``419 ※(概数)``, ``認知症サポーター数25,000人以上(累計)``."""
     m = _ANNOTATED_RE.match(s)

@@ -28,7 +28,7 @@ from toolkit.plan.layout import PLACEHOLDER
 from toolkit.plan.model import Goal, Line, Plan, Policy, YearAnswers, line_value
 from toolkit.plan.values import BLANK, Value, ValueKind, cell_text, parse_master_value
 from toolkit.plan.wareki import fiscal_label, short_label
-from toolkit.report.evaluate import Evaluation
+from toolkit.report.evaluate import METHOD_POINTS, Evaluation
 from toolkit.report.model import Cell
 
 VALUE_COLUMNS = ("基準値", "現状値", "目標値")
@@ -38,6 +38,10 @@ OWNER_NAMES = ("担当", "担当課")
 """Computed items naming owners: a sub-row's own owner, else every owner of the line."""
 LIST_NAMES = (*OWNER_NAMES, "部局")
 """Items whose values over several lines join into one list of names (not one line each)."""
+YEAR_TARGET = "その年度の目標値"
+"""The target a year was compared with, alone (a 経年 table's year column, under its year)."""
+PLAN_TARGET = "計画の目標値"
+"""The plan's own target (a 経年 table's 目標値 beside every year)."""
 CENTRED = ("No.", "単位", "評価", "年度", "傾向", "方向")
 AGGREGATES = ("評価の概要文", "課題の一覧", "方向性の集計")
 ISSUE_FIELD, DIRECTION_FIELD = "課題", "今後の方向性"
@@ -117,6 +121,8 @@ class Resolver:
         declared = self.fields.get(name)
         if declared is not None and declared.is_answer:
             return self._answer(declared, line, owner, data)
+        if name == "目標値":
+            return self._target_cell(line, data)
         if name in VALUE_COLUMNS:
             return value_cell(self.value_of(name, line, owner, data))
         if name in YEAR_COLUMNS:
@@ -156,6 +162,10 @@ class Resolver:
             )
         if name == "単位":
             return Cell(line.unit, align="c")
+        if name == YEAR_TARGET:
+            return value_cell(ev.target if ev is not None else line.target)
+        if name == PLAN_TARGET:
+            return value_cell(line.target)
         if name == "達成率":
             return rate_cell(ev) if line.has_indicator else Cell()
         if name == "評価":
@@ -185,6 +195,19 @@ class Resolver:
             section = self.plan.section(owner) if owner else None
             return Cell(section.bureau if section and section.bureau else line.bureau)
         return None
+
+    def _target_cell(self, line: Line, data: YearData) -> Cell:
+        """目標値 beside a year's result: the target that year was compared with. A 年度別目標
+        (or 年度按分) one says its year, with the plan's target after it (``1,950`` /
+        ``R7年度の目標（R10年度 3,000）``), as text so that Excel shows both lines."""
+        ev = data.evaluations.get(line.id)
+        if ev is None or not ev.year_own_target or ev.year is None:
+            return value_cell(line.target)
+        final = line.target.display()
+        year = f"{short_label(line.target_year)}年度 " if line.target_year else "最終 "
+        plan = f"（{year}{final}）" if final else ""
+        own = "" if ev.target.note == "年度按分" else f"{short_label(ev.year)}年度の目標"
+        return Cell(ev.target.display(), align="num", note=f"{own}{plan}")
 
     def _grade_cell(self, ev: Evaluation | None) -> Cell:
         if ev is None:
@@ -327,22 +350,24 @@ def value_cell(value: Value) -> Cell:
     return Cell(value.display(), align="num")
 
 
+RATE_FORMAT = "0.0%"
+"""Excel's format of a 達成率: the one decimal the text shows (the number is the shown rate)."""
+
+
 def rate_cell(ev: Evaluation | None) -> Cell:
     """達成率 as shown by the evaluation (``84.4%``, ``－``) and the same rate as an Excel percent
-    (the shown percentage, so Excel never rounds 99.9 % up to 100.0 % beside a B)."""
+    (the shown percentage, so Excel never rounds 99.9 % up to 100.0 % beside a B). A % line
+    graded by ポイント差 shows the gap as the HTML does, as text (``11.5ポイント未達成`` wraps in
+    a narrow column, where a number with that format would print ``###``; the CSV has the
+    number)."""
     if ev is None:
         return Cell(align="num")
     text = ev.rate_text()
+    if ev.method == METHOD_POINTS and ev.points is not None:
+        return Cell(text, align="num")
     if ev.rate_percent is None:
         return Cell(text, align="c")
-    digits = text.rstrip("%").split(".")
-    decimals = len(digits[1]) if len(digits) == 2 else 0
-    return Cell(
-        text,
-        number=ev.rate_percent / 100,
-        number_format="0" + ("." + "0" * decimals if decimals else "") + "%",
-        align="num",
-    )
+    return Cell(text, number=ev.rate_percent / 100, number_format=RATE_FORMAT, align="num")
 
 
 def with_unit(value: Value, unit: str) -> str:

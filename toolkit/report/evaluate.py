@@ -18,6 +18,9 @@ here (also in the README glossary):
 - A target with a comparator (``25,000人以上``) is evaluated against its number.
 - Compound values (``回・人``): each part is evaluated; 達成率 is the lowest part's rate and the
   grade is the worst part's grade.
+- The no-change band (変わらない幅) by its unit: points apply to % lines only (3 points of a count
+  of people mean nothing), a share of the baseline to every line; with both, points for % lines
+  and the share for the others. A line no band applies to is unchanged only at its baseline.
 - 悪化 when the actual is worse than the baseline beyond the no-change band (below it for 増加,
   above it for 減少), whatever the rate; not for a part whose target is itself on the other side
   of the baseline (講演会 ``1・120 → 1・100``: 90 人 is C, not D). Rates above 100% are kept.
@@ -104,7 +107,9 @@ class Evaluation:
     ``rate`` is the 達成率 as a fraction (0.844 for 84.4%), None when it cannot be computed;
     ``grade`` a code of the plan's scheme and ``label`` its label; ``reason`` says why a line is
     not graded. ``target`` is what the year was compared with (its own target, the expected
-    value for the year, or the plan's target); ``points`` the gap 実績 − 目標 in points for %
+    value for the year, or the plan's target), ``target_year`` the fiscal year that target is
+    for (the year itself for a 年度別目標 or 年度按分 one, else the plan's 目標年度) and
+    ``year_own_target`` says it is not the plan's target; ``points`` the gap 実績 − 目標 in points for %
     lines graded by ポイント差 (positive: better than the target); ``method`` is 達成率,
     ポイント差 or 自己評価. For judged lines ``computed`` is the grade the numbers give and
     ``disagrees`` says whether the two differ by the scheme's number of steps or more.
@@ -126,6 +131,8 @@ class Evaluation:
     disagrees: bool = False
     change: Change = Change.UNKNOWN
     not_graded: str = NOT_EVALUATED
+    target_year: int | None = None
+    year_own_target: bool = False
     exact_percent: Decimal | None = field(default=None, compare=False, repr=False)
     boundaries: tuple[Decimal, ...] = field(
         default=DEFAULT_SCHEME.boundaries, compare=False, repr=False
@@ -168,13 +175,23 @@ class Evaluation:
         """The gap to the target in points: ``17.1ポイント未達成``, ``2.0ポイント上回る``,
         ``目標値どおり``; empty when there is none. A shortfall is rounded up, a surplus down,
         so that the text never says the target was met when it was not."""
-        if self.points is None:
+        shown = self.points_shown
+        if shown is None:
             return ""
+        if shown < 0:
+            return f"{-shown}ポイント未達成"
+        return f"{shown}ポイント上回る" if shown > 0 else "目標値どおり"
+
+    @property
+    def points_shown(self) -> Decimal | None:
+        """The gap in points to 0.1 as :meth:`points_text` says it (a shortfall rounded away
+        from 0, a surplus towards it): the number behind the text, for Excel."""
+        if self.points is None:
+            return None
         gap = Decimal(repr(self.points))
         if gap < 0:
-            return f"{(-gap).quantize(_TENTH, ROUND_CEILING)}ポイント未達成"
-        above = gap.quantize(_TENTH, ROUND_FLOOR)
-        return f"{above}ポイント上回る" if above > 0 else "目標値どおり"
+            return -((-gap).quantize(_TENTH, ROUND_CEILING))
+        return gap.quantize(_TENTH, ROUND_FLOOR)
 
 
 def shown_percent(exact: Decimal, boundaries: Iterable[Decimal]) -> Decimal:
@@ -291,10 +308,22 @@ def _is_judged(line: Line, s: Scheme) -> bool:
 
 def _not_graded(line: Line, actual: Value, s: Scheme, year: int | None, reason: str,
                 target: Value = BLANK) -> Evaluation:  # fmt: skip
+    own = target.kind is not ValueKind.BLANK and year_has_own_target(line, year, s)
     return Evaluation(
         line.id, actual, None, s.not_graded, reason, label=s.label(s.not_graded), year=year,
         target=target, not_graded=s.not_graded, boundaries=s.boundaries,
+        target_year=year if own else line.target_year, year_own_target=own,
     )  # fmt: skip
+
+
+def year_has_own_target(line: Line, year: int | None, scheme: Scheme) -> bool:
+    """True when ``year`` is compared with a target of its own (its 年度別目標, or the expected
+    value of 年度按分), not with the plan's target (see :func:`year_target`)."""
+    if year is None:
+        return False
+    if year in line.targets:
+        return True
+    return scheme.target is not TargetMethod.TARGET and scheme.period is not None
 
 
 def _declared_skip(line: Line, s: Scheme, kind_of: Callable[[str], str]) -> str:
@@ -396,12 +425,15 @@ def _computed(
         line.baseline.numbers if len(line.baseline.numbers) == len(goals) else (None,) * len(goals)
     )
     finals = line.target.numbers if len(line.target.numbers) == len(goals) else goals
-    by_points = s.percent is PercentMethod.POINTS and _is_percent(line, units)
+    percent_line = is_percent(line, units)
+    by_points = s.percent is PercentMethod.POINTS and percent_line
     points_only = by_points and s.uses_points
     parts: list[_Part] = []
     for base, goal, got, final in zip(bases, goals, gots, finals, strict=True):
         pace = _pace(line, s, year, base, final)
-        part = _measure(line, s, base, goal, got, pace, target.comparator, points_only)
+        part = _measure(
+            line, s, base, goal, got, pace, target.comparator, points_only, percent_line
+        )
         if isinstance(part, str):
             return _not_graded(line, actual, s, year, part, target)
         parts.append(part)
@@ -413,17 +445,21 @@ def _computed(
     known = [r for r in rates if r is not None]
     low = min(known) if known else None
     gaps = [p.points for p in parts if p.points is not None]
+    own = year_has_own_target(line, year, s)
     return Evaluation(
         line.id, actual, float(low) if low is not None else None, worst, "",
         tuple(float(r) for r in known), label=s.label(worst), year=year, target=target,
         points=float(min(gaps)) if by_points and gaps else None,
-        method=METHOD_POINTS if by_points else METHOD_RATE, change=_line_change(line, actual, s),
+        method=METHOD_POINTS if by_points else METHOD_RATE,
+        change=_line_change(line, actual, s, percent_line),
         not_graded=s.not_graded, exact_percent=low * 100 if low is not None else None,
-        boundaries=s.boundaries,
+        boundaries=s.boundaries, target_year=year if own else line.target_year,
+        year_own_target=own,
     )  # fmt: skip
 
 
-def _is_percent(line: Line, units: UnitRegistry) -> bool:
+def is_percent(line: Line, units: UnitRegistry) -> bool:
+    """True when the line's unit is a percentage (every part of a compound unit)."""
     found = units.lookup(line.unit)
     return bool(found) and all(u.kind is UnitKind.PERCENT for u in found or ())
 
@@ -441,10 +477,18 @@ def _pace(
     return base + (final - base) * elapsed / years
 
 
+def band_width(s: Scheme, base: Decimal, percent_line: bool) -> Decimal:
+    """The no-change band around ``base`` for a line (``percent_line``: its unit is %): a points
+    band applies to % lines only, a relative one to every line; 0 without one."""
+    return s.band.width(base, percent_line) if s.band is not None else Decimal(0)
+
+
 def _measure(line: Line, s: Scheme, base: Decimal | None, goal: Decimal, got: Decimal,
-             pace: Decimal | None, comparator: str, points_only: bool) -> _Part | str:  # fmt: skip
+             pace: Decimal | None, comparator: str, points_only: bool,
+             percent_line: bool) -> _Part | str:  # fmt: skip
     """One number against its target and baseline; a reason (str) when it cannot be graded
-    (``points_only``: graded by points, so a rate that cannot be computed does not matter)."""
+    (``points_only``: graded by points, so a rate that cannot be computed does not matter;
+    ``percent_line``: the line's unit is %, for the no-change band)."""
     trend = line.trend
     found = _rate(s, trend, base, goal, got)
     if isinstance(found, str) and not points_only:
@@ -453,7 +497,8 @@ def _measure(line: Line, s: Scheme, base: Decimal | None, goal: Decimal, got: De
     down = trend is Trend.DOWN
     gap = (goal - got) if down else (got - goal)
     reached = gap > 0 or (gap == 0 and comparator not in ("超", "未満"))
-    width = s.band.width(base) if s.band is not None and base is not None else Decimal(0)
+    width = band_width(s, base, percent_line) if base is not None else Decimal(0)
+    banded = s.band is not None and s.band.applies(percent_line)
     unchanged = improved = worse = behind = False
     if base is not None:
         moved = (base - got) if down else (got - base)
@@ -462,10 +507,10 @@ def _measure(line: Line, s: Scheme, base: Decimal | None, goal: Decimal, got: De
         worse = not unchanged and moved < 0 and toward
         improved = not unchanged and moved > 0
         if trend is Trend.HOLD:  # 悪化 only where the plan says what "no change" is
-            worse = worse and (s.hold is HoldMethod.KEPT or s.band is not None)
+            worse = worse and (s.hold is HoldMethod.KEPT or banded)
             improved = False
     if trend is Trend.HOLD and s.hold is HoldMethod.KEPT:
-        within = abs(got - goal) <= (s.band.width(goal) if s.band is not None else Decimal(0))
+        within = abs(got - goal) <= band_width(s, goal, percent_line)
         reached = reached or within
         worse = worse and not reached
     if pace is not None and improved and not reached:
@@ -556,9 +601,10 @@ def _code_of(s: Scheme, text: str) -> str | None:
     return None
 
 
-def _change(trend: Trend, base: Decimal, got: Decimal, s: Scheme) -> Change:
-    width = s.band.width(base) if s.band is not None else Decimal(0)
-    if abs(got - base) <= width:
+def change_of(trend: Trend, base: Decimal, got: Decimal, s: Scheme, percent_line: bool) -> Change:
+    """改善 / 横ばい / 悪化 of one number against its baseline, with the scheme's no-change band
+    for the line's kind (``percent_line``: unit %)."""
+    if abs(got - base) <= band_width(s, base, percent_line):
         return Change.FLAT
     better = got < base if trend is Trend.DOWN else got > base
     return Change.IMPROVED if better else Change.WORSE
@@ -571,13 +617,14 @@ def _worst_change(changes: Iterable[Change]) -> Change:
     return min(changes, key=_CHANGE_ORDER.__getitem__, default=Change.UNKNOWN)
 
 
-def _line_change(line: Line, actual: Value, s: Scheme) -> Change:
+def _line_change(line: Line, actual: Value, s: Scheme, percent_line: bool) -> Change:
     """The actual against the baseline: 改善 / 横ばい / 悪化 (the worst part of a compound)."""
     bases = line.baseline.numbers
     if not actual.is_numeric or len(bases) != len(actual.numbers):
         return Change.UNKNOWN
     return _worst_change(
-        _change(line.trend, b, a, s) for b, a in zip(bases, actual.numbers, strict=True)
+        change_of(line.trend, b, a, s, percent_line)
+        for b, a in zip(bases, actual.numbers, strict=True)
     )
 
 
@@ -655,7 +702,8 @@ def trend(
     if first is latest or len(first.numbers) != len(latest.numbers):
         return Change.UNKNOWN
     pairs = zip(first.numbers, latest.numbers, strict=True)
-    return _worst_change(_change(line.trend, b, a, plan.scheme) for b, a in pairs)
+    percent_line = is_percent(line, plan.units)
+    return _worst_change(change_of(line.trend, b, a, plan.scheme, percent_line) for b, a in pairs)
 
 
 @dataclass(frozen=True)
@@ -826,11 +874,14 @@ __all__ = [
     "LineYears",
     "RollUp",
     "answered_years",
+    "band_width",
+    "change_of",
     "effective_scheme",
     "evaluate_line",
     "evaluate_plan",
     "evaluate_years",
     "grade_of",
+    "is_percent",
     "judged_findings",
     "line_years",
     "part_rate",
@@ -839,5 +890,6 @@ __all__ = [
     "roll_up_years",
     "shown_percent",
     "trend",
+    "year_has_own_target",
     "year_target",
 ]

@@ -1,5 +1,10 @@
 """Open data CSV of the report: one row per line and fiscal year (long form), and per owner for
-a plan whose fields are answered per owner.
+a plan whose fields are answered per owner (回答者: a line with several owners is one row per
+owner and year, the line's values repeated).
+
+Each year's row says the target that year was compared with (評価に用いた目標値 and its year: a
+年度別目標, a 年度按分 value or the plan's 目標値), so that 達成率 = 実績値 ÷ that target can be
+checked; for a % line graded by ポイント差, 目標値との差（ポイント） is the gap the report shows.
 
 Follows the machine-readability rules for Japanese government data (総務省「機械判読可能な
 データの表記方法の統一ルール」): one header row, no merged cells, one item per cell, numbers
@@ -22,7 +27,7 @@ from pathlib import Path
 from toolkit.plan.model import Line, Plan
 from toolkit.plan.values import Value, ValueKind
 from toolkit.plan.wareki import fiscal_label
-from toolkit.report.evaluate import evaluate_plan
+from toolkit.report.evaluate import METHOD_POINTS, evaluate_plan
 from toolkit.report.model import Report
 
 ENCODING = "utf-8-sig"
@@ -55,7 +60,12 @@ COLUMNS = (
     "年度（和暦）",
     "実績値",
     "実績値（表記）",
+    "評価に用いた目標値",
+    "評価に用いた目標値（表記）",
+    "評価に用いた目標の年度",
+    "評価に用いた目標の年度（和暦）",
     "達成率（%）",
+    "目標値との差（ポイント）",
     "評価",
     "評価区分",
     "評価対象外の理由",
@@ -164,7 +174,12 @@ def rows(plan: Plan, report: Report) -> Iterator[list[Cell]]:
                     _era(year),
                     _number(ev.actual),
                     ev.actual.display() or None,
+                    _number(ev.target),
+                    ev.target.display() or None,
+                    ev.target_year if ev.target.kind is not ValueKind.BLANK else None,
+                    _era(ev.target_year) or None if ev.target.kind is not ValueKind.BLANK else None,
                     ev.rate_percent,
+                    ev.points_shown if ev.method == METHOD_POINTS else None,
                     ev.grade if line.has_indicator else None,
                     report.scheme.label(ev.grade) or None if line.has_indicator else None,
                     ev.reason or None,

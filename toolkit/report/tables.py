@@ -32,16 +32,22 @@ from toolkit.plan.layout import (
     parse_owners,
 )
 from toolkit.plan.model import Goal, Levels, Line, Plan, Policy, Trend, line_matches, owner_matches
+from toolkit.plan.scheme import Scheme
 from toolkit.plan.wareki import era_year, fiscal_label, short_label
-from toolkit.report.cells import UNREGISTERED, Resolver, YearData
+from toolkit.report.cells import PLAN_TARGET, UNREGISTERED, YEAR_TARGET, Resolver, YearData
+from toolkit.report.evaluate import change_of, is_percent
 from toolkit.report.model import Block, Cell, Chart, Grid, Heading, Row, Series, Table
 
 Words = dict[str, str]
 DEFAULT_WIDTHS = {"No.": 3.0, "単位": 4.0, "評価": 5.0, "達成率": 5.0, "年度": 6.0, "傾向": 5.0}
 TREND_PARTS = (("実績値", 6.0), ("達成率", 5.0), ("評価", 4.0))
 """The columns of each year in a 経年 table, with their relative widths."""
+TARGET_PART = ("目標値", 6.0)
+"""The year's own target, first among a year's columns when some line has one (年度別目標,
+年度按分): the target the year's 達成率 was measured against, under the year's header."""
 FLAT_BAND = Decimal("0.01")
-"""A change below 1 % of the first value is 横ばい (flat) in a 経年 table's 傾向."""
+"""Without a declared 変わらない幅, a change within 1 % of the first value is 横ばい (flat) in a
+経年 table's 傾向; with one, the scheme's band (as the grades use it)."""
 IMPROVING, FLAT, WORSE = "改善", "横ばい", "悪化"
 TOTAL = "全体"
 _PAREN = re.compile(r"\s*[（(][^()（）]*[)）]")
@@ -508,21 +514,29 @@ def summary_notes(ctx: Context) -> list[str]:
 # 経年 ------------------------------------------------------------------------------------------
 
 
-def trend_columns(spec: TableSpec, years: Sequence[YearData], number_name: str) -> list[Bound]:
-    """The declared columns with the 年度 column spread into each year's 実績値, 達成率, 評価."""
+def trend_columns(
+    spec: TableSpec, years: Sequence[YearData], number_name: str, year_targets: bool = False
+) -> list[Bound]:
+    """The declared columns with the 年度 column spread into each year's 実績値, 達成率, 評価
+    (after the year's own 目標値 when ``year_targets``); a 目標値 column outside them shows the
+    plan's target (it stands beside every year)."""
     out: list[Bound] = []
+    parts = ((TARGET_PART,) if year_targets else ()) + TREND_PARTS
     columns = list(spec.columns)
     if not any(c.content == "年度" for c in columns):
         columns.append(Column("年度", "年度"))
     for column in columns:
+        if column.content == "目標値":
+            out.append(Bound(replace(column, content=PLAN_TARGET)))
+            continue
         if column.content != "年度":
             out.append(Bound(column))
             continue
         prefix = "" if column.header == column.content else f"{column.header}/"
         per_year = (column.width or 15.0) / 3
         for data in years:
-            for part, share in TREND_PARTS:
-                content = number_name if part == "実績値" else part
+            for part, share in parts:
+                content = {"実績値": number_name, "目標値": YEAR_TARGET}.get(part, part)
                 head = f"{prefix}{fiscal_label(data.year)}/{part}"
                 out.append(
                     Bound(Column(head, content, width=per_year * share / 5), data, brief=True)
@@ -530,19 +544,48 @@ def trend_columns(spec: TableSpec, years: Sequence[YearData], number_name: str) 
     return out
 
 
-def trend_word(line: Line, years: Sequence[YearData]) -> str:
+def trend_word(
+    line: Line, years: Sequence[YearData], scheme: Scheme | None = None, percent_line: bool = False
+) -> str:
     """改善 / 横ばい / 悪化 from 基準値 to the latest year's 実績値 (the way the line should move:
-    down for 減少 lines); ``－`` without two numbers to compare."""
+    down for 減少 lines); ``－`` without two numbers to compare. 横ばい within the scheme's
+    変わらない幅 for the line's kind (``percent_line``: unit %) where the scheme declares one, as
+    its grades use it; else within 1 % of the first value."""
     points = [line.baseline] if _single(line.baseline) else []
     points += [d.evaluations[line.id].actual for d in years if line.id in d.evaluations]
     numbers = [p.numbers[0] for p in points if _single(p)]
     if len(numbers) < 2:
         return "－"
     first, last = numbers[0], numbers[-1]
+    if scheme is not None and scheme.band is not None:
+        return change_of(line.trend, first, last, scheme, percent_line).value
     change = last - first if line.trend is not Trend.DOWN else first - last
     if abs(change) <= abs(first) * FLAT_BAND or change == 0:
         return FLAT
     return IMPROVING if change > 0 else WORSE
+
+
+def trend_note(scheme: Scheme) -> str:
+    """The 経年 table's note on 傾向, with the band it uses (the scheme's, as its grades use it)."""
+    if scheme.band is None:
+        return (
+            "傾向は、基準値から最新の年度の実績値への変化です（減少を目指す指標は減るほど改善、"
+            f"変化が基準値の {float(FLAT_BAND * 100):g}% 以内なら横ばい）。"
+        )
+    return (
+        "傾向は、基準値から最新の年度の実績値への変化です。減少を目指す指標は減るほど改善、"
+        f"{scheme.band.legend}（設定の 変わらない幅 {scheme.band.text}。評価の幅と同じ）。"
+    )
+
+
+def _has_year_targets(lines: Sequence[Line], years: Sequence[YearData]) -> bool:
+    """True when some line was compared, in some year shown, with a target of that year's own."""
+    return any(
+        ev.year_own_target
+        for data in years
+        for line in lines
+        if (ev := data.evaluations.get(line.id)) is not None
+    )
 
 
 def _single(value: object) -> bool:
@@ -555,8 +598,11 @@ def build_trend(ctx: Context, spec: TableSpec, number: int) -> Table:
     基本目標 and year with a chart per 基本目標."""
     lines = [line for line in matching_lines(ctx.plan, spec) if line.has_indicator]
     years = ctx.years
-    ctx.resolver.trends.update({line.id: trend_word(line, years) for line in lines})
-    bound = trend_columns(spec, years, ctx.resolver.number_name)
+    scheme, units = ctx.plan.scheme, ctx.plan.units
+    ctx.resolver.trends.update(
+        {line.id: trend_word(line, years, scheme, is_percent(line, units)) for line in lines}
+    )
+    bound = trend_columns(spec, years, ctx.resolver.number_name, _has_year_targets(lines, years))
     table = _line_table(ctx, spec, number, lines, bound, ctx.resolver.data.year)
     levels = ctx.levels
     header, w = count_header(ctx, [levels.goal, "年度"])
@@ -577,10 +623,7 @@ def build_trend(ctx: Context, spec: TableSpec, number: int) -> Table:
                       [fiscal_label(d.year) for d in years], counts, 1)
             )  # fmt: skip
     table.grids.append(Grid(w, header, [Block([], rows)], f"{levels.goal}別・年度別の評価"))
-    table.notes = [
-        "傾向は、基準値から最新の年度の実績値への変化です（減少を目指す指標は減るほど改善、"
-        f"変化が基準値の {float(FLAT_BAND * 100):g}% 以内なら横ばい）。"
-    ]
+    table.notes = [trend_note(scheme)]
     return table
 
 
