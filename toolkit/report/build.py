@@ -70,7 +70,10 @@ def build_report(
     today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """The report of ``year``: every table the plan declares, evaluated with its scheme."""
+    """The report of ``year``: every table the plan declares, evaluated with its scheme. Lines
+    added after ``year`` (開始年度) are left out; the years before a line's 開始年度 show nothing
+    for it and do not count it (:func:`~toolkit.report.evaluate.evaluate_plan` skips it)."""
+    plan = plan.as_of(year)
     years = report_years(plan, year)
     data = {y: YearData(y, plan.answers_for(y), evaluate_plan(plan, y)) for y in years}
     current = data[year]
