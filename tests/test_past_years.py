@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 
 from tests.test_report_tables import line
+from toolkit.collect.status import section_status
 from toolkit.collect.submissions import LineAnswer, Status, Submission, collect_dir
 from toolkit.demo.synthetic import make_workspace
 from toolkit.generate.forms import generate_forms
@@ -182,6 +183,15 @@ def test_generate_issues_a_new_line_from_its_start_year_only(tmp_path: Path) -> 
         ("福祉政策課", [SUPPORTERS, COURSES]),
         ("長寿支援課", [NEW]),
     ]
+
+
+def test_status_asks_only_for_the_lines_of_the_year(tmp_path: Path) -> None:
+    """The year before a line starts, its owner has no form to return and is not late for it."""
+    config = make_workspace(tmp_path / "ws", plan_of(new_line=True), fiscal_year=2021)
+    r3 = {e.section: e.lines for e in section_status(config)}
+    assert r3 == {"福祉政策課": 2}
+    r4 = {e.section: e.lines for e in section_status(next_year(config))}
+    assert r4 == {"福祉政策課": 2, "長寿支援課": 1}
 
 
 # Open data CSV ---------------------------------------------------------------------------------

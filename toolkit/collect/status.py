@@ -104,6 +104,7 @@ def section_status(
     """
     if plan is None:
         plan, _ = load_plan(config)
+    plan = plan.as_of(config.fiscal_year)  # a line added later (開始年度) is on no form yet
     today = today or dt.date.today()
     mine: dict[str, list[Submission]] = {}
     wrong_year: dict[str, list[Submission]] = {}
