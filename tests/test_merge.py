@@ -30,6 +30,7 @@ from toolkit.merge.run import merge
 from toolkit.merge.safety import merge_lock
 from toolkit.merge.state import comparable
 from toolkit.plan.form import DEFAULT
+from toolkit.report.run import write_report
 from toolkit.workspace import Config
 
 ANSWER_FIELDS = DEFAULT.inputs
@@ -360,6 +361,59 @@ def test_coordinator_decides_a_conflict_by_typing_the_value(shared_ws: Config) -
     assert (got["実績値"], got["進捗状況"], got["課題"]) == (11, "実施", "予算不足")
     assert sheet_rows(shared_ws, L.SHEET_CONFLICTS) == []
     assert not merge(shared_ws).written
+
+
+def test_cli_says_a_merge_that_only_settles_conflicts(shared_ws: Config) -> None:
+    """G001 holds back the one field; typing the value in 実績 settles it, and the merge that
+    then only clears the 競合 row says so rather than 「変更する行: 0 行」 alone."""
+    line, (a, b) = shared_line(shared_ws)
+    submit(shared_ws, a, {line: {"実績値": 10, "進捗状況": "実施"}})
+    submit(shared_ws, b, {line: {"実績値": 11, "進捗状況": "実施"}})
+    first = CliRunner().invoke(cli, ["merge", "-w", str(shared_ws.root)])
+    assert first.exit_code == 1, first.output
+    assert (
+        "この項目はマスターに書き込んでいません（この行のほかの項目は取り込んでいます）"
+        in first.output
+    )
+    assert "この行はマスターに書き込んでいません" not in first.output
+    assert "競合 シート: 新しい競合 1 件を加えました（行と項目ごと）。" in first.output
+    wb = openpyxl.load_workbook(shared_ws.master)
+    sheet = wb[L.SHEET_ANSWERS]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == line)
+    sheet.cell(row, 4).value = 11
+    wb.save(shared_ws.master)
+    out = CliRunner().invoke(cli, ["merge", "-w", str(shared_ws.root)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert "変更する行: 0 行（セル 0 個）、変更のない行: 1 行" in lines
+    assert "競合 シート: 解消した競合 1 件を消しました（行と項目ごと）。" in lines
+    assert any(line.startswith("マスターブックを更新しました") for line in lines)
+
+
+def test_the_report_says_a_conflict_is_unsettled_not_unanswered(shared_ws: Config) -> None:
+    """Two sections answered 10 and 11: the report shows 競合（未確定） for the 実績値 (and its
+    評価 reason) instead of 未回答, and warns (P004) how to settle it; once settled, neither."""
+    line, (a, b) = shared_line(shared_ws)
+    submit(shared_ws, a, {line: {"実績値": 10, "進捗状況": "実施"}})
+    submit(shared_ws, b, {line: {"実績値": 11, "進捗状況": "実施"}})
+    merge(shared_ws)
+    result = write_report(shared_ws, ("html",))
+    first = next(t for t in result.report.tables if t.kind == "一覧")
+    row = next(r for g in first.grids for r in g.rows() if r.line_id == line)
+    texts = [c.text for c in row.cells]
+    assert "競合（未確定）" in texts and "未回答" not in " ".join(texts)
+    (warning,) = [f for f in result.findings if f.code == "P004"]
+    assert f"1 項目（1 行: {line}）" in warning.message and "競合 シート" in warning.message
+    assert "競合（未確定）" in result.files["html"].read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(shared_ws.master)
+    sheet = wb[L.SHEET_ANSWERS]
+    at = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == line)
+    sheet.cell(at, 4).value = 11
+    wb.save(shared_ws.master)
+    merge(shared_ws)
+    settled = write_report(shared_ws, ("html",))
+    assert [f for f in settled.findings if f.code == "P004"] == []
+    assert "競合（未確定）" not in settled.files["html"].read_text(encoding="utf-8")
 
 
 def test_later_disagreeing_section_is_still_a_conflict(shared_ws: Config) -> None:

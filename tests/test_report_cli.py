@@ -120,3 +120,22 @@ def test_excel_rows_never_clip_their_last_line(tmp_path: Path) -> None:
     missing = [m for m in marked if m not in flat]
     assert not missing, f"rows clip the last line of {missing}"
     assert len(marked) == 14  # 3 + 3 + 2 + 2 + 2 + 2 answers
+
+
+def test_pdf_progress_says_why_it_prints_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolkit.report import pdf
+
+    def fake_print(html: Path, out: Path, *, browser: str | None = None) -> Path:
+        out.write_bytes(b"%PDF-1.4")
+        return out
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fake_print)
+    said: list[str] = []
+    pdf.write_pdf(lambda pages: "<html></html>", ["toc"], tmp_path / "r.pdf", browser="x",
+                  progress=said.append)  # fmt: skip
+    assert said == [
+        "PDF: 目次のページ番号を調べる 1 回目の印刷",
+        "PDF: 目次のページ番号を入れて 2 回目の印刷",
+    ]

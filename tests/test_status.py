@@ -70,16 +70,76 @@ def test_status_cli_json(issued: Issued) -> None:
     assert "未提出" in text.output and "連絡文" in text.output
 
 
-def test_last_years_form_is_no_submission_of_this_year(issued: Issued) -> None:
-    import shutil
+def test_last_years_form_sent_by_a_section_is_to_act_on(issued: Issued) -> None:
+    """A section that sends last year's form (never collected in its own year) made a mistake:
+    the file is among those to act on, collect exits 1, and status asks for this year's form."""
+    from toolkit.collect.report import problem_lines
+    from toolkit.collect.result import summary_lines
+
+    config = issued.config  # 令和3年度 (2021)
+    section = next(iter(issued.forms))
+    last_year = issue(Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1}))
+    fill(last_year.forms[section], config.inbox / "old.xlsx", last_year.answers(section))
+    (config.inbox / "~$old.xlsx").write_bytes(b"lock")
+    result = collect(config)
+    (sub,) = result.submissions
+    assert [f.code for f in sub.findings] == ["C002"] and sub.label == "前年度の様式（対象外）"
+    assert result.exit_code == 1 and not result.feedback  # to act on, but nothing to correct
+    entry = result.to_json()["submissions"][0]
+    assert entry["status"] == "other_year" and entry["to_act_on"] and not entry["collected_before"]
+    problems = problem_lines(result)
+    assert problems[0] == f"{section}\t前年度の様式（対象外）\tエラー 0\told.xlsx"
+    assert "[C002]" in problems[1] and "今年度配布した様式に入力し直して" in problems[1]
+    # --problems and the plain summary count the same files (the skipped lock file too)
+    totals = "合計 2 ファイル: 前年度の様式（対象外） 1、読み飛ばし 1"
+    assert problems[-1] == totals and summary_lines(result)[-1] == totals
+    state = by_section(issued, dt.date(2022, 6, 1))[section]
+    assert state.state == "前年度の様式で提出" and state.code == "other_year_form"
+    assert state.file == "old.xlsx" and state.days_late == 1
+    assert (
+        "ご提出のファイル（old.xlsx）は令和2年度の様式のため、令和3年度の回答としては使えません。"
+        "提出期限（令和4年5月31日（火））を 1 日過ぎています。お手数ですが、令和3年度にお送りした様式"
+    ) in state.reminder
+    run = CliRunner().invoke(cli, ["status", "-w", str(config.root)])
+    assert f"{section}\t前年度の様式で提出" in run.output and "前年度の様式で提出 1" in run.output
+
+
+def test_last_years_file_already_collected_is_one_line(issued: Issued) -> None:
+    """Last year's files left in the inbox, each collected in its own year, ask nothing of anyone:
+    one console line, listed in the report and --json as collected; sent again under another
+    name, the new copy is a section's mistake again."""
+    from toolkit.collect.report import problems
+    from toolkit.collect.result import summary_lines
 
     config = issued.config
     section = next(iter(issued.forms))
-    last_year = issue(Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1}))
-    shutil.copyfile(last_year.forms[section], config.inbox / "old.xlsx")
+    last_config = Config(**{**config.__dict__, "fiscal_year": config.fiscal_year - 1})
+    last_year = issue(last_config)
+    fill(last_year.forms[section], config.inbox / "R2/回答.xlsx", last_year.answers(section))
+    assert collect(last_config).submissions[0].label == "受理"  # collected in 令和2年度
     result = collect(config)
-    assert result.exit_code == 0 and not result.feedback  # listed as 対象外, not a rejection
+    (sub,) = result.submissions
+    assert sub.status.value == "other_year" and sub.label == "前年度に回収済み（対象外）"
+    (note,) = sub.findings
+    assert note.code == "C044" and str(note.severity) == "warning"
+    assert note.message.startswith("令和2年度（2020 年度）にすでに回収した様式です")
+    assert "送り直してもらう必要はありません" in note.message
+    assert result.exit_code == 0 and not result.feedback and not problems(result)
+    assert summary_lines(result) == [
+        "前年度までに回収済みのファイル 1 件（今年度の対象外。inbox から別のフォルダへ移してかまいません）",
+        "合計 1 ファイル: 前年度までに回収済み（対象外） 1",
+    ]
+    data = result.to_json()
+    assert data["submissions"][0]["collected_before"] and data["totals"]["collected_before"] == 1
     assert by_section(issued, dt.date(2022, 6, 1))[section].state == NOT_SUBMITTED
+    # the same file sent again under a new name: that copy is last year's form sent by mistake
+    (config.inbox / "今年度分.xlsx").write_bytes((config.inbox / "R2/回答.xlsx").read_bytes())
+    again = collect(config)
+    (sub,) = again.submissions
+    assert sub.file == "今年度分.xlsx" and [f.code for f in sub.findings] == ["C002"]
+    assert again.skipped == [("R2/回答.xlsx", "今年度分.xlsx と同じ内容のため読み飛ばしました。")]
+    assert again.exit_code == 1
+    assert by_section(issued, dt.date(2022, 6, 1))[section].state == "前年度の様式で提出"
 
 
 def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
@@ -149,5 +209,6 @@ def test_status_json_speaks_the_same_vocabulary_as_collect(issued: Issued) -> No
         "submitted": 1,
         "rejected": 1,
         "resubmitted": 0,
+        "other_year_form": 0,
     }
     assert data["fiscal_year"] == config.fiscal_year

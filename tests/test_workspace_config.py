@@ -308,3 +308,34 @@ def test_the_template_escapes_what_it_writes(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('"（計画の名前）"', '"第2期 \\"地域\\" 計画"'), encoding="utf-8")
     assert load_config(config.root).plan_name == '第2期 "地域" 計画'
+
+
+def test_a_deadline_before_the_fiscal_year_ends_is_warned_by_show_and_generate(ws: Path) -> None:
+    """fiscal_year raised to 2022 with year 1's deadline 2022-05-31 left: the R4 forms would say
+    提出期限 令和4年5月31日. show and generate warn (naming the key), and still run."""
+    edit(ws, "fiscal_year = 2021", "fiscal_year = 2022")
+    warning = (
+        "警告: toolkit.toml の [plan] deadline = 2022-05-31（提出期限）は、照会する令和4年度"
+        "（fiscal_year = 2022）が終わる前の日付です。"
+    )
+    advice = "deadline を 2023-04-01 以降の日付（例: 2023-05-31）にしてください。"
+    for command in ("show", "generate"):
+        run = CliRunner().invoke(cli, [command, "-w", str(ws)])
+        assert run.exit_code == 0, run.output
+        assert warning in run.output and advice in run.output
+        assert "提出期限 令和4年5月31日（火） と載ります" in run.output
+    edit(ws, "deadline = 2022-05-31", "deadline = 2023-03-31")  # still within 令和4年度
+    assert (
+        "警告: toolkit.toml の [plan] deadline = 2023-03-31"
+        in CliRunner().invoke(cli, ["show", "-w", str(ws)]).output
+    )
+    edit(ws, "deadline = 2023-03-31", "deadline = 2023-04-01")  # the first day after it
+    assert "警告" not in CliRunner().invoke(cli, ["show", "-w", str(ws)]).output
+
+
+@pytest.mark.parametrize("example", ["shimonoseki", "yamaguchi", "mine"])
+def test_bundled_examples_deadlines_raise_no_warning(example: str, tmp_path: Path) -> None:
+    from toolkit.workspace import deadline_finding
+
+    config = init_workspace(tmp_path / example, example)
+    assert config.deadline is not None and deadline_finding(config) is None

@@ -37,7 +37,9 @@ from toolkit.plan.scheme import (
     parse_scheme,
 )
 from toolkit.plan.scheme import settings_rows as scheme_settings_rows
+from toolkit.plan.wareki import date_label, fiscal_label
 from validation.catalogue import message, stop_message
+from validation.findings import Finding, finding
 from validation.message import StopText
 from validation.msg_stop import TOML_REASON_OTHER, TOML_REASONS
 
@@ -616,3 +618,22 @@ from = ""              # 差出人のアドレス（空欄ならメールソフ�
 #   request（様式を送る依頼）、reminder（未提出の課への督促）、correction（差戻しの修正依頼）
 #   例: request = "mail/依頼.txt"　（書かなければ同梱のひな形を使います）
 """
+
+
+def deadline_finding(config: Config) -> Finding | None:
+    """F002 when toolkit.toml's deadline falls before the fiscal year asked about has ended
+    (before April 1 of ``fiscal_year + 1``): most often last year's deadline left when
+    fiscal_year was raised, which the forms would print as 提出期限. A warning: a coordinator may
+    mean it (an early interim survey)."""
+    deadline = config.deadline
+    if deadline is None or deadline >= dt.date(config.fiscal_year + 1, 4, 1):
+        return None
+    return finding(
+        "F002",
+        file="toolkit.toml",
+        deadline=deadline.isoformat(),
+        deadline_label=date_label(deadline),
+        year_label=fiscal_label(config.fiscal_year),
+        fiscal_year=config.fiscal_year,
+        next_year=config.fiscal_year + 1,
+    )

@@ -1,6 +1,7 @@
 """Which file speaks for a section: a returned workbook is identified by its signed 様式情報,
 never by its name (C001–C006), and of several versions one is used (C040). Each rule's check and
-message together.
+message together. A form of another year is C002 (a section sent the wrong year's form) or, when
+that year's collect already recorded the same file, C044 (last year's file left in the inbox).
 
 A form whose token verifies with this workspace's secret is ours; its plan and fiscal year must
 match the workspace. A bad token is told apart by whether the form ID was issued by this
@@ -27,6 +28,10 @@ MESSAGES: dict[str, Message] = {
     "C002": Message(
         W,
         "{year} 年度の様式です（今回は {expected} 年度）。今年度の回答としては使いません（対象外）。今年度の回答なら、今年度配布した様式に入力し直して送ってもらってください。",
+    ),
+    "C044": Message(
+        W,
+        "{year_label}（{year} 年度）にすでに回収した様式です（その年度の記録にあります）。今年度（{expected} 年度）の回答としては使いません（対象外）。送り直してもらう必要はありません。inbox から別のフォルダへ移してかまいません。",
     ),
     "C003": Message(
         E,

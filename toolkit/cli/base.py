@@ -19,6 +19,7 @@ import click
 from toolkit import __version__
 from toolkit.cli.usage import JapaneseContext, help_hint, unknown_command, usage_message
 from toolkit.errors import ToolkitError
+from toolkit.workspace import Config, deadline_finding
 from validation.catalogue import stop_message
 
 
@@ -136,6 +137,14 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--json", "as_json", is_flag=True, help="結果を JSON で出力します（スクリプト用）"
     )(func)
+
+
+def echo_deadline_warning(config: Config) -> None:
+    """``警告:`` and F002 when toolkit.toml's deadline is before the end of the fiscal year asked
+    about (show and generate: before forms print it as 提出期限). Never stops the command."""
+    found = deadline_finding(config)
+    if found is not None:
+        click.echo(f"警告: {found.message}")
 
 
 def echo_progress(label: str, total: int) -> Callable[[int], None]:

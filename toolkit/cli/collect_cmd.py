@@ -36,7 +36,7 @@ from validation.catalogue import stop_message
     "--problems",
     "only_problems",
     is_flag=True,
-    help="対応が必要なファイル（差戻し・読めない・様式でない・別の計画の様式）だけを、最初のエラー 5 件と合計とともに表示します",
+    help="対応が必要なファイル（差戻し・読めない・様式でない・別の計画の様式・課が送った前年度の様式）だけを、最初のエラー 5 件と合計とともに表示します",
 )
 @workspace_option
 @json_option
@@ -52,7 +52,8 @@ def collect_command(
     サブフォルダも含め、ファイル名に関係なくすべてのファイルを見ます: Excel ブック
     （.xlsx/.xlsm/.ods）、それをまとめた .zip、メールのまま保存した .eml/.msg の添付ファイル。
     同じ課の版は受け取った順に並べ、最新の受理済みの版を使います。
-    すべて受理なら終了コード 0、差戻し・読めない・様式でないファイルがあれば 1 です。
+    前年度までに回収済みのファイルが残っていても、一行にまとめて示すだけです（対象外）。
+    すべて受理なら終了コード 0、差戻し・読めない・様式でない・課が送った前年度の様式のファイルがあれば 1 です。
     """
     config = open_workspace(workspace)
     folder = inbox or config.inbox

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.base import echo_progress, workspace_option
+from toolkit.cli.base import echo_deadline_warning, echo_progress, workspace_option
 from toolkit.generate.forms import GenerateResult, generate_forms
 from toolkit.generate.mail import request_drafts
 from toolkit.plan.model import owner_label
@@ -41,6 +41,7 @@ SHOWN_SECTIONS = 30
 def generate(workspace: Path | None, depts: tuple[str, ...], mail: bool, jobs: int | None) -> None:
     """担当課ごとの照会様式（記入用の Excel ブック）を outputs/<年度>/forms/ に作ります。"""
     config = open_workspace(workspace)
+    echo_deadline_warning(config)
     printer: list[object] = []
 
     def progress(done: int, total: int) -> None:

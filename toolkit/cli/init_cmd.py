@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.base import workspace_option
+from toolkit.cli.base import echo_deadline_warning, workspace_option
 from toolkit.master.summary import load_plan, plan_summary
 from toolkit.workspace import EXAMPLES, init_workspace, open_workspace
 from validation.findings import errors
@@ -47,6 +47,7 @@ def show(workspace: Path | None) -> None:
     """
     config = open_workspace(workspace)
     click.echo(plan_summary(config))
+    echo_deadline_warning(config)
     # plan_summary gives text only: the exit code needs the findings (a second, cheap read)
     _plan, findings = load_plan(config)
     if errors(findings):

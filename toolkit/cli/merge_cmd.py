@@ -38,10 +38,10 @@ def merge_command(workspace: Path | None, dry_run: bool) -> None:
     \b
     ・変更したセルはすべて 履歴 シートに記録し、元のマスターは outputs/<年度>/backups/ に残します。
     ・同じ回答で何度実行しても結果は変わりません（変更がなければファイルに触れません）。
-    ・担当課どうしの回答の食い違い、様式作成後のマスターの変更は 競合 シートに示し、
-      その行は書き込みません。
+    ・担当課どうしの回答の食い違いは 競合 シートに示し、その項目だけを書き込みません
+      （行のほかの項目は取り込みます）。様式作成後にマスターで変わった行は、その様式の回答を書き込みません。
 
-    終了コード: 0 取り込み完了、1 競合あり（競合のない行は取り込み済み）またはエラー、
+    終了コード: 0 取り込み完了、1 競合あり（競合のない項目は取り込み済み）またはエラー、
     2 使い方の誤り（toolkit collect をまだ実行していない、など）。
     """
     config = open_workspace(workspace)
@@ -73,6 +73,8 @@ def summary_lines(result: MergeResult) -> list[str]:
         lines.append("  課ごと: " + _counts(counts_by_section(plan)))
         lines.append("  項目ごと: " + _counts(counts_by_field(plan)))
     lines.extend(_conflict_lines(plan))
+    if plan.conflict_sheet_changed:
+        lines.append(_conflict_sheet_line(plan, result.dry_run))
     if result.details:
         lines.append(f"変更・競合の一覧: {result.details}")
     if result.written:
@@ -81,6 +83,20 @@ def summary_lines(result: MergeResult) -> list[str]:
     elif not result.dry_run:
         lines.append("マスターブックに変更はありません（ファイルはそのままです）。")
     return lines
+
+
+def _conflict_sheet_line(plan: MergePlan, dry_run: bool) -> str:
+    """What happens to the 競合 sheet (a merge that only settles conflicts changes nothing else,
+    and must say why it writes the master)."""
+    parts = []
+    if plan.conflicts_cleared:
+        parts.append(f"解消した競合 {plan.conflicts_cleared} 件を消し")
+    if plan.conflicts_added:
+        parts.append(f"新しい競合 {plan.conflicts_added} 件を加え")
+    done = "ます" if dry_run else "ました"
+    if not parts:
+        return f"競合 シート: 競合の内容を更新し{done}。"
+    return f"競合 シート: {'、'.join(parts)}{done}（行と項目ごと）。"
 
 
 def _counts(counts: Counter[str]) -> str:

@@ -1,6 +1,6 @@
 """status --mail: reminder drafts for late sections, correction requests for rejected ones.
 
-A section whose form is late gets a reminder; a section whose form was rejected gets a
+A section whose form is late, or that sent only a form of another year, gets a reminder; a section whose form was rejected gets a
 correction request with its feedback copy attached (the エラー一覧 and red cells say what to fix)
 and its first errors in the letter. Drafts are written like generate's
 (:mod:`toolkit.generate.mail`), into ``outputs/<FY>/mail/督促/`` and ``…/修正依頼/``.
@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.collect.feedback import feedback_name
-from toolkit.collect.status import NOT_SUBMITTED, RETURNED, SectionStatus
+from toolkit.collect.status import NOT_SUBMITTED, OTHER_YEAR_FORM, RETURNED, SectionStatus
 from toolkit.collect.submissions import Status, Submission, collect_dir, load_submissions
 from toolkit.generate.mail import Drafts, draft, drafts_folder, letter_context
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan, owner_label
-from toolkit.plan.wareki import japan_time
+from toolkit.plan.wareki import fiscal_label, japan_time
 from toolkit.workspace import Config
 from validation.findings import Severity
 
@@ -27,7 +27,8 @@ SHOWN_ERRORS = 10
 def status_drafts(
     config: Config, entries: list[SectionStatus], *, plan: Plan | None = None
 ) -> tuple[Drafts, Drafts]:
-    """Write the reminders (late, not submitted) and correction requests (rejected) of
+    """Write the reminders (late, not submitted, or only a form of another year sent) and
+    correction requests (rejected) of
     ``entries``; returns (reminders, corrections)."""
     if plan is None:
         plan, _ = load_plan(config)
@@ -40,8 +41,14 @@ def status_drafts(
         email = section.email if section else ""
         own = {**context, "section": entry.section, "bureau": entry.bureau,
                "owner": owner_label(entry.bureau, entry.section),
-               "lines": entry.lines, "days_late": entry.days_late}  # fmt: skip
-        if entry.state == NOT_SUBMITTED and entry.days_late > 0:
+               "lines": entry.lines, "days_late": entry.days_late,
+               "other_year_file": "", "other_year": ""}  # fmt: skip
+        if entry.state == OTHER_YEAR_FORM:  # asked for this year's form, late or not
+            own |= {"other_year_file": entry.file, "other_year": _year_label(entry.form_year)}
+            reminders.drafts.append(
+                draft(config, "reminder", section=entry.section, email=email, context=own)
+            )
+        elif entry.state == NOT_SUBMITTED and entry.days_late > 0:
             reminders.drafts.append(
                 draft(config, "reminder", section=entry.section, email=email, context=own)
             )
@@ -66,6 +73,10 @@ def status_drafts(
                 )
             )
     return reminders, corrections
+
+
+def _year_label(year: int | None) -> str:
+    return fiscal_label(year) if year else "前年度"
 
 
 def _rejected(subs: list[Submission], entry: SectionStatus) -> Submission | None:

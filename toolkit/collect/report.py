@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.collect.submissions import NOT_ACCEPTED, Status, Submission
+from toolkit.collect.result import totals_text
+from toolkit.collect.submissions import Submission, to_act_on
 from toolkit.excel.style import ERROR_FILL, base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.plan.wareki import fiscal_label, japan_time
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
     from toolkit.workspace import Config
 
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告", "fixed": "修正済"}
-PROBLEMS = NOT_ACCEPTED
-"""The statuses a coordinator must act on (send the feedback, ask for the form again): the same
-files that make collect exit 1."""
+PROBLEMS_TITLE = "要対応（差戻し・読めない・様式でない・前年度の様式のファイル）"
+"""The files a coordinator must act on (send the feedback, ask for the form again):
+:func:`~toolkit.collect.submissions.to_act_on`, the same files that make collect exit 1."""
 FILE_COLUMNS = (
     ("担当課", 18),
     ("ファイル", 34),
@@ -57,13 +58,14 @@ def ordered(result: CollectResult) -> list[Submission]:
     """Submissions with problems first, then by section and file (unidentified files last)."""
     return sorted(
         result.submissions,
-        key=lambda s: (s.status not in PROBLEMS, s.section == "", s.section, s.file),
+        key=lambda s: (not to_act_on(s), s.section == "", s.section, s.file),
     )
 
 
 def problems(result: CollectResult) -> list[Submission]:
-    """The submissions to act on (差戻し, unreadable, not a form, another plan's form), in report order."""
-    return [s for s in ordered(result) if s.status in PROBLEMS]
+    """The submissions to act on (差戻し, unreadable, not a form, another plan's form, a form of
+    another year a section sent), in report order."""
+    return [s for s in ordered(result) if to_act_on(s)]
 
 
 def problem_lines(result: CollectResult, *, limit: int = 5) -> list[str]:
@@ -73,24 +75,16 @@ def problem_lines(result: CollectResult, *, limit: int = 5) -> list[str]:
     for sub in problems(result):
         counts = count_by_severity(sub.findings)
         lines.append(
-            f"{sub.section or '（不明）'}\t{sub.status.label}\tエラー {counts['error']}\t{sub.file}"
+            f"{sub.section or '（不明）'}\t{sub.label}\tエラー {counts['error']}\t{sub.file}"
         )
         errors = [f for f in sub.findings if f.severity is Severity.ERROR]
+        if not errors:  # a form of another year: its one warning says what to ask for
+            lines += [f"    {f.line()}" for f in sub.findings[:1]]
         lines += [f"    {f.line()}" for f in errors[:limit]]
         if len(errors) > limit:
             lines.append(f"    …ほか {len(errors) - limit} 件（検証結果を見てください）")
     lines.append(totals_text(result))
     return lines
-
-
-def totals_text(result: CollectResult) -> str:
-    """``合計 150 ファイル: 受理 149、差戻し 1``."""
-    parts = [
-        f"{status.label} {n}"
-        for status in Status
-        if (n := sum(1 for s in result.submissions if s.status is status))
-    ]
-    return f"合計 {len(result.submissions)} ファイル: {'、'.join(parts) or 'なし'}"
 
 
 def _relative(target: Path, report: Path) -> str:
@@ -120,7 +114,7 @@ def write_xlsx(result: CollectResult, path: Path) -> Path:
     }
     todo = wb.add_worksheet("要対応")
     todo_rows = [(s, f) for s in problems(result) for f in s.findings]
-    _findings_sheet(todo, todo_rows, formats, "要対応（差戻し・読めない・様式でないファイル）")
+    _findings_sheet(todo, todo_rows, formats, PROBLEMS_TITLE)
     if not todo_rows:
         write_value(todo, 2, 0, "対応の必要なファイルはありません。", formats["cell"])
     _files_sheet(wb.add_worksheet("提出一覧"), result, path, formats)
@@ -137,8 +131,8 @@ def _files_sheet(ws: Any, result: CollectResult, path: Path, formats: dict[str, 
     row = 0
     for row, sub in enumerate(ordered(result), start=1):
         counts = count_by_severity(sub.findings)
-        fmt = formats["error"] if sub.status in PROBLEMS else formats["cell"]
-        values = (sub.section, sub.file, sub.status.label, counts["error"], counts["warning"],
+        fmt = formats["error"] if to_act_on(sub) else formats["cell"]
+        values = (sub.section, sub.file, sub.label, counts["error"], counts["warning"],
                   counts["fixed"], japan_time(sub.saved_at), japan_time(sub.received_at), "")  # fmt: skip
         for col, value in enumerate(values):
             write_value(ws, row, col, value, fmt)
@@ -173,7 +167,7 @@ def _findings_sheet(
     row = top
     for row, (sub, f) in enumerate(rows, start=top + 1):
         fmt = formats["error"] if f.severity is Severity.ERROR else formats["cell"]
-        cells = (sub.section, sub.file, sub.status.label, SEVERITY_LABEL[str(f.severity)], f.code,
+        cells = (sub.section, sub.file, sub.label, SEVERITY_LABEL[str(f.severity)], f.code,
                  f.sheet, f.cell, f.line_id, f.value, f.message)  # fmt: skip
         for col, value in enumerate(cells):
             write_value(ws, row, col, value, fmt)
@@ -216,6 +210,7 @@ def write_html(result: CollectResult, path: Path, config: Config) -> Path:
         fiscal_year=config.fiscal_year,
         rows=rows,
         problems=[r for r in rows if r["problem"]],
+        problems_title=PROBLEMS_TITLE,
         skipped=result.skipped,
         totals=totals_text(result),
         counts=counts,
@@ -230,8 +225,8 @@ def _html_row(result: CollectResult, sub: Submission, path: Path) -> dict[str, A
     feedback = result.feedback.get(sub.sha256)
     return {
         "sub": sub,
-        "status": sub.status.label,
-        "problem": sub.status in PROBLEMS,
+        "status": sub.label,
+        "problem": to_act_on(sub),
         "counts": count_by_severity(sub.findings),
         "saved": japan_time(sub.saved_at),
         "received": japan_time(sub.received_at),

@@ -15,10 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.submissions import NOT_ACCEPTED, Status, Submission, japan_time
+from toolkit.collect.submissions import (
+    Status,
+    Submission,
+    japan_time,
+    status_counts,
+    to_act_on,
+)
 from validation.findings import Finding, Severity, count_by_severity
 
 SKIPPED = "skipped"
+COLLECTED = "collected_before"
+"""Totals key: files of another year already collected in their own year (also counted in
+``other_year``)."""
 SKIPPED_LABEL = "読み飛ばし"
 SEVERITY_LABELS = {"error": "エラー", "warning": "警告", "fixed": "修正済"}
 
@@ -41,9 +50,10 @@ class CollectResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every file was accepted (or superseded, or a form of another year left in
-        the inbox), 1 when any was rejected, unreadable, unidentified, foreign or no form."""
-        return 1 if any(s.status in NOT_ACCEPTED for s in self.submissions) else 0
+        """1 when any file is to act on (:func:`~toolkit.collect.submissions.to_act_on`: rejected,
+        unreadable, unidentified, foreign, no form, or a form of another year a section sent),
+        else 0 (accepted, superseded, or a year's file already collected left in the inbox)."""
+        return 1 if any(to_act_on(s) for s in self.submissions) else 0
 
     def totals(self) -> dict[str, int]:
         """Counts per status code (every code, zeros too), skipped files and findings."""
@@ -52,6 +62,7 @@ class CollectResult:
         return {
             "files": len(self.submissions) + len(self.skips),
             **counts,
+            COLLECTED: sum(1 for s in self.submissions if s.collected_before),
             SKIPPED: len(self.skips),
             **{f"{k}s" if k != "fixed" else k: v for k, v in findings.items()},
         }
@@ -84,6 +95,8 @@ class CollectResult:
             "fiscal_year": s.fiscal_year,
             "status": str(s.status),
             "label": s.label,
+            "to_act_on": to_act_on(s),
+            "collected_before": s.collected_before,
             "received_at": japan_time(s.received_at),
             "file_modified_at": japan_time(s.file_modified_at),
             "saved_at": japan_time(s.saved_at),
@@ -116,11 +129,12 @@ def finding_json(f: Finding, sub: Submission) -> dict[str, Any]:
 
 def summary_lines(result: CollectResult) -> list[str]:
     """The console summary: files that need something first, then the others, then the skipped
-    files and the totals; one line per file with section, status and counts."""
+    files and the totals; one line per file with section, status and counts. Files of another
+    year already collected in their own year are one line (nothing is to be done about them)."""
     lines = []
     order = sorted(
-        result.submissions,
-        key=lambda s: (s.status not in NOT_ACCEPTED, s.section or "~", s.file),
+        (s for s in result.submissions if not s.collected_before),
+        key=lambda s: (not to_act_on(s), s.section or "~", s.file),
     )
     for sub in order:
         counts = count_by_severity(sub.findings)
@@ -138,19 +152,23 @@ def summary_lines(result: CollectResult) -> list[str]:
             shown = []  # a newer version is used: its errors need nothing done
         for f in shown:
             lines.append(f"    {f.line()}")
+    collected = sum(1 for s in result.submissions if s.collected_before)
+    if collected:
+        lines.append(
+            f"前年度までに回収済みのファイル {collected} 件（今年度の対象外。"
+            "inbox から別のフォルダへ移してかまいません）"
+        )
     for name, why in result.skipped:
         lines.append(f"（読み飛ばし）{name}: {why}")
-    totals = "、".join(
-        f"{st.label} {n}"
-        for st in Status
-        if (n := sum(1 for s in result.submissions if s.status is st))
-    )
-    if result.skips:
-        totals = (
-            f"{totals}、{SKIPPED_LABEL} {len(result.skips)}"
-            if totals
-            else f"{SKIPPED_LABEL} {len(result.skips)}"
-        )
-    files = len(result.submissions) + len(result.skips)
-    lines.append(f"合計 {files} ファイル: {totals or 'なし'}")
+    lines.append(totals_text(result))
     return lines
+
+
+def totals_text(result: CollectResult) -> str:
+    """``合計 34 ファイル: 受理 16、前年度までに回収済み（対象外） 17、読み飛ばし 1``: every file of
+    the inbox (the skipped ones too), the same line in the console, ``--problems`` and the report."""
+    parts = [f"{label} {n}" for label, n in status_counts(result.submissions)]
+    if result.skips:
+        parts.append(f"{SKIPPED_LABEL} {len(result.skips)}")
+    files = len(result.submissions) + len(result.skips)
+    return f"合計 {files} ファイル: {'、'.join(parts) or 'なし'}"

@@ -36,6 +36,7 @@ from toolkit.collect.ledger import Ledger, now_iso, sha256_of, submission_dict
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
+    COLLECTED_BEFORE,
     VERSIONS,
     LineAnswer,
     Status,
@@ -60,6 +61,7 @@ from toolkit.plan.identity import FormIdentity
 from toolkit.plan.layout import Clause, parse_condition
 from toolkit.plan.model import Line, Plan, line_matches
 from toolkit.plan.sheets import WorkbookData, cell_ref, column_letter
+from toolkit.plan.wareki import fiscal_label
 from toolkit.workspace import Config
 from validation import answers, structure
 from validation.catalogue import stop_message
@@ -102,6 +104,8 @@ class _Context:
     reusable: dict[str, str] = field(default_factory=dict)
     """Content hash → the file key under which the last run, judging by the same run key,
     recorded that file: its record then is what reading it again would give."""
+    other_years: dict[int, Ledger] = field(default_factory=dict)
+    """The record of each other fiscal year a form of it came from (looked up once per year)."""
 
     @cached_property
     def qualitative(self) -> tuple[str, ...]:
@@ -113,6 +117,22 @@ class _Context:
         if clauses is None:
             clauses = self._conditions[f.where] = parse_condition(f.where)
         return line_matches(line, clauses, self.plan.kind_of)
+
+    def collected_in(self, year: int, sha: str) -> bool:
+        """Whether the collect of ``year`` recorded a file with this content (a form of that year
+        left in the inbox after its own year, rather than sent again by its section)."""
+        return (self._year_ledger(year).folder / f"{sha}.json").is_file()
+
+    def recorded_name(self, year: int, sha: str) -> str:
+        """The name under which the collect of ``year`` recorded this content ('' if none)."""
+        known = self._year_ledger(year).known(sha)
+        return known.file if known else ""
+
+    def _year_ledger(self, year: int) -> Ledger:
+        ledger = self.other_years.get(year)
+        if ledger is None:
+            ledger = self.other_years[year] = Ledger(self.config.outputs / str(year))
+        return ledger
 
     def issued_ids(self) -> set[str]:
         if self._issued is None:
@@ -192,6 +212,7 @@ def _collect(
     result = CollectResult(config.year_dir, [])
     result.skips = list(listing.skipped)
     pending = _read_all(listing.files, inbox, ctx, result, progress)
+    _resent_old_files(pending, result, ctx)
     _apply_value_rules(pending, ctx)
     for item in pending:
         _finish(item)
@@ -212,9 +233,10 @@ def _collect(
     return result
 
 
-NOT_REUSED = (Status.UNIDENTIFIED, Status.FOREIGN)
+NOT_REUSED = (Status.UNIDENTIFIED, Status.FOREIGN, Status.OTHER_YEAR)
 """Records never reused: whether a form with a bad signature was tampered with or foreign
-depends on the forms issued since (C004, C005)."""
+depends on the forms issued since (C004, C005), whether a form of another year was collected
+in its own year on that year's record (C002, C044); reading their identity sheet is quick."""
 
 
 def run_key(plan_key: str, config: Config, secret: bytes) -> str:
@@ -271,6 +293,32 @@ def _read_all(
         if progress:
             progress(done)
     return pending
+
+
+def _resent_old_files(pending: list[_Pending], result: CollectResult, ctx: _Context) -> None:
+    """A file of another year already collected, seen again under another name as well (the
+    section sent last year's file again as this year's answer): the new copy is what the section
+    sent, a form of another year to ask again for (C002); the copy under the recorded name is
+    the one skipped as the same content."""
+    for item in pending:
+        sub = item.sub
+        if not sub.collected_before or sub.fiscal_year is None:
+            continue
+        copies = [f for f in result.skips if f.code == "R020" and f.extra.get("other") == sub.file]
+        recorded = ctx.recorded_name(sub.fiscal_year, sub.sha256)
+        names = [sub.file, *(f.file for f in copies)]
+        new = [name for name in names if name != recorded]
+        if recorded not in names or not new:
+            continue  # every copy as it was collected, or the inbox renamed: nothing was sent again
+        sent = new[-1]
+        result.skips = [f for f in result.skips if f not in copies]
+        result.skips += [finding("R020", file=n, other=sent) for n in names if n != sent]
+        sub.file = sent
+        year, expected = str(sub.fiscal_year), str(ctx.config.fiscal_year)
+        sub.findings = [
+            finding("C002", file=sent, section=sub.section, sheet=IDENTITY_SHEET, year=year,
+                    expected=expected)
+        ]  # fmt: skip
 
 
 def _sha(received: Received) -> str:
@@ -336,8 +384,15 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
     if found.code:
         sub.status = _STATUS_OF.get(found.code, Status.UNIDENTIFIED)
         params: dict[str, Any] = dict(found.params or {})
+        code = found.code
+        if (
+            code == "C002"
+            and sub.fiscal_year is not None
+            and ctx.collected_in(sub.fiscal_year, sha)
+        ):
+            code, params["year_label"] = COLLECTED_BEFORE, fiscal_label(sub.fiscal_year)
         sub.findings.append(
-            finding(found.code, file=sub.file, section=sub.section or sub.claimed_section,
+            finding(code, file=sub.file, section=sub.section or sub.claimed_section,
                     sheet=found.identity_sheet, **params)
         )  # fmt: skip
         return item

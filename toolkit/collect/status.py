@@ -1,5 +1,6 @@
-"""status: per section, whether its form came back (未提出 / 提出済 / 差戻し / 再提出), how late,
-and a reminder text the coordinator can paste into a mail.
+"""status: per section, whether its form came back (未提出 / 提出済 / 差戻し / 再提出, or
+前年度の様式で提出 when all it sent is a form of another year), how late, and a reminder text the
+coordinator can paste into a mail.
 
 Built from the collect record only (:func:`toolkit.collect.submissions.load_submissions`), so it shows
 what collect decided, including versions whose files have since left the inbox.
@@ -19,6 +20,7 @@ from toolkit.collect.submissions import (
     japan_time,
     load_submissions,
     parse_time,
+    to_act_on,
 )
 from toolkit.collect.versions import is_version, version_order
 from toolkit.generate.forms import form_sections, lines_for
@@ -32,12 +34,14 @@ NOT_SUBMITTED = "未提出"
 SUBMITTED = "提出済"
 RETURNED = "差戻し"
 RESUBMITTED = "再提出"
+OTHER_YEAR_FORM = "前年度の様式で提出"
 
 STATE_CODES = {
     NOT_SUBMITTED: "not_submitted",
     SUBMITTED: "submitted",
     RETURNED: "rejected",
     RESUBMITTED: "resubmitted",
+    OTHER_YEAR_FORM: "other_year_form",
 }
 """A section's standing: the Japanese label people read → the machine code of ``--json`` (the
 same words as a file's status in ``collect --json``: ``rejected`` is 差戻し in both)."""
@@ -59,11 +63,13 @@ class SectionStatus:
     errors: int = 0
     reminder: str = ""
     in_use: str = ""
+    form_year: int | None = None
+    """The fiscal year of the form a section sent instead of this year's (前年度の様式で提出)."""
 
     @property
     def code(self) -> str:
         """The machine code of :attr:`state` (``not_submitted``, ``submitted``, ``rejected``,
-        ``resubmitted``)."""
+        ``resubmitted``, ``other_year_form``)."""
         return STATE_CODES[self.state]
 
     uncounted: int = 0
@@ -98,17 +104,24 @@ def section_status(
     """
     if plan is None:
         plan, _ = load_plan(config)
+    plan = plan.as_of(config.fiscal_year)  # a line added later (開始年度) is on no form yet
     today = today or dt.date.today()
     mine: dict[str, list[Submission]] = {}
+    wrong_year: dict[str, list[Submission]] = {}
     for sub in load_submissions(config.year_dir):
         if is_version(sub, config.fiscal_year):
             mine.setdefault(sub.section, []).append(sub)
+        elif sub.section and to_act_on(sub):  # a form of another year the section sent
+            wrong_year.setdefault(sub.section, []).append(sub)
     choices = Ledger(config.year_dir).choices()
     result = []
     for section in form_sections(plan, config):
         versions = version_order(mine.get(section.name, []), choices.get(section.name))
         lines = len(lines_for(plan, config, section.name))
         entry = _standing(section.name, section.bureau, lines, versions, config, today)
+        sent = wrong_year.get(section.name)
+        if not versions and sent:
+            _sent_other_year(entry, sent[-1])
         entry.reminder = reminder_text(entry, config)
         result.append(entry)
     return result
@@ -139,6 +152,13 @@ def _standing(
     )  # fmt: skip
 
 
+def _sent_other_year(entry: SectionStatus, sub: Submission) -> None:
+    """All the section sent is a form of another year (oldest received first: ``sub`` the newest):
+    shown as such, so that the reminder asks for this year's form rather than for any form."""
+    entry.state = OTHER_YEAR_FORM
+    entry.file, entry.received_at, entry.form_year = sub.file, sub.received_at, sub.fiscal_year
+
+
 def _was_rejected(sub: Submission) -> bool:
     return any(str(f.severity) == "error" for f in sub.findings)
 
@@ -162,10 +182,24 @@ def reminder_text(entry: SectionStatus, config: Config) -> str:
             "お送りする「要修正」ファイルの赤色のセルとエラー一覧シートをご確認のうえ、"
             f"修正したファイルを再度ご提出ください。{sign}"
         ).strip()
+    if entry.state == OTHER_YEAR_FORM:
+        sent = fiscal_label(entry.form_year) if entry.form_year else "前年度"
+        late = (
+            f"提出期限（{deadline}）を {entry.days_late} 日過ぎています。"
+            if entry.days_late > 0
+            else ""
+        )
+        when = "至急" if entry.days_late > 0 else f"提出期限（{deadline}）までに"
+        return (
+            f"{owner_label(entry.bureau, entry.section)} ご担当者様\n\n"
+            f"{config.plan_name}の進捗状況調査票をお送りいただきありがとうございます。"
+            f"ご提出のファイル（{entry.file}）は{sent}の様式のため、{year}の回答としては使えません。{late}"
+            f"お手数ですが、{year}にお送りした様式（{entry.lines} 行）に入力のうえ、{when}ご提出ください。{sign}"
+        ).strip()
     if entry.state == NOT_SUBMITTED and entry.days_late > 0:
         return (
             f"{owner_label(entry.bureau, entry.section)} ご担当者様\n\n"
-            f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を"
+            f"{config.plan_name}の{year}進捗状況調査票（{entry.lines} 行）の提出期限（{deadline}）を "
             f"{entry.days_late} 日過ぎています。お忙しいところ恐れ入りますが、"
             f"お送りした様式に入力のうえ、至急ご提出ください。{sign}"
         ).strip()
@@ -203,9 +237,11 @@ def status_lines(entries: list[SectionStatus]) -> list[str]:
         )
     counts = {
         state: sum(1 for e in entries if e.state == state)
-        for state in (NOT_SUBMITTED, SUBMITTED, RETURNED, RESUBMITTED)
+        for state in (NOT_SUBMITTED, SUBMITTED, RETURNED, RESUBMITTED, OTHER_YEAR_FORM)
     }
-    lines.append("合計: " + "、".join(f"{k} {v}" for k, v in counts.items()))
+    lines.append(
+        "合計: " + "、".join(f"{k} {v}" for k, v in counts.items() if v or k != OTHER_YEAR_FORM)
+    )
     for e in entries:
         if e.reminder:
             lines += ["", f"--- {e.section} への連絡文 ---", e.reminder]

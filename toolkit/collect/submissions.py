@@ -67,8 +67,12 @@ NOT_ACCEPTED = (
     Status.FOREIGN,
     Status.NOT_A_FORM,
 )
-"""Statuses that make collect exit 1: a file someone must look at (a superseded version and a
-form of another year, listed as 対象外, do not)."""
+"""Statuses that make collect exit 1: a file someone must look at (a superseded version does not;
+a form of another year does unless that year already collected it, see :func:`to_act_on`)."""
+
+COLLECTED_BEFORE = "C044"
+"""The finding of a form of another year whose file that year's collect already recorded: last
+year's file left in the inbox, nothing to ask of anyone."""
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 """Japan time: every time collect records or prints."""
@@ -124,10 +128,18 @@ class Submission:
 
     @property
     def label(self) -> str:
-        """The Japanese word for where this file stands (a form of another year names its year)."""
+        """The Japanese word for where this file stands (a form of another year names its year,
+        and says when that year already collected it)."""
         if self.status is Status.OTHER_YEAR and self.fiscal_year is not None:
-            return other_year_label(self.fiscal_year, self.expected_year)
+            return other_year_label(self.fiscal_year, self.expected_year, self.collected_before)
         return self.status.label
+
+    @property
+    def collected_before(self) -> bool:
+        """True for a form of another year that year's collect already recorded (C044)."""
+        return self.status is Status.OTHER_YEAR and any(
+            f.code == COLLECTED_BEFORE for f in self.findings
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (findings flattened)."""
@@ -148,11 +160,36 @@ class Submission:
         return cls(**data)
 
 
-def other_year_label(year: int, expected: int | None) -> str:
-    """「前年度の様式（対象外）」, or the year itself when it is not last year's."""
-    if expected is not None and year == expected - 1:
-        return Status.OTHER_YEAR.label
-    return f"{year}年度の様式（対象外）"
+def other_year_label(year: int, expected: int | None, collected: bool = False) -> str:
+    """「前年度の様式（対象外）」, or the year itself when it is not last year's;
+    「前年度に回収済み（対象外）」 when that year already collected the file."""
+    last = expected is not None and year == expected - 1
+    if collected:
+        return f"{'前年度' if last else f'{year}年度'}に回収済み（対象外）"
+    return Status.OTHER_YEAR.label if last else f"{year}年度の様式（対象外）"
+
+
+def to_act_on(sub: Submission) -> bool:
+    """Whether someone must do something about this file (the collect report's 要対応, and
+    collect exits 1): a rejected, unreadable, unidentified or foreign file, one that is no form,
+    and a form of another year a section sent (a year's file already collected is not)."""
+    if sub.status is Status.OTHER_YEAR:
+        return not sub.collected_before
+    return sub.status in NOT_ACCEPTED
+
+
+def status_counts(subs: list[Submission]) -> list[tuple[str, int]]:
+    """``(label, count)`` per status in :class:`Status` order, the files of another year already
+    collected counted apart after the others (``前年度までに回収済み``); only counts above 0."""
+    collected = sum(1 for s in subs if s.collected_before)
+    counts = [
+        (status.label, sum(1 for s in subs if s.status is status and not s.collected_before))
+        for status in Status
+    ]
+    return [(label, n) for label, n in (*counts, (COLLECTED_LABEL, collected)) if n]
+
+
+COLLECTED_LABEL = "前年度までに回収済み（対象外）"
 
 
 def parse_time(text: str) -> dt.datetime | None:

@@ -145,6 +145,7 @@ def generate_forms(
             "次の箇所を直してから、もう一度 toolkit generate を実行してください（toolkit show でも確かめられます）。",
             details=[f.line() for f in errors],
         )
+    plan = plan.as_of(config.fiscal_year)  # a line added later (開始年度) is not asked for yet
     chosen = select_sections(plan, config, sections)
     out_dir = config.year_dir / FORMS_DIR
     try:

@@ -52,7 +52,7 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
@@ -290,7 +290,7 @@ def _line_data(i: Line) -> list[Any]:
         _value_data(i.current), i.current_year, _value_data(i.target), i.target_year, i.trend.value,
         i.trend_given, i.bureau, list(i.sections), i.policy_key, i.item, i.torikumi, i.content, i.row,
         i.max_value, dict(i.columns), {k: dict(v) for k, v in i.owner_columns.items()},
-        [[year, _value_data(v)] for year, v in i.targets.items()],
+        [[year, _value_data(v)] for year, v in i.targets.items()], i.start_year, sorted(i.recorded_years),
     ]  # fmt: skip
 
 
@@ -298,7 +298,7 @@ def _line_from(i: list[Any]) -> Line:
     values = (
         i[0], i[1], i[2], i[3], i[4], _value_from(i[5]), i[6], _value_from(i[7]), i[8], _value_from(i[9]), i[10],
         _TRENDS[i[11]], i[12], i[13], tuple(i[14]), i[15], i[16], i[17], i[18], i[19], i[20], i[21], i[22],
-        {year: _value_from(v) for year, v in i[23]} if i[23] else {},
+        {year: _value_from(v) for year, v in i[23]} if i[23] else {}, i[24], frozenset(i[25]),
     )  # fmt: skip
     return _frozen(Line, _LINE_FIELDS, values)
 

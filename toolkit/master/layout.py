@@ -53,6 +53,12 @@ REPORT_COLUMNS = ("表", "種類", "見出し", "対象", "列の見出し", "�
 SETTINGS_COLUMNS = ("設定", "値", "説明")
 TARGET_COLUMNS = ("ID", "年度", "目標値")
 UNIT_COLUMNS = ("単位", "種別", "上限")
+JUDGED_TARGET_COLUMN = "評価の目標値"
+"""実績: the target the row's year is evaluated against, written by merge with the row (the year's
+年度別目標, else the line's 目標値, as the master shows it), so that a 目標値 raised later does not
+re-grade past years. Editable: fix it, or clear it to use the current 目標値."""
+START_YEAR_COLUMN = "開始年度"
+"""指標 (optional): the fiscal year a line was added; blank = from the plan's start."""
 OWNER_COLUMN = "回答者"
 """実績: the owner whose 担当ごと answers a row holds; empty on the line's own row (共通 fields)."""
 
@@ -108,6 +114,7 @@ def answer_columns(fields: Iterable[Field]) -> tuple[str, ...]:
         *(f.name for f in fields if f.is_answer),
         "回答課",
         "更新日時",
+        JUDGED_TARGET_COLUMN,
     )
 
 

@@ -97,6 +97,30 @@ def load_master(
     )
 
 
+def conflicts_of(path: Path) -> set[tuple[int, str, str]]:
+    """(年度, ID, 項目) of every field merge held back in a conflict (the master's 競合 sheet,
+    read alone: the plan's loaders skip it). Empty when there is none or it cannot be read (the
+    plan's own load reports a broken master)."""
+    try:
+        book = read_workbook(path, MASTER_LIMITS, only=(L.SHEET_CONFLICTS,))
+    except UnreadableWorkbook:
+        return set()
+    sheet = book.sheet(L.SHEET_CONFLICTS)
+    if sheet is None or not sheet.rows:
+        return set()
+    header = [str(v).strip() if v is not None else "" for v in sheet.rows[0]]
+    at = {name: header.index(name) for name in ("年度", "ID", "項目") if name in header}
+    if len(at) < 3:
+        return set()
+    held = set()
+    for row in sheet.rows[1:]:
+        values = [row[at[n]] if at[n] < len(row) else None for n in ("年度", "ID", "項目")]
+        year = parse_year(values[0])
+        if year is not None and values[1] is not None and values[2] is not None:
+            held.add((year, str(values[1]).strip(), str(values[2]).strip()))
+    return held
+
+
 def plan_from_workbook(
     book: WorkbookData,
     *,
@@ -137,7 +161,10 @@ def plan_from_workbook(
     sections = _sections(sheets[L.SHEET_SECTIONS])
     lines = _lines(sheets[L.SHEET_LINES], ctx, units, choice_lists, policies, sections, fields)
     lines = _yearly_targets(sheets[L.SHEET_TARGETS], ctx, lines, choice_lists, units)
-    answers = _answers(sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields)
+    answers, recorded = _answers(
+        sheets[L.SHEET_ANSWERS], ctx, {line.id: line for line in lines}, fields
+    )
+    lines = _judged_targets(ctx, lines, recorded, choice_lists, units)
     tables = read_tables(
         sheets[L.SHEET_REPORT],
         ctx.add,
@@ -459,6 +486,7 @@ def _line(
         trend, trend_given = infer_trend(baseline, target), False
     positions[no] = positions.get(no, 0) + 1
     maximum = get("上限")
+    start_year = _start_year(ctx, table, row, get(L.START_YEAR_COLUMN))
     return Line(
         id=line_id, torikumi_no=no, position=positions[no], name=name, unit=unit, baseline=baseline,
         baseline_year=parse_year(get("基準年度")) or baseline.year, current=current,
@@ -469,7 +497,19 @@ def _line(
         max_value=float(maximum) if isinstance(maximum, int | float) and not isinstance(maximum, bool) else None,
         columns={n: cell_text(get(n)) for n in line_level},
         owner_columns={owner: own for owner, own in rows.owners.items() if any(own.values())},
+        start_year=start_year,
     )  # fmt: skip
+
+
+def _start_year(ctx: _Context, table: Table, row: int, raw: Any) -> int | None:
+    """開始年度: the fiscal year a line was added (blank: from the plan's start); a value that
+    is no year is reported (M071) and the line is kept from the start."""
+    if not cell_text(raw):
+        return None
+    year = parse_year(raw)
+    if year is None:
+        ctx.add("M071", table.name, row, table.col(L.START_YEAR_COLUMN), raw)
+    return year
 
 
 def _check_values(
@@ -551,14 +591,27 @@ def _yearly_targets(
     ]
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    """A 評価の目標値 cell of the 実績 sheet: the target a line's year was judged with."""
+
+    raw: Any
+    row: int
+    col: int
+    own_row: bool
+
+
 def _answers(
     sheet: SheetData | None, ctx: _Context, lines: dict[str, Line], fields: tuple[Field, ...]
-) -> list[Answer]:
+) -> tuple[list[Answer], dict[tuple[str, int], _Recorded]]:
+    """The 実績 rows, and per (ID, 年度) the recorded 評価の目標値 (the line's own row first)."""
     table = _rows(sheet)
     if table is None:
-        return []
+        return [], {}
     names = [f.name for f in fields if f.is_answer]
     answers: list[Answer] = []
+    recorded: dict[tuple[str, int], _Recorded] = {}
+    judged_col = table.col(L.JUDGED_TARGET_COLUMN)
     seen: dict[tuple[str, int, str], str] = {}
     unknown: dict[str, list[int]] = {}
     for row, values in table.rows:
@@ -591,6 +644,11 @@ def _answers(
             ctx.add("M016", table.name, row, table.col("ID"), line_id, year=year, other=seen[key])
             continue
         seen[key] = cell_ref(row, table.col("ID") or 1)
+        judged = table.get(values, L.JUDGED_TARGET_COLUMN) if judged_col else None
+        if line is not None and cell_text(judged):
+            held = recorded.get((line_id, year))
+            if held is None or (not owner and not held.own_row):
+                recorded[(line_id, year)] = _Recorded(judged, row, judged_col, not owner)
         answers.append(
             Answer(
                 line_id,
@@ -602,7 +660,55 @@ def _answers(
             )
         )
     _unknown_ids(ctx, table, unknown)
-    return answers
+    return answers, recorded
+
+
+def _judged_targets(
+    ctx: _Context,
+    lines: list[Line],
+    recorded: Mapping[tuple[str, int], _Recorded],
+    lists: Mapping[str, tuple[str, ...]],
+    units: UnitRegistry,
+) -> list[Line]:
+    """Past years keep the target they were judged with: a year whose 実績 row records a
+    評価の目標値 other than the line's current 目標値, and that has no 年度別目標 row, is
+    compared with the recorded value (``Line.targets``, the year in ``recorded_years``), so that
+    raising a 目標値 for the coming years does not re-grade the years already reported."""
+    if not recorded:
+        return lines
+    by_id = {line.id: line for line in lines}
+    found: dict[str, dict[int, Value]] = {}
+    for (line_id, year), cell in recorded.items():
+        line = by_id.get(line_id)
+        if line is None or year in line.targets:
+            continue
+        value = parse_master_value(cell.raw, line.unit, (*lists.get("定性実績", ()), "発行"))
+        parts = len(units.lookup(line.unit) or ()) or 1
+        unread = value.kind is ValueKind.TEXT and not value.is_words
+        if unread or (value.is_numeric and len(value.numbers) != parts):
+            ctx.add(
+                "M072", L.SHEET_ANSWERS, cell.row, cell.col, cell.raw, line_id=line_id, year=year
+            )
+            continue
+        if not _same_target(value, line.target):
+            found.setdefault(line_id, {})[year] = value
+    if not found:
+        return lines
+    return [
+        replace(
+            line,
+            targets=dict(sorted({**line.targets, **found[line.id]}.items())),
+            recorded_years=frozenset(found[line.id]),
+        )
+        if line.id in found
+        else line
+        for line in lines
+    ]
+
+
+def _same_target(a: Value, b: Value) -> bool:
+    """True when two targets read alike (``59,000`` and the number 59000 are the same target)."""
+    return replace(a, raw="") == replace(b, raw="")
 
 
 def _unknown_ids(ctx: _Context, table: Table, unknown: Mapping[str, list[int]]) -> None:

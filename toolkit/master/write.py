@@ -99,7 +99,7 @@ def write_master_workbook(
         (L.SHEET_REPORT, L.REPORT_COLUMNS, [row for table in plan.tables for row in _report_rows(table)]),
         (L.SHEET_SETTINGS, L.SETTINGS_COLUMNS, _settings_rows(plan)),
         (L.SHEET_ANSWERS, answer_columns,
-         [(a.id, a.year, a.owner or None, *(a.values.get(f) for f in answer_columns[3:-2]), a.sections, None)
+         [(a.id, a.year, a.owner or None, *(a.values.get(f) for f in answer_columns[3:-3]), a.sections, None, None)
           for a in plan.answers]),
         (L.SHEET_HISTORY, L.HISTORY_COLUMNS, []),
         (L.SHEET_CONFLICTS, L.CONFLICT_COLUMNS, []),
@@ -108,6 +108,7 @@ def write_master_workbook(
         (line.id, year, cell_value(v))
         for line in plan.lines
         for year, v in sorted(line.targets.items())
+        if year not in line.recorded_years
     ]
     sheets.insert(4, (L.SHEET_TARGETS, L.TARGET_COLUMNS, targets))
     for name, columns, rows in sheets:
@@ -162,7 +163,7 @@ def _line_rows(
         "単位": line.unit, "基準値": cell_value(line.baseline), "基準年度": line.baseline_year,
         "現状値": cell_value(line.current), "現状年度": line.current_year, "目標値": cell_value(line.target),
         "目標年度": line.target_year, "方向": line.trend.value if line.trend_given else None, "上限": line.max_value,
-        "部局": line.bureau, "担当課": " ".join(line.sections), "備考": None,
+        "部局": line.bureau, "担当課": " ".join(line.sections), "開始年度": line.start_year, "備考": None,
     }  # fmt: skip
     first = {**builtin, **{name: value or None for name, value in line.columns.items()}}
     if not line.owner_columns:

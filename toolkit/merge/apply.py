@@ -105,7 +105,8 @@ def _capped(text: str) -> str:
 
 
 def _answer_edit(book: WorkbookData, plan: MergePlan, when: str) -> SheetEdit:
-    """実績: changed cells of existing rows, and new rows (ID, 年度, 回答者) appended."""
+    """実績: changed cells of existing rows, and new rows (ID, 年度, 回答者) appended; a row written
+    records the target its year is evaluated against (評価の目標値) when it has none yet."""
     state: MasterState = plan.state
     edit = SheetEdit()
     columns = _columns(book, L.SHEET_ANSWERS, L.answer_columns(state.plan.fields), edit)
@@ -123,8 +124,11 @@ def _answer_edit(book: WorkbookData, plan: MergePlan, when: str) -> SheetEdit:
             edit.set_cells[(row, columns[change.field])] = cell(change.new)
         sections.setdefault(key, set()).update(s for s in change.section.split(" ") if s)
     for key, names in sections.items():
-        stamp = {"回答課": " ".join(sorted(names)), "更新日時": when}
+        stamp: dict[str, Any] = {"回答課": " ".join(sorted(names)), "更新日時": when}
+        target = state.judged_target(key[0], key[1])
         row = state.answer_rows.get(key)
+        if target and (row is None or key not in state.judged_targets):
+            stamp[L.JUDGED_TARGET_COLUMN] = target  # a recorded (or corrected) one is kept
         if row is None:
             new_rows[key].update(stamp)
         else:

@@ -98,6 +98,11 @@ class MergePlan:
     lines_unchanged: int = 0
     conflict_rows: list[tuple[Any, ...]] = field(default_factory=list)
     conflict_sheet_changed: bool = False
+    conflicts_cleared: int = 0
+    """Conflicts (line and field) on the 競合 sheet before this merge and gone after it: settled
+    in 実績, or answered alike since."""
+    conflicts_added: int = 0
+    """Conflicts (line and field) this merge puts on the 競合 sheet that were not there."""
     state: Any = field(default=None, repr=False)
 
     @property
@@ -193,7 +198,15 @@ def plan_merge(book: Any, master: Path, submissions: Iterable[Submission], year:
         if not changes and not blocked:
             plan.lines_unchanged += 1
     plan.conflict_rows, plan.conflict_sheet_changed = _conflict_sheet_rows(state, plan.conflicts)
+    before, after = _standing(state.conflict_rows), _standing(plan.conflict_rows)
+    plan.conflicts_cleared, plan.conflicts_added = len(before - after), len(after - before)
     return plan
+
+
+def _standing(rows: list[tuple[Any, ...]]) -> set[tuple[str, ...]]:
+    """(年度, ID, 項目) of the standing conflicts of 競合 rows (overwrite records are events)."""
+    kind_at = L.CONFLICT_COLUMNS.index("種類")
+    return {_conflict_key(r)[:3] for r in rows if cell_text(r[kind_at]) != ConflictKind.OVERWRITE}
 
 
 def _usable(

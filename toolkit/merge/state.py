@@ -44,6 +44,8 @@ class MasterState:
     sources: dict[SourceKey, tuple[str, str, Any]]
     conflict_rows: list[tuple[Any, ...]]
     year: int
+    judged_targets: dict[AnswerKey, Any] = field(default_factory=dict)
+    """The 評価の目標値 cell of each 実績 row that has one (see :func:`judged_target`)."""
 
     @classmethod
     def read(cls, book: WorkbookData, year: int) -> MasterState:
@@ -52,6 +54,7 @@ class MasterState:
         )  # the loader's findings are show's job
         header, rows = sheet_rows(book, L.SHEET_ANSWERS)
         answer_rows, values, last = _read_answers(header, rows, plan)
+        judged = _read_judged(header, rows, answer_rows)
         return cls(
             plan,
             answer_rows,
@@ -61,7 +64,18 @@ class MasterState:
             _read_sources(book),
             _read_conflicts(book),
             year,
+            judged,
         )
+
+    def judged_target(self, line_id: str, year: int) -> str:
+        """The target ``year`` of the line is evaluated against, as the master shows it (its
+        年度別目標, else its 目標値): what merge records in 実績 評価の目標値 with a row, so that
+        a 目標値 changed later does not re-grade that year. Empty when the year has no target
+        (a line with yearly targets, before its target year)."""
+        line = self._lines.get(line_id)
+        if line is None or (line.declares_yearly_targets and year not in line.targets):
+            return ""
+        return line.target_for(year).raw
 
     _lines: dict[str, Line] = field(init=False, repr=False)
     _previous: YearAnswers = field(init=False, repr=False)
@@ -100,6 +114,20 @@ def sheet_rows(
         elif n > L.HEADER_ROW and any(v is not None and str(v).strip() for v in values):
             rows.append((n, tuple(values)))
     return header, rows
+
+
+def _read_judged(
+    header: dict[str, int], rows: list[tuple[int, tuple[Any, ...]]], found: dict[AnswerKey, int]
+) -> dict[AnswerKey, Any]:
+    """The 評価の目標値 of each 実績 row that records one (a master older than the column: none)."""
+    if L.JUDGED_TARGET_COLUMN not in header:
+        return {}
+    at = {n: values for n, values in rows}
+    return {
+        key: value
+        for key, n in found.items()
+        if cell_text(value := _get(at[n], header, L.JUDGED_TARGET_COLUMN))
+    }
 
 
 def _get(values: tuple[Any, ...], header: dict[str, int], name: str) -> Any:

@@ -53,7 +53,7 @@ class Need(StrEnum):
 BUILTIN_COLUMNS: tuple[str, ...] = (
     "ID", "No.", "基本目標", "施策の方向", "取組項目", "取組", "取組内容", "指標", "単位",
     "基準値", "基準年度", "現状値", "現状年度", "目標値", "目標年度", "方向", "上限",
-    "部局", "担当課", "備考",
+    "部局", "担当課", "開始年度", "備考",
 )  # fmt: skip
 """Columns of the 指標 sheet with a meaning of their own (structure, indicator, owners)."""
 

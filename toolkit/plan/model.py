@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from toolkit.plan.fields import (
@@ -145,7 +145,10 @@ class Line:
     ``name`` ``"-"`` (``has_indicator`` is False). ``sections`` are its owners in order;
     ``columns`` the plan's own columns (項目 sheet, 区分 計画); ``owner_columns`` per owner the
     plan columns declared 担当ごと (Yamaguchi's 取組み and 主な活動指標 of each owner); ``targets``
-    a target per fiscal year where the plan sets yearly targets.
+    a target per fiscal year where the plan sets yearly targets (年度別目標), and the target a
+    past year was judged with where the plan's 目標値 has changed since (the 実績 sheet's
+    評価の目標値; those years are ``recorded_years``). ``start_year`` is the fiscal year the line
+    was added (指標 開始年度; None: from the plan's start): no form, report or count before it.
     """
 
     id: str
@@ -172,6 +175,18 @@ class Line:
     columns: Mapping[str, str] = field(default_factory=dict, hash=False)
     owner_columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
     targets: Mapping[int, Value] = field(default_factory=dict, hash=False)
+    start_year: int | None = None
+    recorded_years: frozenset[int] = frozenset()
+
+    def started(self, year: int) -> bool:
+        """True when the line is part of the plan in ``year`` (added that year or before)."""
+        return self.start_year is None or year >= self.start_year
+
+    @property
+    def declares_yearly_targets(self) -> bool:
+        """True when the plan sets this line's targets year by year (年度別目標 rows), not only
+        keeps the targets past years were judged with."""
+        return any(year not in self.recorded_years for year in self.targets)
 
     def column(self, name: str, owner: str = "") -> str:
         """A plan column's text: the owner's own value for a per-owner column, else the line's."""
@@ -374,6 +389,12 @@ class Plan:
     def by_id(self) -> dict[str, Line]:
         """Line lines keyed by ID."""
         return {ind.id: ind for ind in self.lines}
+
+    def as_of(self, year: int) -> Plan:
+        """The plan as it stood in ``year``: without the lines added later (指標 開始年度)."""
+        if all(line.started(year) for line in self.lines):
+            return self
+        return replace(self, lines=[line for line in self.lines if line.started(year)])
 
     def answers_for(self, year: int) -> YearAnswers:
         """The answers of one fiscal year, by line and owner."""

@@ -11,7 +11,8 @@ layout by default: :func:`toolkit.plan.layout.default_tables`) into rows of cell
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from toolkit.master.layout import SHEET_ANSWERS
@@ -19,7 +20,7 @@ from toolkit.plan.model import Plan, YearAnswers
 from toolkit.plan.scheme import Scheme
 from toolkit.plan.sheets import cell_ref
 from toolkit.plan.values import ValueKind
-from toolkit.report.cells import Resolver, YearData
+from toolkit.report.cells import HELD_BACK, Resolver, YearData
 from toolkit.report.evaluate import Evaluation, evaluate_plan, roll_up
 from toolkit.report.model import Report, Table
 from toolkit.report.tables import BUILDERS, Context
@@ -69,10 +70,14 @@ def build_report(
     coordinator: str = "",
     today: dt.date | None = None,
     progress: Progress | None = None,
+    held: Collection[tuple[int, str, str]] = (),
 ) -> Report:
-    """The report of ``year``: every table the plan declares, evaluated with its scheme."""
+    """The report of ``year``: every table the plan declares, evaluated with its scheme. Lines
+    added after ``year`` (開始年度) are left out; the years before a line's 開始年度 show nothing
+    for it and do not count it (:func:`~toolkit.report.evaluate.evaluate_plan` skips it)."""
+    plan = plan.as_of(year)
     years = report_years(plan, year)
-    data = {y: YearData(y, plan.answers_for(y), evaluate_plan(plan, y)) for y in years}
+    data = {y: _year_data(plan, y, held) for y in years}
     current = data[year]
     colors = grade_colors(plan.scheme)
     ctx = Context(plan, Resolver(plan, current), [data[y] for y in years], colors)
@@ -91,13 +96,40 @@ def build_report(
         colors=colors,
         tables=tables,
         overall=roll_up(plan, current.evaluations).overall,
-        findings=findings(plan, current.answers, current.evaluations, year),
+        findings=[
+            *findings(plan, current.answers, current.evaluations, year),
+            *_held_findings(current),
+        ],
         answered=len(current.answers.line_ids()),
         torikumi_count=len({line.torikumi_no for line in plan.lines}),
         line_count=len(plan.lines),
         years=years,
         counts_text=counts_text(plan),
     )
+
+
+def _year_data(plan: Plan, year: int, held: Collection[tuple[int, str, str]]) -> YearData:
+    """A year's answers and evaluation; a number held back in a conflict is not 「未回答」."""
+    mine = frozenset((line_id, name) for y, line_id, name in held if y == year)
+    evaluations: Mapping[str, Evaluation] = evaluate_plan(plan, year)
+    number = plan.number_field
+    if mine and number is not None:
+        evaluations = {
+            line_id: replace(ev, reason=HELD_BACK)
+            if ev.reason == "未回答" and (line_id, number.name) in mine
+            else ev
+            for line_id, ev in evaluations.items()
+        }
+    return YearData(year, plan.answers_for(year), evaluations, mine)
+
+
+def _held_findings(data: YearData) -> list[Finding]:
+    """P004 when fields of the year are held back in conflicts (the report shows 競合（未確定）)."""
+    if not data.held:
+        return []
+    ids = sorted({line_id for line_id, _ in data.held})
+    shown = "、".join(ids[:5]) + (f" ほか {len(ids) - 5} 行" if len(ids) > 5 else "")
+    return [finding("P004", year=data.year, fields=len(data.held), lines=len(ids), ids=shown)]
 
 
 def counts_text(plan: Plan) -> str:

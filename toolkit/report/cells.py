@@ -50,6 +50,10 @@ KEEP_DIRECTION = "継続"
 UNREGISTERED = "体系が未登録の取組"
 
 
+HELD_BACK = "競合（未確定）"
+"""What a report shows for a field merge held back in a conflict (not 未回答: it was answered)."""
+
+
 @dataclass(frozen=True)
 class YearData:
     """One fiscal year's answers and evaluation."""
@@ -57,6 +61,8 @@ class YearData:
     year: int
     answers: YearAnswers
     evaluations: Mapping[str, Evaluation]
+    held: frozenset[tuple[str, str]] = frozenset()
+    """(ID, 項目) that merge held back in a conflict this year (the master's 競合 sheet)."""
 
 
 @dataclass
@@ -231,6 +237,8 @@ class Resolver:
         return Cell(policy.label, note=f"計画書{policy.page}" if policy.page else "")
 
     def _answer(self, declared: Field, line: Line, owner: str, data: YearData) -> Cell:
+        if (line.id, declared.name) in data.held and self._blank(declared, line, owner, data):
+            return Cell(HELD_BACK, align="c")
         if declared.kind is Kind.NUMBER:
             return value_cell(self.value_of(declared.name, line, owner, data))
         align = "c" if declared.kind in (Kind.CHOICE, Kind.GRADE, Kind.DATE) else ""
@@ -242,6 +250,15 @@ class Resolver:
             return Cell(by_owner(texts), align="" if any(t for _, t in texts) else align)
         stored = data.answers.value(line, declared.name, owner, per_owner=declared.per_owner)
         return Cell(answer_text(stored), align=align)
+
+    @staticmethod
+    def _blank(declared: Field, line: Line, owner: str, data: YearData) -> bool:
+        """True when no owner's value of the field is in the master (what a conflict leaves)."""
+        owners = line.sections if declared.per_owner and not owner else (owner,)
+        return all(
+            data.answers.value(line, declared.name, o, per_owner=declared.per_owner) in (None, "")
+            for o in owners
+        )
 
     def _plan_column(self, name: str, line: Line, owner: str) -> str:
         if owner or len(line.sections) <= 1 or line.columns.get(name):

@@ -372,7 +372,7 @@ def year_target(line: Line, year: int | None, scheme: Scheme) -> tuple[Value, st
         return line.targets[year], ""
     if scheme.target is not TargetMethod.TARGET and scheme.period is not None:
         return _expected(line, year, scheme)
-    if line.targets:  # yearly targets: the plan's own target only from its target year on
+    if line.declares_yearly_targets:  # the plan's own target only from its target year on
         final_year = line.target_year if line.target_year is not None else max(line.targets) + 1
         if year < final_year:
             return BLANK, f"{fiscal_label(year)}の目標値なし"
@@ -651,6 +651,8 @@ def evaluate_plan(
     judged = plan.field_named(judged_name) if judged_name else None
     result = {}
     for line in plan.lines:
+        if not line.started(year):
+            continue  # added later (開始年度): no part of that year's plan
         stored = answers.value(line, number.name, per_owner=number.per_owner) if number else None
         grade = answers.value(line, judged.name, per_owner=judged.per_owner) if judged else None
         result[line.id] = evaluate_line(

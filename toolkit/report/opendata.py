@@ -131,15 +131,19 @@ def _per_owner(plan: Plan) -> bool:
 
 
 def rows(plan: Plan, report: Report) -> Iterator[list[Cell]]:
-    """The CSV rows (without header): every line for the report's year and every other year that
-    has an answer in the master; per owner (回答者) when the plan has fields answered per owner.
-    Made one at a time, as they are written (100,000 lines make hundreds of thousands)."""
+    """The CSV rows (without header): every line for the report's year and every earlier year
+    that has an answer in the master (the years the report's 経年 table shows: a later year's
+    answers are no part of this year's report), from the line's 開始年度 on; per owner (回答者)
+    when the plan has fields answered per owner. Made one at a time, as they are written
+    (100,000 lines make hundreds of thousands)."""
+    plan = plan.as_of(report.year)
     goal_of = {p.key: p for p in plan.policies}
     goals = {g.no: g for g in plan.goals}
     years_of: dict[str, set[int]] = {}
     for answer in plan.answers:
-        years_of.setdefault(answer.id, set()).add(answer.year)
-    years = {a.year for a in plan.answers} | {report.year}
+        if answer.year <= report.year:
+            years_of.setdefault(answer.id, set()).add(answer.year)
+    years = {a.year for a in plan.answers if a.year <= report.year} | {report.year}
     by_year = {year: (plan.answers_for(year), evaluate_plan(plan, year)) for year in years}
     number = plan.number_field
     plan_columns = [f for f in plan.fields if not f.is_answer and not f.builtin]
@@ -158,6 +162,8 @@ def rows(plan: Plan, report: Report) -> Iterator[list[Cell]]:
         )
         owners = list(line.sections) if per_owner and line.sections else [""]
         for year in sorted(years_of.get(line.id, set()) | {report.year}):
+            if not line.started(year):
+                continue
             answers, evaluations = by_year[year]
             ev = evaluations[line.id]
             for owner in owners:

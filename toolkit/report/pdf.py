@@ -128,13 +128,13 @@ def write_pdf(
         folder = Path(work)
         draft_html, draft_pdf = folder / "draft.html", folder / "draft.pdf"
         draft_html.write_text(render(dict.fromkeys(anchors, PLACEHOLDER_PAGE)), encoding="utf-8")
-        say("PDF: 1 回目の印刷（目次のページ番号を調べます）")
+        say("PDF: 目次のページ番号を調べる 1 回目の印刷")
         html_to_pdf(draft_html, draft_pdf, browser=browser)
         found = destination_pages(draft_pdf.read_bytes())
         pages = {a: found[a] for a in anchors if a in found}
         final_html = folder / "report.html"
         final_html.write_text(render(pages), encoding="utf-8")
-        say("PDF: 2 回目の印刷")
+        say("PDF: 目次のページ番号を入れて 2 回目の印刷")
         html_to_pdf(final_html, pdf, browser=browser)
     return pdf, pages
 

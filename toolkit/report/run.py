@@ -8,6 +8,7 @@ from pathlib import Path
 
 from toolkit import few_collections, settled
 from toolkit.errors import UsageError
+from toolkit.master.load import conflicts_of
 from toolkit.master.summary import load_plan
 from toolkit.plan.model import Plan
 from toolkit.report import html as report_html
@@ -89,8 +90,9 @@ def _write_report(
         say("マスターを読み込み中")
         plan, master_findings = load_plan(config)
     report = build_report(
-        plan, year, city=config.city, coordinator=config.coordinator, progress=say
-    )
+        plan, year, city=config.city, coordinator=config.coordinator, progress=say,
+        held=conflicts_of(config.master),
+    )  # fmt: skip
     settled()  # the plan and the report's tables live until every file is written
     folder = out_dir or report_dir(config, year)
     folder.mkdir(parents=True, exist_ok=True)
