@@ -275,6 +275,30 @@ def test_a_rate_grade_among_trend_grades_says_which_lines_are_left_out(plain: Pa
     assert _with_settings(plain, rows)[1] == []
 
 
+def test_grades_by_points_and_by_rate_alone_say_which_lines_they_miss(plain: Path) -> None:
+    """%の指標 ポイント差 with points on some grades: a grade by rate alone never takes a % line,
+    one by points alone never takes another line; each is named with its cell and what to type."""
+    rows = [
+        ["%の指標", "ポイント差"],
+        ["評価1", "A 達成（達成）"],
+        ["評価2", "B 概ね達成（-5ポイント以上）"],
+        ["評価3", "C やや遅れ（60%以上）"],
+        ["評価4", "D 未達成"],
+    ]
+    _, findings = _with_settings(plain, rows)
+    assert [(f.code, f.severity, f.cell) for f in findings] == [
+        ("M074", Severity.WARNING, "B4"),
+        ("M073", Severity.WARNING, "B5"),
+    ]
+    assert "「B 概ね達成（80%以上、-5ポイント以上）」" in findings[0].message
+    assert "% でない指標（人・件 など）は達成率で評価するので" in findings[0].message
+    assert "「C やや遅れ（60%以上、-5ポイント以上）」" in findings[1].message
+    assert "単位 % の指標はこの段階に当たらず" in findings[1].message
+    rows[2] = ["評価2", "B 概ね達成（80%以上、-5ポイント以上）"]  # what the messages say to type
+    rows[3] = ["評価3", "C やや遅れ（60%以上、-10ポイント以上）"]
+    assert _with_settings(plain, rows)[1] == []
+
+
 def test_a_bad_setting_keeps_the_default_never_a_silent_half_value(plain: Path) -> None:
     plan, findings = _with_settings(plain, [["減少の指標", "逆数"], ["変わらない幅", "3"]])
     assert len(findings) == 2

@@ -83,7 +83,7 @@ _TEXT_EXAMPLES = {row[0]: row[1] for row in scheme_settings_rows(DEFAULT_SCHEME)
     KEY_PERIOD: "2018～2022", KEY_BAND: "±3ポイント", KEY_JUDGED_FIELD: "自己評価",
     KEY_SKIP_WORDS: "見込量", KEY_SKIP_WHERE: "区分=見込量",
 }  # fmt: skip
-_TOML_ONLY = ("M055", "M070", "M060", "M061", "M062", "M066")
+_TOML_ONLY = ("M055", "M070", "M073", "M074", "M060", "M061", "M062", "M066")
 """Problems of [grades] that depend on the master (its 設定 sheet, its fields): reported when the
 master is read, as findings naming toolkit.toml."""
 

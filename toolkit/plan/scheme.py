@@ -729,6 +729,21 @@ def _check_grades(reader: _Reader, scheme: Scheme) -> None:
         reader.problem("M056", _key_of(rest[1]), rest[1].text, other=rest[0].source)
     if not rest and not _covers(scheme):
         _report_gap(reader, scheme)
+    _check_points(reader, scheme)
+
+
+def _check_points(reader: _Reader, scheme: Scheme) -> None:
+    """With % lines graded by points thresholds, a grade declared by a rate alone never takes a
+    % line (M073), and one declared by points alone never takes any other line (M074)."""
+    if not scheme.uses_points:
+        return
+    for g in scheme.threshold_grades:
+        if g.lower is not None and g.points is None:
+            reader.problem("M073", _key_of(g), g.legend,
+                           example=f"{g.text}（{g.condition_text}、-5ポイント以上）")  # fmt: skip
+        elif g.points is not None and g.lower is None:
+            reader.problem("M074", _key_of(g), g.legend,
+                           example=f"{g.text}（80%以上、{g.condition_text}）")  # fmt: skip
 
 
 def _report_gap(reader: _Reader, scheme: Scheme) -> None:
