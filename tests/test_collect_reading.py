@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,9 @@ from tests.test_collect_returns import answers_with, counted_line, merged, secti
 from toolkit.collect.run import collect
 from toolkit.collect.submissions import Status
 from toolkit.excel.reader import check_file
+from toolkit.master.load import load_master
+from toolkit.plan.form import ANSWER_SHEET, DEFAULT
+from toolkit.plan.sheets import column_letter
 from toolkit.workspace import Config
 
 MARK = "SETCELL"
@@ -209,3 +213,50 @@ def test_a_password_protected_ods_is_told_as_such(tmp_path: Path) -> None:
     with pytest.raises(UnreadableWorkbook) as caught:
         check_file(ods(tmp_path / "pw.ods", "", manifest))
     assert caught.value.code == "R005"
+
+
+# What the section typed where collect does not read it ----------------------------------------
+
+
+def test_an_answer_typed_right_of_the_table_is_refused_not_lost(issued: Issued) -> None:
+    """A 実績 typed one column past the last one (H11 in the Yamaguchi walkthrough) would be
+    read by nobody: the file comes back (C047) naming the cell and the yellow columns."""
+    config = issued.config
+    section = sections_with_counts(issued)[0]
+    line = counted_line(issued, section)
+    outside = len(DEFAULT.all) + 1
+
+    def edit(wb: Any, rows: dict[str, int]) -> None:
+        wb[ANSWER_SHEET].cell(rows[line], outside).value = 321
+
+    fill(issued.forms[section], config.inbox / "o.xlsx", answers_with(issued, section, 5), edit)
+    sub = only(collect(config), "o.xlsx")
+    assert sub.status is Status.REJECTED
+    (far,) = [f for f in sub.findings if f.code == "C047"]
+    assert far.cell == f"{column_letter(outside)}{row_of(issued, section, line)}"
+    assert far.value == "321" and far.line_id == line
+    assert "表の外の列" in far.message and "「実績値」" in far.message and "「備考」" in far.message
+
+
+def test_a_plan_text_edited_by_a_section_is_told_and_not_taken(issued: Issued) -> None:
+    """取組内容 is the plan's text: a section's edit is a warning (C046) and the master keeps
+    the plan's own text; the answers are merged."""
+    config = issued.config
+    section = sections_with_counts(issued)[0]
+    line = counted_line(issued, section)
+    issued_text = issued.plan.by_id()[line].content
+
+    def edit(wb: Any, rows: dict[str, int]) -> None:
+        wb[ANSWER_SHEET].cell(
+            rows[line], DEFAULT.index("取組内容")
+        ).value = "課で書き直した取組内容"
+
+    fill(issued.forms[section], config.inbox / "p.xlsx", answers_with(issued, section, 5), edit)
+    sub = only(collect(config), "p.xlsx")
+    assert sub.status is Status.ACCEPTED
+    (told,) = [f for f in sub.findings if f.code == "C046"]
+    assert (told.line_id, told.value) == (line, "課で書き直した取組内容")
+    assert "マスターに取り込みません" in told.message
+    assert merged(config)[line]["実績値"] == 5
+    plan, _ = load_master(config.master)
+    assert plan.by_id()[line].content == issued_text

@@ -503,6 +503,10 @@ def test_newer_submission_overwrites_with_history_note(ws: Config) -> None:
     rows = sheet_rows(ws, L.SHEET_CONFLICTS)
     assert [(r["種類"], r["マスターの値"], r["回答の値"]) for r in rows] == [("上書き", "50", "55")]
     assert not merge(ws).written
+    # an overwrite is a record of what merge wrote, not a conflict held back
+    report = write_report(ws, ("html",))
+    assert [f for f in report.findings if f.code == "P004"] == []
+    assert "競合（未確定）" not in report.files["html"].read_text(encoding="utf-8")
 
 
 def test_superseded_and_rejected_ignored(ws: Config) -> None:

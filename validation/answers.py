@@ -178,7 +178,7 @@ def _allowed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
 
 
 def _help_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
-    return {"help": f.help or f"{f.name}を書いてください。"}
+    return {"help": (f.help or f"{f.name}を書いてください。").rstrip("。")}
 
 
 def _parsed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
@@ -247,7 +247,11 @@ CHOICE_BLANK = Rule(
 )
 TEXT_BLANK = Rule(
     "C022",
-    Message(E, "{cell} の{field}が空欄です。{help}"),
+    Message(
+        E,
+        "{cell} の{field}が空欄です。入力が必要な欄です（{help}）。"
+        "書くことがない場合は「-」と入れ、その理由を備考に書いてください。",
+    ),
     (Kind.TEXT,),
     _required,
     _help_params,
@@ -282,7 +286,7 @@ TEXT_TOO_LONG = Rule(
     "C024",
     Message(
         E,
-        "{cell} の{field}が {length} 文字あります。報告書に収まるよう {limit} 文字以内にまとめてください。",
+        "{cell} の{field}が {length} 文字あります（改行も 1 文字に数えます）。報告書に収まるよう {limit} 文字以内にまとめてください。",
     ),
     (Kind.TEXT,),
     lambda d, f, s: d[_col(f, _LEN)] <= (f.limit or 32_767),

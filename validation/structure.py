@@ -44,6 +44,16 @@ MESSAGES: dict[str, Message] = {
         E,
         "{cell} の「{column}」が配布時の「{issued}」から「{value}」に変更されています。この欄は変更できません。元の「{issued}」に戻してください。",
     ),
+    "C046": Message(
+        W,
+        "{cell} の「{column}」が配布時の「{issued}」から変わっています。この欄は計画書の記載で、変更はマスターに取り込みません"
+        "（報告書も元の記載のままです）。記載を直したいときは、取りまとめ課に連絡してください。",
+    ),
+    "C047": Message(
+        E,
+        "{cell} に「{value}」が入っていますが、表の外の列（回答欄ではない列）のため読み取れません。"
+        "この行の回答なら、{fields} のうち正しい列の黄色いセルに移してください。メモなら消してください。",
+    ),
     "C014": Message(
         E,
         "{cell} の入力欄が結合されています。セルの結合を解除して、1 つのセルに 1 つの値を入れてください。",
@@ -117,25 +127,42 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
 
 
 def fixed_changes(rows: Iterable[RowInput], answer: AnswerSheet) -> list[Problem]:
-    """Fixed cells (指標, 単位, 目標値 …) that differ from what was issued."""
+    """Fixed cells that differ from what was issued: those an answer is judged against (指標,
+    単位, 目標値 …) are an error (C013); the plan's other texts (取組, 取組内容, the plan's own
+    columns) a warning (C046): merge never takes them, and the section should know."""
     problems = []
     for row in rows:
-        for column in CHECKED_FIXED:
-            if column == "ID" or column not in row.fixed or column not in answer.col_of:
+        for column, issued in row.fixed.items():
+            if column == "ID" or column not in answer.col_of or column not in row.cells:
                 continue
-            seen = row.cells.get(column)
-            if not same_fixed(seen, row.fixed[column]):
-                problems.append(
-                    Problem(
-                        "C013",
-                        row.row,
-                        column,
-                        cell_ref(row.row, answer.col_of[column]),
-                        seen,
-                        row.id,
-                        {"column": column, "issued": row.fixed[column]},
-                    )
-                )
+            seen = row.cells[column]
+            if same_fixed(seen, issued):
+                continue
+            code = "C013" if column in CHECKED_FIXED else "C046"
+            shown = issued if code == "C013" or len(issued) <= 20 else issued[:20] + "…"
+            problems.append(
+                Problem(code, row.row, column, cell_ref(row.row, answer.col_of[column]), seen,
+                        row.id, {"column": column, "issued": shown})
+            )  # fmt: skip
+    return problems
+
+
+def cells_outside(
+    answer: AnswerSheet, rows: Iterable[RowInput], input_columns: Iterable[str]
+) -> list[Problem]:
+    """Values typed to the right of the form's table on a line's row (C047): nothing reads them,
+    so an answer typed one column too far would be lost without a word."""
+    last = max(answer.col_of.values(), default=0)
+    fields = "・".join(f"「{c}」" for c in input_columns if c in answer.col_of)
+    problems = []
+    for row in rows:
+        values = answer.sheet.rows[row.row - 1] if row.row <= len(answer.sheet.rows) else []
+        for c in range(last + 1, len(values) + 1):
+            value = values[c - 1]
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            problems.append(Problem("C047", row.row, "", cell_ref(row.row, c), value, row.id,
+                                    {"fields": fields}))  # fmt: skip
     return problems
 
 

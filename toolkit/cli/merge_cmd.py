@@ -95,7 +95,7 @@ def _conflict_sheet_line(plan: MergePlan, dry_run: bool) -> str:
         parts.append(f"新しい競合 {plan.conflicts_added} 件を加え")
     done = "ます" if dry_run else "ました"
     if not parts:
-        return f"競合 シート: 競合の内容を更新し{done}。"
+        return f"競合 シート: 上書きの記録（前の値と新しい値）などを書き加え{done}。"
     return f"競合 シート: {'、'.join(parts)}{done}（行と項目ごと）。"
 
 

@@ -506,6 +506,7 @@ def _read_structure(
     rows, problems = structure.match_rows(answer, identity)
     last_row = max((r.row for r in rows), default=answer.header_row)
     problems += structure.fixed_changes(rows, answer)
+    problems += structure.cells_outside(answer, rows, identity.inputs)
     problems += structure.merged_inputs(answer, last_row, identity.inputs)
     problems += structure.formula_inputs(answer, info.formulas_of(sheet), rows, identity.inputs)
     sub.findings += [_problem_finding(p, sub, sheet) for p in problems]

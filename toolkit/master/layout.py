@@ -77,6 +77,9 @@ HISTORY_COLUMNS = (
 CONFLICT_COLUMNS = (
     "検出日時", "年度", "ID", "項目", "種類", "マスターの値", "回答の値", "担当課", "ファイル", "説明",
 )  # fmt: skip
+CONFLICT_SHARED = "回答の不一致"
+"""種類 of a 競合 row whose field merge held back because owners answered it differently (the
+other kinds: マスター変更, マスターにない行, and 上書き, a record of an overwrite, nothing held)."""
 
 SHEET_ORDER = (
     SHEET_GUIDE, SHEET_LINES, SHEET_STRUCTURE, SHEET_SECTIONS, SHEET_FIELDS, SHEET_LISTS, SHEET_UNITS,

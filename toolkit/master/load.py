@@ -98,9 +98,10 @@ def load_master(
 
 
 def conflicts_of(path: Path) -> set[tuple[int, str, str]]:
-    """(年度, ID, 項目) of every field merge held back in a conflict (the master's 競合 sheet,
-    read alone: the plan's loaders skip it). Empty when there is none or it cannot be read (the
-    plan's own load reports a broken master)."""
+    """(年度, ID, 項目) of every field merge held back because owners answered it differently
+    (rows of the master's 競合 sheet of 種類 回答の不一致; 上書き rows are records of what merge did
+    write). The sheet is read alone: the plan's loaders skip it. Empty when there is none or it
+    cannot be read (the plan's own load reports a broken master)."""
     try:
         book = read_workbook(path, MASTER_LIMITS, only=(L.SHEET_CONFLICTS,))
     except UnreadableWorkbook:
@@ -109,15 +110,17 @@ def conflicts_of(path: Path) -> set[tuple[int, str, str]]:
     if sheet is None or not sheet.rows:
         return set()
     header = [str(v).strip() if v is not None else "" for v in sheet.rows[0]]
-    at = {name: header.index(name) for name in ("年度", "ID", "項目") if name in header}
-    if len(at) < 3:
+    names = ("年度", "ID", "項目", "種類")
+    at = {name: header.index(name) for name in names if name in header}
+    if len(at) < len(names):
         return set()
     held = set()
     for row in sheet.rows[1:]:
-        values = [row[at[n]] if at[n] < len(row) else None for n in ("年度", "ID", "項目")]
-        year = parse_year(values[0])
-        if year is not None and values[1] is not None and values[2] is not None:
-            held.add((year, str(values[1]).strip(), str(values[2]).strip()))
+        year, line_id, name, kind = (row[at[n]] if at[n] < len(row) else None for n in names)
+        if str(kind or "").strip() != L.CONFLICT_SHARED or line_id is None or name is None:
+            continue
+        if (fiscal := parse_year(year)) is not None:
+            held.add((fiscal, str(line_id).strip(), str(name).strip()))
     return held
 
 

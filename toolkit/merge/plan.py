@@ -33,7 +33,7 @@ from validation.findings import Finding, finding
 class ConflictKind(StrEnum):
     """Why a line (or a field of it) was not merged, or was merged with a warning."""
 
-    SHARED = "回答の不一致"
+    SHARED = L.CONFLICT_SHARED
     MASTER_CHANGED = "マスター変更"
     UNKNOWN_ID = "マスターにない行"
     OVERWRITE = "上書き"
