@@ -123,6 +123,11 @@ def test_answer_sheet_layout_title_and_headers(
     assert [h.split("\n")[0] for h in headers] == list(F.DEFAULT.all)
     assert headers[F.DEFAULT.index("現状値") - 1] == "現状値\n(R2年度)"
     assert headers[F.DEFAULT.index("実績値") - 1] == "実績値\n(R3年度)"
+    # the default shape: 進捗状況 must be chosen on every line, 今後の方向性 only where there is an
+    # indicator (told in 記入要領), 課題 is free: only the first says 必須 in its header
+    assert headers[F.DEFAULT.index("進捗状況") - 1] == "進捗状況\n(▼選択・必須)"
+    assert headers[F.DEFAULT.index("今後の方向性") - 1] == "今後の方向性\n(▼選択)"
+    assert headers[F.DEFAULT.index("課題") - 1] == "課題\n(400字以内)"  # toolkit.toml text_limit
     assert ws.print_title_rows == f"${F.HEADER_ROW}:${F.HEADER_ROW}"
     # 15 columns on A4 would print at about 6 pt: A3 (paper size 8) keeps the text at 8 pt or more
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "8"

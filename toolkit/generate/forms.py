@@ -35,7 +35,7 @@ from toolkit.generate.writer import (
 )
 from toolkit.master.summary import load_plan
 from toolkit.plan import form as F
-from toolkit.plan.fields import QUALITATIVE_LIST, Area, Field, Kind
+from toolkit.plan.fields import QUALITATIVE_LIST, Area, Field, Kind, Need
 from toolkit.plan.identity import FormIdentity, IssuedRow, identity_cells, read_identity_cells
 from toolkit.plan.layout import parse_condition
 from toolkit.plan.model import Line, Plan, Section, YearAnswers, line_matches
@@ -490,7 +490,7 @@ def _input_column(f: Field, plan: Plan, year: int) -> InputColumn:
         limit = f.limit or 32_767
         return InputColumn(
             f.name, "text", limit=limit, input_title=f.name,
-            input_message=f"{limit}字以内の文章で入力してください。セル内の改行は Alt+Enter です。",
+            input_message=f"{'必須です。' if f.need in _NEEDED else ''}{limit}字以内の文章で入力してください。セル内の改行は Alt+Enter です。",
             error_title="文字数が多すぎます", error_message=f"{limit}字を超えています。要点をまとめて{limit}字以内にしてください。",
         )  # fmt: skip
     if f.kind is Kind.DATE:
@@ -534,14 +534,17 @@ def _headers(
         if f.kind is Kind.NUMBER:
             headers[f.name] = f"{f.name}\n({short_label(year)}年度)"
         elif f.kind in (Kind.CHOICE, Kind.GRADE):
-            headers[f.name] = f"{f.name}\n(▼選択)"
+            headers[f.name] = f"{f.name}\n(▼選択{_NEEDED.get(f.need, '')})"
         elif f.kind is Kind.TEXT and f.limit and f.name not in _NOTE_FIELDS:
-            headers[f.name] = f"{f.name}\n({f.limit}字以内)"
+            needed = "必須・" if f.need in _NEEDED else ""
+            headers[f.name] = f"{f.name}\n({needed}{f.limit}字以内)"
         elif f.kind is Kind.DATE:
             headers[f.name] = f"{f.name}\n(日付)"
     return headers, per_cell
 
 
+_NEEDED = {Need.REQUIRED: "・必須"}
+"""What a header adds for a field every line it asks must fill in (指標あり fields are told in 記入要領)."""
 _NOTE_FIELDS = ("備考",)
 """Text fields whose header shows no length note (a remark, not a report paragraph)."""
 
