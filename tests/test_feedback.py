@@ -12,12 +12,13 @@ import openpyxl
 import pytest
 
 from tests.test_collect import Issued, fill, issue, only
-from toolkit.collect.feedback import FeedbackSource, write_feedback
+from toolkit.collect.feedback import FeedbackSource, _source_near, write_feedback
 from toolkit.collect.run import collect
 from toolkit.collect.submissions import Status, Submission
+from toolkit.master.summary import cached_plan
 from toolkit.plan import form as F
 from toolkit.plan.wareki import japan_time
-from toolkit.workspace import Config
+from toolkit.workspace import Config, load_config
 from validation.answers import NO_VALUE_RULE
 from validation.findings import finding
 
@@ -179,3 +180,13 @@ def test_without_a_source_the_workspace_is_found_from_the_folder(issued: Issued)
     received = issued.config.year_dir / "collect" / sub.stored
     again = write_feedback(received, sub, path.parent / "again")
     assert openpyxl.load_workbook(again).sheetnames[:2] == ["エラー一覧", F.ANSWER_SHEET]
+
+    # the plan it finds is read with the workspace's settings, toolkit.toml [grades] included
+    # (it once left them out: another plan, and another cache entry, than collect's)
+    toml = issued.config.root / "toolkit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("B = 80", "B = 70"), encoding="utf-8")
+    source = _source_near(issued.config.year_dir / "collect" / "elsewhere")
+    assert source is not None
+    b = source.plan.scheme.grade("B")
+    assert b is not None and b.lower == 70
+    assert source.plan.scheme == cached_plan(load_config(issued.config.root))[0].scheme

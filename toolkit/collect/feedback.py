@@ -32,12 +32,12 @@ from toolkit.generate.writer import (
     write_error_list,
     write_form,
 )
-from toolkit.master.cache import MASTER_CACHE, load_master_cached
+from toolkit.master.summary import cached_plan
 from toolkit.plan.identity import FormIdentity, identity_cells
 from toolkit.plan.model import Line, Plan, YearAnswers
 from toolkit.plan.sheets import cell_ref
 from toolkit.plan.wareki import fiscal_label, japan_time
-from toolkit.workspace import Config, find_workspace, load_config
+from toolkit.workspace import CONFIG_NAME, Config, find_workspace, load_config
 from validation.findings import Finding, Severity
 from validation.identity import identify
 
@@ -280,7 +280,7 @@ def rebuildable(identity: FormIdentity | None) -> FormIdentity | None:
     return identity
 
 
-_SOURCES: dict[tuple[Path, int, int], FeedbackSource | None] = {}
+_SOURCES: dict[tuple[Path, int, int, int], FeedbackSource | None] = {}
 
 
 def _source_near(folder: Path) -> FeedbackSource | None:
@@ -292,16 +292,18 @@ def _source_near(folder: Path) -> FeedbackSource | None:
         return None
     try:
         config = load_config(root)
-        stat = config.master.stat()
+        stat, settings = config.master.stat(), (root / CONFIG_NAME).stat()
     except (ToolkitError, OSError):
         return None
-    key = (root, stat.st_mtime_ns, stat.st_size)
+    key = (
+        root,
+        stat.st_mtime_ns,
+        stat.st_size,
+        settings.st_mtime_ns,
+    )  # the master and toolkit.toml
     if key not in _SOURCES:
         try:
-            plan = load_master_cached(
-                config.master, config.root / MASTER_CACHE, name=config.plan_name,
-                lists=config.allowed, text_limit=config.text_limit,
-            )  # fmt: skip
+            plan = cached_plan(config)[0]
         except (ToolkitError, OSError):
             _SOURCES[key] = None
         else:

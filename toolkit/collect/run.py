@@ -54,7 +54,7 @@ from toolkit.excel.reader import (
     check_bytes,
     read_bytes,
 )
-from toolkit.master.cache import MASTER_CACHE, load_master_keyed
+from toolkit.master.summary import cached_plan
 from toolkit.plan.fields import Field, Kind
 from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, NO_INDICATOR, AnswerSheet, RowInput
 from toolkit.plan.identity import FormIdentity
@@ -192,14 +192,7 @@ def _collect(
     use: Iterable[str | Path],
 ) -> CollectResult:
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
-    plan, plan_key = load_master_keyed(
-        config.master,
-        config.root / MASTER_CACHE,
-        name=config.plan_name,
-        lists=config.allowed,
-        text_limit=config.text_limit,
-        grades=config.grades,
-    )
+    plan, plan_key = cached_plan(config)
     fields = {f.name: f for f in plan.answer_fields}
     ctx = _Context(config, plan, plan.by_id(), fields, Ledger(config.year_dir), config.secret())
     settled()

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from toolkit.master.cache import MASTER_CACHE, load_master_keeping
+from toolkit.master.cache import MASTER_CACHE, load_master_keeping, load_master_keyed
+from toolkit.plan.model import Plan
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import Config
-from validation.findings import Severity
+from validation.findings import Finding, Severity
 
 
-def load_plan(config: Config):  # type: ignore[no-untyped-def]
+def load_plan(config: Config) -> tuple[Plan, list[Finding]]:
     """The workspace's plan and the findings of its master (read from the workbook; the parsed plan
     is left in the workspace's cache for collect)."""
-    return load_master_keeping(
-        config.master,
-        config.root / MASTER_CACHE,
-        name=config.plan_name,
-        lists=config.allowed,
-        text_limit=config.text_limit,
-        grades=config.grades,
-    )
+    return load_master_keeping(config.master, config.root / MASTER_CACHE, **_settings(config))
+
+
+def cached_plan(config: Config) -> tuple[Plan, str]:
+    """The workspace's plan from its cache (the master is read when the cache lacks it), and the
+    cache key of what was loaded (see :func:`toolkit.master.cache.load_master_keyed`)."""
+    return load_master_keyed(config.master, config.root / MASTER_CACHE, **_settings(config))
+
+
+def _settings(config: Config) -> dict[str, Any]:
+    """What toolkit.toml says about reading the master: the same for every loader, so that one
+    master under one workspace is one cache entry and one plan."""
+    return {"name": config.plan_name, "lists": config.allowed, "text_limit": config.text_limit,
+            "grades": config.grades}  # fmt: skip
 
 
 def plan_summary(config: Config, *, max_findings: int = 20) -> str:

@@ -313,24 +313,32 @@ def build_index(ctx: Context, spec: TableSpec, number: int) -> Table:
     table = Table(number, spec.name, spec.kind.value, [])
     blocks = []
     for heads, block in grouped(ctx, lines, spec.group, table.anchor):
-        groups: dict[int, list[Line]] = {}
-        for line in block:
-            groups.setdefault(line.torikumi_no, []).append(line)
-        rows = [
-            Row(
-                [
-                    replace(ctx.resolver.cell(c.content, members), col=i)
-                    for i, c in enumerate(spec.columns)
-                ],
-                members[0].id,
-            )
-            for members in groups.values()
-        ]
+        rows = _row_per_group(ctx, spec, block, lambda line: line.torikumi_no)
         _span_equal(rows, [i for i, c in enumerate(spec.columns) if c.merge])
         blocks.append(Block(heads, rows))
     words = year_words(ctx.plan, ctx.resolver.data.year, lines or ctx.plan.lines)
     table.grids.append(Grid(widths(spec.columns), header_rows(spec.columns, words), blocks))
     return table
+
+
+def _row_per_group(
+    ctx: Context, spec: TableSpec, lines: Sequence[Line], key: Callable[[Line], object]
+) -> list[Row]:
+    """One row per group of ``lines`` sharing ``key`` (a 取組, a 施策), in order of first line,
+    each column's cell made from the group's lines."""
+    groups: dict[object, list[Line]] = {}
+    for line in lines:
+        groups.setdefault(key(line), []).append(line)
+    return [
+        Row(
+            [
+                replace(ctx.resolver.cell(c.content, members), col=i)
+                for i, c in enumerate(spec.columns)
+            ],
+            members[0].id,
+        )
+        for members in groups.values()
+    ]
 
 
 def _span_equal(rows: list[Row], columns: Sequence[int]) -> None:
@@ -356,20 +364,7 @@ def build_policy(ctx: Context, spec: TableSpec, number: int) -> Table:
     table = Table(number, spec.name, spec.kind.value, [])
     blocks = []
     for heads, block in grouped(ctx, lines, grouping, table.anchor):
-        by_policy: dict[str, list[Line]] = {}
-        for line in block:
-            by_policy.setdefault(line.policy_key, []).append(line)
-        rows = [
-            Row(
-                [
-                    replace(ctx.resolver.cell(c.content, members), col=i)
-                    for i, c in enumerate(spec.columns)
-                ],
-                members[0].id,
-            )
-            for members in by_policy.values()
-        ]
-        blocks.append(Block(heads, rows))
+        blocks.append(Block(heads, _row_per_group(ctx, spec, block, lambda line: line.policy_key)))
     words = year_words(ctx.plan, ctx.resolver.data.year, lines or ctx.plan.lines)
     table.grids.append(Grid(widths(spec.columns), header_rows(spec.columns, words), blocks))
     return table
