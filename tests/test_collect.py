@@ -147,13 +147,15 @@ def test_rerun_does_not_duplicate_records(issued: Issued) -> None:
     collect(issued.config)
     root = issued.config.year_dir / "collect"
     ledger = (root / "ledger.jsonl").read_text(encoding="utf-8")
-    (record,) = (root / "submissions").glob("*.json")
-    record_stat = record.stat()
+    record = root / "submissions" / "records.jsonl"
+    lines, record_stat = record.read_bytes(), record.stat()
+    assert len(lines.splitlines()) == 1
     collect(issued.config)
     assert (root / "ledger.jsonl").read_text(encoding="utf-8") == ledger
     assert len(ledger.splitlines()) == 1
-    assert list((root / "submissions").glob("*.json")) == [record]
-    assert record.stat().st_ino == record_stat.st_ino  # unchanged, so not rewritten
+    assert list((root / "submissions").iterdir()) == [record]
+    assert record.read_bytes() == lines  # unchanged, so not appended to
+    assert record.stat().st_ino == record_stat.st_ino
     assert len(list((root / "received").glob("*.xlsx"))) == 1
 
 

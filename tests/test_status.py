@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +13,7 @@ from tests.test_collect import Issued, fill, issue, set_saved_time
 from toolkit.cli import cli
 from toolkit.collect.run import collect
 from toolkit.collect.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
+from toolkit.collect.submissions import Status, load_submissions
 from toolkit.workspace import Config
 
 
@@ -142,38 +144,60 @@ def test_last_years_file_already_collected_is_one_line(issued: Issued) -> None:
     assert by_section(issued, dt.date(2022, 6, 1))[section].state == "前年度の様式で提出"
 
 
+def _record_lines(path: Path) -> dict[str, int]:
+    """file name → number (1-based) of the last line of records.jsonl recording it."""
+    lines = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            lines[json.loads(line.split("\t", 1)[1])["file"]] = n
+        except (ValueError, TypeError):
+            continue  # a line this test damaged
+    return lines
+
+
+def _spoil_line(path: Path, n: int, text: str) -> str:
+    """Replace line ``n`` of ``path`` by its hash and ``text``; returns the hash."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    sha = lines[n - 1].split("\t", 1)[0]
+    lines[n - 1] = f"{sha}\t{text}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return sha
+
+
 def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
-    """A record damaged by hand or by a full disk: collect rewrites it while the file is still in the
-    inbox; otherwise status, collect and merge stop with one line saying how to rebuild it from the
-    kept copy, and following that line gives the record back."""
+    """A record damaged by hand or by a full disk: collect writes it again while the file is still
+    in the inbox; otherwise status, collect and merge stop with one line saying how to rebuild it
+    from the kept copy, and following that line gives the record back. The other file's record
+    on the same records file is untouched."""
     config = issued.config
     sections = sorted(issued.forms)
     for section in sections[:2]:
         fill(issued.forms[section], config.inbox / f"{section}.xlsx", issued.answers(section))
     collect(config)
-    records = config.year_dir / "collect" / "submissions"
-    first, second = sorted(
-        records.glob("*.json"), key=lambda p: json.loads(p.read_text(encoding="utf-8"))["file"]
-    )
+    records = config.year_dir / "collect" / "submissions" / "records.jsonl"
+    first, second = f"{sections[0]}.xlsx", f"{sections[1]}.xlsx"
     runner = CliRunner()
 
-    first.write_text('{"file": "cut short', encoding="utf-8")
+    _spoil_line(records, _record_lines(records)[first], '{"file": "cut short')
     assert (
         runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0
     )  # both files still in the inbox
-    assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
+    subs = {s.file: s for s in load_submissions(config.year_dir)}
+    assert subs[first].status is Status.ACCEPTED and subs[first].section == sections[0]
 
-    (config.inbox / f"{sections[1]}.xlsx").unlink()  # the second file has left the inbox
-    second.write_text("[]", encoding="utf-8")
+    (config.inbox / second).unlink()  # the second file has left the inbox
+    line = _record_lines(records)[second]
+    sha = _spoil_line(records, line, "[]")
     for command in (["status"], ["collect"], ["merge", "--dry-run"]):
         out = runner.invoke(cli, [*command, "-w", str(config.root)])
         assert out.exit_code == 1 and "Traceback" not in out.output, (command, out.output)
-        assert f"回収の記録 {second}" in out.output and "received" in out.output, out.output
-    copy = next((config.year_dir / "collect" / "received").glob(f"{second.stem}.*"))
-    second.unlink()
+        assert f"回収の記録 {records} の {line} 行目" in out.output, out.output
+        assert f"received/{sha}.xlsx" in out.output.replace("\\", "/"), out.output
+    copy = next((config.year_dir / "collect" / "received").glob(f"{sha}.*"))
     (config.inbox / copy.name).write_bytes(copy.read_bytes())
     assert runner.invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0
-    assert json.loads(second.read_text(encoding="utf-8"))["section"] == sections[1]
+    subs = {s.sha256: s for s in load_submissions(config.year_dir)}
+    assert subs[sha].section == sections[1] and subs[sha].status is Status.ACCEPTED
     status = runner.invoke(cli, ["status", "-w", str(config.root), "--json"])
     assert status.exit_code == 0
     sections_json = json.loads(status.output)["sections"]
@@ -181,6 +205,51 @@ def test_damaged_record_is_repaired_or_explained(issued: Issued) -> None:
         e["section"] for e in sections_json if (e["status"], e["label"]) == ("submitted", SUBMITTED)
     }
     assert set(sections[:2]) <= done
+
+
+def test_a_line_cut_short_in_its_hash_stops_every_command_until_removed(issued: Issued) -> None:
+    """The last line cut in the middle of its hash (a crash while appending): no command can tell
+    whose record it was, so status and collect name the line and say to remove it (nothing is
+    dropped silently); once removed, the next record starts on a line of its own."""
+    config = issued.config
+    section, other = sorted(issued.forms)[:2]
+    fill(issued.forms[section], config.inbox / "a.xlsx", issued.answers(section))
+    collect(config)
+    records = config.year_dir / "collect" / "submissions" / "records.jsonl"
+    good = records.read_text(encoding="utf-8")
+    records.write_text(good + "0123abc", encoding="utf-8")  # no newline: cut short
+    fill(issued.forms[other], config.inbox / "b.xlsx", issued.answers(other))
+    for command in ("status", "collect"):
+        out = CliRunner().invoke(cli, [command, "-w", str(config.root)])
+        assert out.exit_code == 1 and "Traceback" not in out.output, out.output
+        assert f"回収の記録 {records} の 2 行目" in out.output and "この行を削除" in out.output
+    assert records.read_text(encoding="utf-8") == good + "0123abc"
+    records.write_text(good.rstrip("\n"), encoding="utf-8")  # the line removed, not its newline
+    assert CliRunner().invoke(cli, ["collect", "-w", str(config.root)]).exit_code == 0
+    lines = records.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == good.rstrip("\n")
+    assert json.loads(lines[1].split("\t", 1)[1])["file"] == "b.xlsx"
+
+
+def test_records_of_an_earlier_version_are_read_and_superseded(issued: Issued) -> None:
+    """A workspace collected by an earlier version (one ``<sha256>.json`` per file): its records
+    are read as they are, and a later run's line for the same file wins."""
+    config = issued.config
+    section = sorted(issued.forms)[0]
+    fill(issued.forms[section], config.inbox / "a.xlsx", issued.answers(section))
+    collect(config)
+    folder = config.year_dir / "collect" / "submissions"
+    (line,) = (folder / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    sha, body = line.split("\t", 1)
+    (folder / "records.jsonl").unlink()
+    old = json.loads(body)
+    (folder / f"{sha}.json").write_text(json.dumps({**old, "file": "old-name.xlsx"}), "utf-8")
+    (folder.parent / "reuse.json").unlink()  # an earlier version left none
+    assert [s.file for s in load_submissions(config.year_dir)] == ["old-name.xlsx"]
+    collect(config)  # the same content, now named a.xlsx in the inbox
+    assert [s.file for s in load_submissions(config.year_dir)] == ["a.xlsx"]
+    (folder / f"{sha}.json").write_text("{", "utf-8")  # damaged, but superseded by the line
+    assert [s.file for s in load_submissions(config.year_dir)] == ["a.xlsx"]
 
 
 def test_status_json_speaks_the_same_vocabulary_as_collect(issued: Issued) -> None:

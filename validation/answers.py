@@ -463,7 +463,9 @@ def validate_answers(
         for target in targets:
             key = f"{rule.code}:{target.name if target else ''}"
             where[key] = (rule, target)
-            checks.append(pa.Check(_bound(rule, target, settings), error=key))
+            # ignore_na=False: the frame has no all-NA row (its flag columns are bools), and with
+            # the default pandera runs isna() over the whole frame once per check
+            checks.append(pa.Check(_bound(rule, target, settings), error=key, ignore_na=False))
     try:
         with _without_hypothesis():
             pa.DataFrameSchema(checks=checks, coerce=False, strict=False).validate(frame, lazy=True)

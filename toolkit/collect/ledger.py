@@ -1,8 +1,9 @@
 """The durable record of received files (see :mod:`toolkit.collect.submissions` for the layout).
 
-Every file is kept by content hash under ``received/``; its :class:`Submission` is written to
-``submissions/<sha256>.json``; ``ledger.jsonl`` gets a line when a file is first seen and when
-its status changes, so re-running collect on the same files adds nothing.
+Every file is kept by content hash under ``received/``; its :class:`Submission` is a line of
+``submissions/records.jsonl`` (:class:`~toolkit.collect.submissions.Records`), appended when it
+changed; ``ledger.jsonl`` gets a line when a file is first seen and when its status changes, so
+re-running collect on the same files adds nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.submissions import JST, Status, Submission, collect_dir, read_record
+from toolkit.collect.submissions import JST, Records, Status, Submission, collect_dir
 
 LEDGER = "ledger.jsonl"
 REUSE = "reuse.json"
@@ -66,13 +68,20 @@ class Ledger:
         self.folder = self.root / "submissions"
         self.path = self.root / LEDGER
         self._received_made = False
+        self.records = Records(self.folder)
 
     def known(self, sha: str) -> Submission | None:
-        """The stored submission of a file with this content, if collect has seen it."""
-        path = self.folder / f"{sha}.json"
-        if not path.is_file():
-            return None
-        return read_record(path)  # a damaged record: unknown, and rewritten by this run
+        """The stored submission of a file with this content, if collect has seen it (a damaged
+        record: unknown, and written again by this run)."""
+        return self.records.get(sha)
+
+    def recorded(self, sha: str) -> bool:
+        """Whether collect recorded a file with this content (its record damaged or not)."""
+        return self.records.has(sha)
+
+    def all(self, repaired: Collection[str] = ()) -> list[Submission]:
+        """Every record of the year, oldest first (see :func:`~toolkit.collect.submissions.load_submissions`)."""
+        return self.records.all(repaired)
 
     def reuse(self) -> dict[str, Any]:
         """What the last run left for this one to reuse (empty when there is nothing, or it
@@ -140,19 +149,13 @@ class Ledger:
         lines = [self._line(sub) for sub, before in known if before != sub.status]
         if lines:
             self._write_lines(lines)
-        if known:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        for sub, _ in known:
-            self._write_record(sub)
+        changed = {}
+        for sub, _ in known:  # a re-run of collect writes only what changed
+            text = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+            if self.records.text(sub.sha256) != text:
+                changed[sub.sha256] = text
+        self.records.append(list(changed.items()))
         return len(lines)
-
-    def _write_record(self, sub: Submission) -> None:
-        path = self.folder / f"{sub.sha256}.json"
-        text = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
-        if not _holds(path, text):  # a re-run of collect rewrites only what changed
-            tmp = path.with_suffix(".json.part")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
 
     def _line(self, sub: Submission) -> dict[str, Any]:
         return {

@@ -42,7 +42,6 @@ from toolkit.collect.submissions import (
     Status,
     Submission,
     collect_dir,
-    load_submissions,
     stored_actual,
 )
 from toolkit.collect.versions import VERSION_CODES, base_status, is_version, resolve_versions
@@ -121,7 +120,7 @@ class _Context:
     def collected_in(self, year: int, sha: str) -> bool:
         """Whether the collect of ``year`` recorded a file with this content (a form of that year
         left in the inbox after its own year, rather than sent again by its section)."""
-        return (self._year_ledger(year).folder / f"{sha}.json").is_file()
+        return self._year_ledger(year).recorded(sha)
 
     def recorded_name(self, year: int, sha: str) -> str:
         """The name under which the collect of ``year`` recorded this content ('' if none)."""
@@ -772,10 +771,7 @@ def _chosen(
 ) -> Submission:
     """The version ``wanted`` names, checked: a verified, accepted form of this year."""
     year = ctx.config.fiscal_year
-    everything = {
-        s.sha256: s
-        for s in load_submissions(ctx.config.year_dir, repaired={s.sha256 for s in current})
-    }
+    everything = {s.sha256: s for s in ctx.ledger.all(repaired={s.sha256 for s in current})}
     everything.update({s.sha256: s for s in current})
     matches = _matching(str(wanted), inbox, list(everything.values()))
     if not matches:

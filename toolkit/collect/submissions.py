@@ -6,7 +6,10 @@ Collect writes, under ``outputs/<FY>/collect/``:
 * ``ledger.jsonl``: one JSON line per file seen (section, file, hash, saved and received time,
   status, and for a file that came attached to a mail its sender, date and subject) and per
   version the coordinator chose (``"event": "use"``), appended, never rewritten;
-* ``submissions/<sha256>.json``: the full :class:`Submission` (answers and findings).
+* ``submissions/records.jsonl``: the full :class:`Submission` (answers and findings), one line
+  ``<sha256><TAB><JSON>`` per record written, appended once per run for the records that changed;
+  the last line of a content hash is its record (:class:`Records`). Records of earlier versions,
+  one ``submissions/<sha256>.json`` per file, are still read (before the lines).
 
 Merge reads :func:`load_submissions` and uses the ``accepted`` ones: collect leaves at most one
 accepted version per section (:mod:`toolkit.collect.versions`). Times are ISO 8601 in Japan time
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
@@ -244,33 +248,155 @@ def load_submissions(year_dir: Path, *, repaired: Collection[str] = ()) -> list[
     hash is in ``repaired`` (files collect is reading again right now, whose records it rewrites):
     those are left out.
     """
-    folder = collect_dir(year_dir) / "submissions"
-    if not folder.is_dir():
-        return []
-    subs = []
-    for path in folder.glob("*.json"):
-        sub = read_record(path)
-        if sub is not None:
-            subs.append(sub)
-        elif path.stem not in repaired:
-            raise RecordError(damaged_record_message(path))
-    return sorted(subs, key=receipt_key)
+    return Records(collect_dir(year_dir) / "submissions").all(repaired)
 
 
-def read_record(path: Path) -> Submission | None:
-    """The submission stored in ``path``; None when the file cannot be read as one."""
+RECORDS = "records.jsonl"
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+_COMPACT_AT = 64
+"""Lines beyond twice the records (plus this) make :meth:`Records.append` rewrite the file with
+the last line of each hash only (a season of re-runs keeps it small)."""
+
+
+class Records:
+    """The year's submission records (``submissions/records.jsonl``, see the module docstring),
+    read once: written one line per record, all of a run's lines in one append, so that 150
+    returned forms cost one file written instead of 150 (file creation dominated writing them).
+
+    A line that does not parse (cut short by a full disk or a crash, edited by hand) damages only
+    its own record, and only while it is its hash's last line: collect reading the file again
+    appends a good one.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / RECORDS
+        self._text: dict[str, str] | None = None
+        self._where: dict[str, tuple[Path, int]] = {}
+        self._unattributed: list[int] = []
+        self._lines = 0
+        self._ends_open = False
+
+    def _load(self) -> dict[str, str]:
+        if self._text is not None:
+            return self._text
+        text: dict[str, str] = {}
+        if self.folder.is_dir():
+            for path in sorted(self.folder.glob("*.json")):  # an earlier version's layout
+                try:
+                    text[path.stem] = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text[path.stem] = ""
+                self._where[path.stem] = (path, 0)
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        except OSError as exc:
+            raise RecordError(f"回収の記録 {self.path} を読めません（{exc}）。") from exc
+        self._ends_open = bool(data) and not data.endswith(b"\n")
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        self._lines = len(lines)
+        for n, line in enumerate(lines, start=1):
+            sha, tab, body = line.partition("\t")
+            if not tab or not _SHA_RE.fullmatch(sha):
+                if line.strip():
+                    self._unattributed.append(n)
+                continue
+            text[sha] = body
+            self._where[sha] = (self.path, n)
+        self._text = text
+        return text
+
+    def has(self, sha: str) -> bool:
+        """Whether a file with this content was recorded (damaged record or not)."""
+        return sha in self._load()
+
+    def text(self, sha: str) -> str | None:
+        """The JSON of the record of ``sha`` as stored (None: none)."""
+        return self._load().get(sha)
+
+    def get(self, sha: str) -> Submission | None:
+        """The record of ``sha``; None when there is none or it is damaged."""
+        body = self._load().get(sha)
+        return _parse_record(body) if body else None
+
+    def all(self, repaired: Collection[str] = ()) -> list[Submission]:
+        """Every record, oldest first (see :func:`load_submissions`)."""
+        text = self._load()
+        if self._unattributed:
+            raise RecordError(_unattributed_message(self.path, self._unattributed[0]))
+        subs = []
+        for sha, body in text.items():
+            sub = _parse_record(body) if body else None
+            if sub is not None:
+                subs.append(sub)
+            elif sha not in repaired:
+                path, line = self._where[sha]
+                raise RecordError(damaged_record_message(path, line, sha))
+        return sorted(subs, key=receipt_key)
+
+    def append(self, records: list[tuple[str, str]]) -> None:
+        """Store ``(sha256, JSON)`` records: one append and one fsync for all of them (the file
+        rewritten with the last record of each hash instead when it has grown long)."""
+        if not records:
+            return
+        text = self._load()
+        text.update(records)
+        for n, (sha, _) in enumerate(records, start=self._lines + 1):
+            self._where[sha] = (self.path, n)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._lines + len(records) > 2 * len(text) + _COMPACT_AT and not self._unattributed:
+            self._rewrite(text)
+            return
+        body = "".join(f"{sha}\t{record}\n" for sha, record in records)
+        with self.path.open("ab") as fh:
+            fh.write((b"\n" if self._ends_open else b"") + body.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        self._lines += len(records) + (1 if self._ends_open else 0)
+        self._ends_open = False
+
+    def _rewrite(self, text: dict[str, str]) -> None:
+        kept = [(sha, body) for sha, body in text.items() if self._where[sha][0] == self.path]
+        tmp = self.path.with_name(RECORDS + ".part")
+        with tmp.open("wb") as fh:
+            fh.write("".join(f"{sha}\t{body}\n" for sha, body in kept).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+        self._where.update({sha: (self.path, n) for n, (sha, _) in enumerate(kept, start=1)})
+        self._lines, self._ends_open = len(kept), False
+
+
+def _parse_record(body: str) -> Submission | None:
     try:
-        return Submission.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        data = json.loads(body)
+        return Submission.from_dict(data) if isinstance(data, dict) else None
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def damaged_record_message(path: Path) -> str:
-    """What to do about a damaged record: the kept copy of the file rebuilds it."""
+def damaged_record_message(path: Path, line: int = 0, sha: str = "") -> str:
+    """What to do about a damaged record: the kept copy of the file rebuilds it (``line``: the
+    line of ``records.jsonl`` holding it; 0 for a record file of its own)."""
+    sha = sha or path.stem
     received = path.parent.parent / "received"
-    copies = sorted(received.glob(f"{path.stem}.*")) if received.is_dir() else []
-    copy = copies[0] if copies else received / f"{path.stem}.xlsx"
+    copies = sorted(received.glob(f"{sha}.*")) if received.is_dir() else []
+    copy = copies[0] if copies else received / f"{sha}.xlsx"
+    where = f"回収の記録 {path} の {line} 行目" if line else f"回収の記録 {path}"
+    remove = "" if line else "このファイルを削除し、"
     return (
-        f"回収の記録 {path} が壊れていて読めません。このファイルを削除し、受け取ったファイルの控え "
+        f"{where} が壊れていて読めません。{remove}受け取ったファイルの控え "
         f"{copy} を受信フォルダ（inbox）に入れてから toolkit collect をもう一度実行してください。記録が作り直されます。"
+    )
+
+
+def _unattributed_message(path: Path, line: int) -> str:
+    return (
+        f"回収の記録 {path} の {line} 行目が壊れていて、どのファイルの記録か読み取れません。"
+        f"この行を削除し、受け取ったファイルの控え（{path.parent.parent / 'received'} のファイル）を"
+        "すべて受信フォルダ（inbox）に入れてから toolkit collect をもう一度実行してください。記録が作り直されます。"
     )

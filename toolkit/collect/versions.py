@@ -21,7 +21,6 @@ from toolkit.collect.submissions import (
     VERSIONS,
     Status,
     Submission,
-    load_submissions,
     parse_time,
     receipt_key,
 )
@@ -68,9 +67,7 @@ def resolve_versions(
 ) -> None:
     """Per section: the newest version shows its standing, the newest accepted one is used,
     every other version is superseded. Records whose status changed are saved again."""
-    stored = {
-        s.sha256: s for s in load_submissions(ledger.year_dir, repaired={s.sha256 for s in current})
-    }
+    stored = {s.sha256: s for s in ledger.all(repaired={s.sha256 for s in current})}
     before = {sha: s.status for sha, s in stored.items()}
     stored.update({s.sha256: s for s in current})
     groups: dict[str, list[Submission]] = {}
@@ -79,12 +76,14 @@ def resolve_versions(
             groups.setdefault(sub.section, []).append(sub)
     choices = ledger.choices() if choices is None else choices
     current_shas = {s.sha256 for s in current}
+    changed: list[tuple[Submission, Status | object | None]] = []
     for section, versions in groups.items():
         chosen = choices.get(section)
         _settle(version_order(versions, chosen), chosen[0] if chosen else "", chosen)
         for sub in versions:
             if sub.sha256 not in current_shas and sub.status != before.get(sub.sha256):
-                ledger.save(sub, before.get(sub.sha256))
+                changed.append((sub, before.get(sub.sha256)))
+    ledger.save_all(changed)
 
 
 def _settle(ordered: list[Submission], chosen_sha: str, chosen: tuple[str, str] | None) -> None:

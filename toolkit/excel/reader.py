@@ -449,6 +449,13 @@ def _percent_styles(
     xml = (_inflated(data, member, True) if data is not None else None) or zf.read(member)
     if _declares_entities(xml[:_XML_HEAD]):
         raise UnreadableWorkbook("R010", part=member.filename)
+    return _percent_styles_of(xml)
+
+
+@lru_cache(maxsize=8)
+def _percent_styles_of(xml: bytes) -> frozenset[int]:
+    """:func:`_percent_styles` of a ``styles.xml`` (kept per content: every form a run reads
+    that no one re-saved in another program has the same one)."""
     percent = set(_PERCENT_FORMATS)
     for m in _NUMFMT_RE.finditer(xml):
         number, code = _NUMFMT_ID_RE.search(m[0]), _FORMAT_CODE_RE.search(m[0])
