@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -15,11 +17,46 @@ from toolkit.cli import cli
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every registered command path, sub-groups included."""
     paths: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         paths.append((*prefix, name))
         if isinstance(command, click.Group):
             paths.extend(_commands(command, (*prefix, name)))
     return paths
+
+
+def test_the_command_list_says_what_each_command_says_of_itself() -> None:
+    """``toolkit --help`` lists the commands from short texts kept beside their names (so that it
+    imports none of them): each is the first sentence of the command's own help."""
+    ctx = click.Context(cli)
+    lazy = cli.lazy  # type: ignore[attr-defined]
+    assert cli.list_commands(ctx)[: len(lazy)] == list(lazy)
+    for name, (_, _, short) in lazy.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.help is not None
+        assert command.get_short_help_str(10_000) == short, name
+
+
+def test_help_imports_no_command() -> None:
+    """A fresh ``toolkit --help`` lists every command without importing their modules (nor
+    the libraries behind them); ``toolkit collect --help`` imports collect's own only."""
+    code = (
+        "import sys, runpy; sys.argv = ['toolkit', '{arg}']\n"
+        "try:\n    runpy.run_module('toolkit', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('toolkit.cli.', 'pandas', 'openpyxl')))), file=sys.stderr)"
+    )
+    for args, wanted in (("--help", set()), ("collect", {"toolkit.cli.collect_cmd"})):
+        argv = [args] if args == "--help" else [args, "--help"]
+        run = subprocess.run(
+            [sys.executable, "-c", code.replace("'{arg}'", ", ".join(repr(a) for a in argv))],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert ("demo  " in run.stdout) if args == "--help" else ("--json" in run.stdout)
+        loaded = set(run.stderr.split()) - {"toolkit.cli.base", "toolkit.cli.usage"}
+        assert loaded == wanted, (args, run.stderr)
 
 
 def test_init_example_and_show(tmp_path: Path) -> None:

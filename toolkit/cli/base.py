@@ -9,12 +9,14 @@ errors (:mod:`toolkit.cli.usage`), with exit code 2.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from click.utils import make_default_short_help
 
 from toolkit import __version__
 from toolkit.cli.usage import JapaneseContext, help_hint, unknown_command, usage_message
@@ -33,12 +35,43 @@ class _Group(click.Group):
 
     context_class = JapaneseContext
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str, str]] = {}
+
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         cmd.context_class = JapaneseContext  # its --help and usage line in Japanese too
         super().add_command(cmd, name)
 
+    def add_lazy_commands(self, commands: dict[str, tuple[str, str, str]]) -> None:
+        """Commands by name: (module under ``toolkit.cli``, attribute, short help), imported
+        only when one is looked up (see :mod:`toolkit.cli`)."""
+        self.lazy.update(commands)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return [*self.lazy, *(name for name in self.commands if name not in self.lazy)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, attribute, _ = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(f"toolkit.cli.{module}"), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list of ``toolkit --help`` from the short help kept with each lazy command, so
+        that showing it imports none of them."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = [
+            (name, make_default_short_help(self.lazy[name][2], limit))
+            if name in self.lazy and name not in self.commands
+            else (name, self.commands[name].get_short_help_str(limit))
+            for name in names
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def make_context(
         self,
@@ -60,7 +93,8 @@ class _Group(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0]
-        if not ctx.resilient_parsing and not name.startswith("-") and name not in self.commands:
+        known = name in self.commands or name in self.lazy
+        if not ctx.resilient_parsing and not name.startswith("-") and not known:
             raise click.UsageError(unknown_command(name, self.list_commands(ctx)), ctx)
         return super().resolve_command(ctx, args)
 
@@ -69,7 +103,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             # the option parser does not say whose option it was: the command being parsed
-            command = self.commands.get(ctx.invoked_subcommand or "")
+            command = self.get_command(ctx, ctx.invoked_subcommand or "")
             if exc.ctx is None and command is not None:
                 exc.ctx = JapaneseContext(command, info_name=command.name, parent=ctx)
             _echo_usage_error(exc)
