@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -182,8 +183,10 @@ class ConditionError(ValueError):
     """A condition that cannot be read; ``str()`` is the part at fault."""
 
 
+@lru_cache(maxsize=256)
 def parse_condition(text: str) -> tuple[Clause, ...]:
-    """``"区分=評価、指標あり"`` → two clauses; empty text → no clause (every line)."""
+    """``"区分=評価、指標あり"`` → two clauses; empty text → no clause (every line). Kept per text
+    (a form asks it of every row and field)."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     clauses = []
     for part in (p for p in CONDITION_SPLIT.split(text) if p):
