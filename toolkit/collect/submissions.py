@@ -356,7 +356,7 @@ class Records:
             fh.write((b"\n" if self._ends_open else b"") + body.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
-        self._lines += len(records) + (1 if self._ends_open else 0)
+        self._lines += len(records)  # a line left open is closed by the newline, not added
         self._ends_open = False
 
     def _rewrite(self, text: dict[str, str]) -> None:

@@ -1,0 +1,63 @@
+"""The year's submission records in one append-only file (``submissions/records.jsonl``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from toolkit.collect.submissions import RECORDS, Records, Status, Submission
+from toolkit.errors import RecordError
+
+
+def _record(sha: str, file: str) -> str:
+    sub = Submission(
+        file=file, sha256=sha, status=Status.ACCEPTED, received_at="2022-05-01T10:00:00+09:00"
+    )
+    return json.dumps(sub.to_dict(), ensure_ascii=False)
+
+
+def test_many_runs_keep_the_file_short_and_the_last_record_wins(tmp_path: Path) -> None:
+    """A season of re-runs each changing the same two records: the file is rewritten with the
+    last line of each hash once it holds more than twice the records plus 64 lines; what each
+    hash reads as is always its last record, in this process and in a fresh one."""
+    folder = tmp_path / "submissions"
+    a, b = "a" * 64, "b" * 64
+    records = Records(folder)
+    for n in range(1, 201):
+        records.append([(a, _record(a, f"a{n}.xlsx")), (b, _record(b, f"b{n}.xlsx"))])
+        lines = (folder / RECORDS).read_text(encoding="utf-8").splitlines()
+        assert len(lines) <= 2 * 2 + 64 + 2, n
+        assert records.get(a).file == f"a{n}.xlsx"  # type: ignore[union-attr]
+    fresh = Records(folder)
+    assert [s.file for s in fresh.all()] == ["a200.xlsx", "b200.xlsx"]
+    assert not list(folder.glob("*.part"))
+
+
+def test_an_earlier_versions_record_stays_where_it_is_when_the_file_is_rewritten(
+    tmp_path: Path,
+) -> None:
+    """A record only in the earlier layout (``<sha256>.json``) is read before the lines and is
+    not copied into them or lost when the lines are compacted."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    old, new = "c" * 64, "d" * 64
+    (folder / f"{old}.json").write_text(_record(old, "old.xlsx"), encoding="utf-8")
+    records = Records(folder)
+    for n in range(100):
+        records.append([(new, _record(new, f"new{n}.xlsx"))])
+    text = (folder / RECORDS).read_text(encoding="utf-8")
+    assert old not in text
+    assert {s.file for s in Records(folder).all()} == {"old.xlsx", "new99.xlsx"}
+
+
+def test_a_damaged_line_names_its_line_and_the_kept_copy(tmp_path: Path) -> None:
+    folder = tmp_path / "collect" / "submissions"
+    a, b = "e" * 64, "f" * 64
+    Records(folder).append([(a, _record(a, "a.xlsx")), (b, '{"file": "b.xl')])
+    with pytest.raises(RecordError) as err:
+        Records(folder).all()
+    assert f"{folder / RECORDS} の 2 行目" in str(err.value)
+    assert str(tmp_path / "collect" / "received" / f"{b}.xlsx") in str(err.value)
+    assert [s.file for s in Records(folder).all(repaired={b})] == ["a.xlsx"]
