@@ -8,6 +8,7 @@ them); none is computed with ``scripts/build_yamaguchi.py``.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -364,3 +365,23 @@ def test_bundled_master_is_up_to_date(tmp_path: Path) -> None:
     assert findings == []
     shipped, _ = load_master(MASTER)
     assert _shape(rebuilt) == _shape(shipped)
+
+
+def test_show_counts_the_rows_generate_issues(tmp_path: Path) -> None:
+    """`toolkit show` counts each owner's rows as its form will hold them (関係課 rows on the forms
+    of the sections that answer them, a line once per form): its figures are generate's."""
+    runner = CliRunner()
+    folder = tmp_path / "ws"
+    assert runner.invoke(cli, ["init", str(folder), "--example", "yamaguchi"]).exit_code == 0
+    shown = runner.invoke(cli, ["show", "-w", str(folder)]).output
+    made = runner.invoke(cli, ["generate", "-w", str(folder)])
+    assert made.exit_code == 0, made.output
+    form_rows = re.search(r"様式の行 (\d+)", shown)
+    total = re.search(r"計 (\d+) 行", made.output)
+    assert form_rows and total and form_rows[1] == total[1], (shown, made.output)
+    per_form = dict(re.findall(r"^  (\S+)　(\d+) 行　", made.output, re.M))
+    top = re.search(r"行数の多い担当課: (.+)", shown)
+    assert top is not None
+    for item in top[1].split("、"):
+        name, n = item.rsplit(" ", 1)
+        assert per_form[name] == n, (name, n, per_form)

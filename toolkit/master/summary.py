@@ -7,6 +7,7 @@ from typing import Any
 
 from toolkit.master.cache import MASTER_CACHE, load_master_keeping, load_master_keyed
 from toolkit.plan.model import Plan
+from toolkit.plan.owners import lines_by_owner
 from toolkit.plan.wareki import fiscal_label_both
 from toolkit.workspace import Config
 from validation.findings import Finding, Severity
@@ -36,13 +37,17 @@ def plan_summary(config: Config, *, max_findings: int = 20) -> str:
     plan, findings = load_plan(config)
     actions = plan.torikumi()
     with_indicator = sum(1 for i in plan.lines if i.has_indicator)
-    per_section = Counter(s for i in plan.lines for s in i.sections)
+    # the rows each owner's form will hold (関係課 rows on the forms of the sections answering
+    # them, a line counted once per form), so that these figures are generate's
+    per_section = Counter(
+        {name: len(owned) for name, owned in lines_by_owner(plan, config.related_sections).items()}
+    )
     levels = plan.levels
     counts = f"  {levels.goal} {len(plan.goals)}・{levels.policy} {len(plan.policies)}・{levels.action} {len(actions)}・"
     if with_indicator:
         counts += f"指標行 {len(plan.lines)}（うち指標のない{levels.action} {len(plan.lines) - with_indicator}）・"
     else:  # a plan answered in prose (活動, 具体的取組): its lines, and how many owners answer them
-        counts += f"行 {len(plan.lines)}（担当 {sum(len(i.sections) for i in plan.lines)}）・"
+        counts += f"行 {len(plan.lines)}（様式の行 {sum(per_section.values())}）・"
     lines = [
         f"{plan.name}　{fiscal_label_both(config.fiscal_year)}",
         counts + f"担当課 {len(plan.sections)}",
