@@ -88,11 +88,19 @@ def edit(path: Path, sheet: str, where: dict[str, Any], column: str, value: Any)
 # Loading: the recorded target ------------------------------------------------------------------
 
 
-def test_a_raised_target_leaves_the_year_judged_with_its_recorded_target(tmp_path: Path) -> None:
+def _master_with_recorded_target(tmp_path: Path, recorded: str, target: int | None = None) -> Path:
+    """The R3 master with 実績 「評価の目標値」 of SUPPORTERS set to ``recorded`` (and its 目標値
+    raised to ``target``)."""
     master = tmp_path / "master.xlsx"
     write_master(master, plan_of(answers=r3_answers()))
-    edit(master, L.SHEET_ANSWERS, {"ID": SUPPORTERS}, L.JUDGED_TARGET_COLUMN, "59,000")
-    edit(master, L.SHEET_LINES, {"ID": SUPPORTERS}, "目標値", 60000)
+    edit(master, L.SHEET_ANSWERS, {"ID": SUPPORTERS}, L.JUDGED_TARGET_COLUMN, recorded)
+    if target is not None:
+        edit(master, L.SHEET_LINES, {"ID": SUPPORTERS}, "目標値", target)
+    return master
+
+
+def test_a_raised_target_leaves_the_year_judged_with_its_recorded_target(tmp_path: Path) -> None:
+    master = _master_with_recorded_target(tmp_path, "59,000", 60000)
     plan, findings = load_master(master)
     assert not findings
     supporters = plan.by_id()[SUPPORTERS]
@@ -107,9 +115,7 @@ def test_a_raised_target_leaves_the_year_judged_with_its_recorded_target(tmp_pat
 
 
 def test_a_recorded_target_equal_to_the_current_one_changes_nothing(tmp_path: Path) -> None:
-    master = tmp_path / "master.xlsx"
-    write_master(master, plan_of(answers=r3_answers()))
-    edit(master, L.SHEET_ANSWERS, {"ID": SUPPORTERS}, L.JUDGED_TARGET_COLUMN, "59,000")
+    master = _master_with_recorded_target(tmp_path, "59,000")
     plan, _ = load_master(master)
     assert dict(plan.by_id()[SUPPORTERS].targets) == {}
     html = render_html(build_report(plan, 2021))
@@ -117,9 +123,7 @@ def test_a_recorded_target_equal_to_the_current_one_changes_nothing(tmp_path: Pa
 
 
 def test_a_yearly_target_row_wins_over_the_recorded_one(tmp_path: Path) -> None:
-    master = tmp_path / "master.xlsx"
-    write_master(master, plan_of(answers=r3_answers()))
-    edit(master, L.SHEET_ANSWERS, {"ID": SUPPORTERS}, L.JUDGED_TARGET_COLUMN, "58,000")
+    master = _master_with_recorded_target(tmp_path, "58,000")
     wb = openpyxl.load_workbook(master)
     wb[L.SHEET_TARGETS].append([SUPPORTERS, 2021, 50000])
     wb.save(master)
@@ -129,10 +133,7 @@ def test_a_yearly_target_row_wins_over_the_recorded_one(tmp_path: Path) -> None:
 
 
 def test_a_recorded_target_that_does_not_read_names_its_cell(tmp_path: Path) -> None:
-    master = tmp_path / "master.xlsx"
-    write_master(master, plan_of(answers=r3_answers()))
-    edit(master, L.SHEET_ANSWERS, {"ID": SUPPORTERS}, L.JUDGED_TARGET_COLUMN, "約59,000")
-    edit(master, L.SHEET_LINES, {"ID": SUPPORTERS}, "目標値", 60000)
+    master = _master_with_recorded_target(tmp_path, "約59,000", 60000)
     plan, findings = load_master(master)
     (found,) = findings
     # 実績: ID 年度 回答者, six answer fields, 回答課 更新日時, then 評価の目標値 (L); row 2

@@ -293,7 +293,10 @@ class Records:
         except FileNotFoundError:
             data = b""
         except OSError as exc:
-            raise RecordError(f"回収の記録 {self.path} を読めません（{exc}）。") from exc
+            raise RecordError(
+                f"回収の記録 {self.path} を読めません（{exc}）。ほかのプログラムで開いていれば閉じ、"
+                "フォルダを読み書きできることを確かめてから、もう一度実行してください。"
+            ) from exc
         self._ends_open = bool(data) and not data.endswith(b"\n")
         lines = data.decode("utf-8", errors="replace").split("\n")
         if lines and lines[-1] == "":
