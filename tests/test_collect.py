@@ -159,6 +159,41 @@ def test_rerun_does_not_duplicate_records(issued: Issued) -> None:
     assert len(list((root / "received").glob("*.xlsx"))) == 1
 
 
+def test_record_keeps_the_issued_values_merge_compares(issued: Issued) -> None:
+    """The record holds, per issued row, only 指標・単位・基準値・現状値・目標値 (not the plan's
+    prose, which the identity and the kept copy have); a 目標値 changed in the master after issue
+    still holds the line back at merge, read from the record collect wrote."""
+    from toolkit.master import layout as L
+    from toolkit.merge.plan import ConflictKind
+    from toolkit.merge.run import merge
+
+    section = first_section(issued)
+    rows = issued.identity(section).rows
+    fill(issued.forms[section], issued.config.inbox / "a.xlsx", issued.answers(section))
+    collect(issued.config)
+    (sub,) = load_submissions(issued.config.year_dir)
+    assert set(sub.issued) == {r.id for r in rows}
+    for row in rows:
+        kept = {"指標", "単位", "基準値", "現状値", "目標値"} & set(row.fixed)
+        assert sub.issued[row.id] == {name: row.fixed[name] for name in kept}
+    assert "取組内容" in rows[0].fixed and "取組内容" not in sub.issued[rows[0].id]
+    record = issued.config.year_dir / "collect" / "submissions" / "records.jsonl"
+    assert rows[0].fixed["取組内容"] not in record.read_text(encoding="utf-8")
+
+    line_id = rows[0].id
+    wb = openpyxl.load_workbook(issued.config.master)
+    sheet = wb[L.SHEET_LINES]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == line_id:
+            row[header.index("目標値")].value = 999_999
+    wb.save(issued.config.master)
+    result = merge(issued.config)
+    assert [(c.kind, c.id, c.field) for c in result.plan.blocking] == [
+        (ConflictKind.MASTER_CHANGED, line_id, "目標値")
+    ]
+
+
 def test_normalised_values_are_recorded_as_fixed(issued: Issued) -> None:
     section, line_id = issued.section_with(lambda i: i.unit == "人")
     answers = issued.answers(section)

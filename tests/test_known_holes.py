@@ -125,3 +125,37 @@ def test_a_return_after_the_deadline_is_counted_late(
     assert entry[section].days_late == late
     shown = next(line for line in status_lines([entry[section]]) if section in line)
     assert (f"{late}日遅れ" in shown) == (late > 0)
+
+
+def test_every_rule_reads_only_columns_the_frame_has() -> None:
+    """The frame holds per field only the columns the rules of its kind read; a rule reading
+    another would raise inside pandera, which reports it as a failure without a row: found by
+    nobody. Each rule's check is run on a frame with one field of every kind it targets."""
+    from toolkit.plan.fields import Area, Field, Kind, Need
+
+    fields = tuple(
+        Field(f"欄{kind.value}", Area.ANSWER, kind, need=Need.REQUIRED, choices="進捗状況" if kind in (Kind.CHOICE, Kind.GRADE) else "")
+        for kind in Kind
+    )  # fmt: skip
+    row = answers.AnswerRow("T1", 8, True, "人", "12")
+    frame = answers.answer_frame([row], fields)
+    settings = answers.Settings(fields, {"進捗状況": ("実施", "未実施")})
+    for rule in answers.RULES:
+        for target in [f for f in fields if f.kind in rule.kinds] or [answers.ROW]:
+            result = rule.check(frame, target, settings)
+            assert len(result) == 1, (rule.code, target.kind)
+    # a line with only its text written: every other required field is reported once (a wholly
+    # blank line is one C025), the choice and the grade alike (C021)
+    typed = answers.AnswerRow(
+        "T2", 9, True, "人", "12", values={"欄文章": "書いた"}, lengths={"欄文章": 3}
+    )
+    failures = answers.validate_answers([row, typed], fields, settings)
+    assert sorted(
+        [(f.index, f.rule.code, str(f.field.kind) if f.field else "") for f in failures]
+    ) == [
+        (0, "C025", ""),
+        (1, "C020", "数値"),
+        (1, "C021", "評価"),
+        (1, "C021", "選択"),
+        (1, "C026", "日付"),
+    ]

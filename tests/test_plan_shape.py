@@ -410,3 +410,54 @@ def test_the_guide_names_the_plan_s_own_fields_and_a_grade_says_what_it_means(
     ]
     assert check.prompt == f"▼から記号を選んでください（{legend}）。"
     assert check.error == "自己評価は▼の一覧から選んでください（A / B / C / D / －）。"
+
+
+NOTE = ("備考", "回答", "文章", None, 100, None, "担当ごと", "入力", None, None)
+
+
+def _nothing_texts(form: Path) -> tuple[str, str]:
+    """(the input message of the 実施状況 cells, the 記入要領 paragraph of 実施状況)."""
+    wb = openpyxl.load_workbook(form)
+    sheet = wb[F.ANSWER_SHEET]
+    header = [str(c.value).split("\n")[0] for c in sheet[F.HEADER_ROW]]
+    column = openpyxl.utils.get_column_letter(header.index("実施状況") + 1)
+    cell = f"{column}{F.FIRST_DATA_ROW}"
+    prompt = next(v.prompt for v in sheet.data_validations.dataValidation if cell in v.sqref)
+    guide = [r for r in wb[F.GUIDE_SHEET].iter_rows(values_only=True) if r[0] == "実施状況"]
+    return str(prompt), str(guide[0][1])
+
+
+@pytest.mark.parametrize("with_note", [False, True])
+def test_nothing_to_write_is_one_rule_with_or_without_a_note_field(
+    tmp_path: Path, with_note: bool
+) -> None:
+    """「-」 in a required text: the cell's message, 記入要領 and C022 say the same rule, naming
+    備考 only when the plan has it (Yamaguchi's and Mine's plans have none); with 備考 declared,
+    「-」 without a reason there is accepted with a warning (C028), with a reason silently."""
+    config = init_workspace(tmp_path / "ws", fiscal_year=2018)
+    declared_master(config.master, [*FIELDS, NOTE] if with_note else FIELDS)
+    forms = {f.section: f.path for f in generate_forms(config).forms}
+    rule = (
+        "書くことがない場合は「-」と入れ、その理由を備考に書いてください。"
+        if with_note
+        else "書くことがない場合は「-」と入れてください。"
+    )
+    prompt, guide = _nothing_texts(forms["市社会福祉協議会"])
+    assert prompt.endswith(rule) and guide.endswith(rule)
+    fill_form(forms["市社会福祉協議会"], config.inbox / "shakyo.xlsx", {
+        "Y1": {"実施状況": "-", "評価": "順調"},
+        "Y2": {"実施状況": "－", "評価": "順調", **({"備考": "事業を休止したため"} if with_note else {})},
+    })  # fmt: skip
+    fill_form(forms["協働推進課"], config.inbox / "kyodo.xlsx", {"Y1": {"実施予定": "続ける。"}})
+    result = collect(config)
+    shakyo = next(s for s in result.submissions if s.section == "市社会福祉協議会")
+    kyodo = next(s for s in result.submissions if s.section == "協働推進課")
+    assert str(shakyo.status) == "accepted"
+    warned = [(f.code, f.line_id, f.severity.value) for f in shakyo.findings if f.code == "C028"]
+    assert warned == ([("C028", "Y1", "warning")] if with_note else [])
+    if with_note:
+        (c028,) = [f for f in shakyo.findings if f.code == "C028"]
+        assert "「-」（書くことなし）ですが、備考に理由が書かれていません" in c028.message
+    assert str(kyodo.status) == "rejected"
+    (c022,) = [f for f in kyodo.findings if f.code == "C022"]
+    assert c022.message.endswith(rule), c022.message

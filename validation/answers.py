@@ -57,6 +57,15 @@ def note_field(fields: Iterable[Field]) -> Field | None:
     return next((f for f in fields if f.is_answer and f.name == NOTE_FIELD), None)
 
 
+def nothing_rule(fields: Iterable[Field]) -> str:
+    """The rule for a required text with nothing to write this year, as every place says it (the
+    cell's input message, 記入要領, C022): 「-」, and its reason in 備考 when the plan has one."""
+    note = note_field(fields)
+    if note is None:
+        return "書くことがない場合は「-」と入れてください。"
+    return f"書くことがない場合は「-」と入れ、その理由を{note.name}に書いてください。"
+
+
 def no_value_rule(fields: Iterable[Field]) -> str:
     """The rule for a number with no value this year, as every place says it: 「-」 for none, and
     (when the plan has a 備考 field) blank with a reason in 備考 for figures not yet counted."""
@@ -140,15 +149,25 @@ class Failure:
 
 
 # Frame columns: one per field (its normalised value) plus these per field and per row.
-_GIVEN, _APPLIES, _NEEDED, _LEN, _ERROR, _NUMBER = (
+_GIVEN, _APPLIES, _NEEDED, _LEN, _ERROR, _NUMBER, _NOTHING = (
     "\0given",
     "\0applies",
     "\0needed",
     "\0len",
     "\0error",
     "\0number",
+    "\0nothing",
 )
 _BLANK, _LATEST, _NOTE = "\0blank", "\0latest", "\0note"
+_KIND_COLUMNS: dict[Kind, frozenset[str]] = {
+    Kind.TEXT: frozenset({_LEN, _NOTHING}),
+    Kind.NUMBER: frozenset({_ERROR, _NUMBER}),
+    Kind.CHOICE: frozenset({"", _APPLIES}),
+    Kind.GRADE: frozenset({"", _APPLIES}),
+    Kind.DATE: frozenset({""}),
+}
+"""Besides given and needed, the columns of a field of each kind the rules read (``""``: its
+value); a rule reading another column of a field meets a missing column in its tests."""
 
 
 def _col(f: Field, suffix: str = "") -> str:
@@ -178,7 +197,21 @@ def _allowed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
 
 
 def _help_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
-    return {"help": (f.help or f"{f.name}を書いてください。").rstrip("。")}
+    return {
+        "help": (f.help or f"{f.name}を書いてください。").rstrip("。"),
+        "nothing": nothing_rule(s.fields),
+    }
+
+
+def _note_name(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
+    note = note_field(s.fields)
+    return {"note": note.name if note else NOTE_FIELD}
+
+
+def _no_note(f: Field, s: Settings) -> bool:
+    """True when 「-」 in ``f`` needs no reason: the plan has no 備考, or ``f`` is 備考 itself."""
+    note = note_field(s.fields)
+    return note is None or note.name == f.name
 
 
 def _parsed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
@@ -247,15 +280,23 @@ CHOICE_BLANK = Rule(
 )
 TEXT_BLANK = Rule(
     "C022",
-    Message(
-        E,
-        "{cell} の{field}が空欄です。入力が必要な欄です（{help}）。"
-        "書くことがない場合は「-」と入れ、その理由を備考に書いてください。",
-    ),
+    Message(E, "{cell} の{field}が空欄です。入力が必要な欄です（{help}）。{nothing}"),
     (Kind.TEXT,),
     _required,
     _help_params,
 )
+TEXT_NOTHING_WITHOUT_REASON = Rule(
+    "C028",
+    Message(
+        W,
+        "{cell} の{field}は「{value}」（書くことなし）ですが、{note}に理由が書かれていません。"
+        "書くことがない理由を{note}に書いてください（このままでも受け付けています）。",
+    ),
+    (Kind.TEXT,),
+    lambda d, f, s: ~d[_col(f, _NOTHING)] | d[_NOTE] | ~d[_col(f, _NEEDED)] | _no_note(f, s),
+    _note_name,
+)
+"""The other half of :func:`nothing_rule`: 「-」 in a required text wants its reason in 備考."""
 DATE_BLANK = Rule(
     "C026",
     Message(E, "{cell} の{field}が空欄です。日付を入れてください（例: 2024/4/1、令和6年4月1日）。"),
@@ -322,7 +363,7 @@ NOT_DONE_BUT_COUNTED = Rule(
 
 RULES: tuple[Rule, ...] = (
     ROW_BLANK, NUMBER_BLANK, NUMBER_UNCOUNTED, NUMBER_UNREADABLE, CHOICE_BLANK, TEXT_BLANK, DATE_BLANK, CHOICE_UNKNOWN, TEXT_TOO_LONG,
-    DATE_UNREADABLE, TENFOLD, NOT_DONE_BUT_COUNTED,
+    TEXT_NOTHING_WITHOUT_REASON, DATE_UNREADABLE, TENFOLD, NOT_DONE_BUT_COUNTED,
 )  # fmt: skip
 MESSAGES: dict[str, Message] = {r.code: r.message for r in RULES if r.code != "V"}
 
@@ -393,7 +434,10 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
     """The frame the schema checks: one row per answer row, columns per field.
 
     Built column by column, each column one comprehension over the rows, rather than from one
-    dict per row: ``DataFrame.from_records`` over dicts cost more than the rules."""
+    dict per row: ``DataFrame.from_records`` over dicts cost more than the rules. A field has
+    only the columns the rules of its kind read (:data:`_KIND_COLUMNS`): given and needed for
+    every kind; its value for a choice or a date; applies for a choice; the length for a text
+    and whether it is 「-」; the reading's error and the number for a number."""
     import pandas as pd
 
     fields = tuple(fields)
@@ -417,7 +461,7 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
                 float(r.numbers[0]) if r is not None and r.kind is ValueKind.NUMBER else nan
                 for r in reads
             ]
-            values: list[Any] = [None] * len(rows)
+            values: list[Any] = []  # a number's column is its reading's (not its text)
         else:
             values = [row.values.get(name) for row in rows]
             given = [v is not None for v in values]
@@ -428,11 +472,17 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
             needed = [a and row.has_indicator for a, row in zip(applies, rows, strict=True)]
         else:
             needed = [False] * len(rows)
-        columns[name] = values
+        wanted = _KIND_COLUMNS[f.kind]
+        if "" in wanted:
+            columns[name] = values
         columns[_col(f, _GIVEN)] = given
-        columns[_col(f, _APPLIES)] = applies
         columns[_col(f, _NEEDED)] = needed
-        columns[_col(f, _LEN)] = [row.lengths.get(name, 0) for row in rows]
+        if _APPLIES in wanted:
+            columns[_col(f, _APPLIES)] = applies
+        if _LEN in wanted:
+            columns[_col(f, _LEN)] = [row.lengths.get(name, 0) for row in rows]
+        if _NOTHING in wanted:
+            columns[_col(f, _NOTHING)] = [v in NO_VALUE_TYPED for v in values]
     columns[_BLANK] = blank
     columns[_NOTE] = [bool(note and row.values.get(note.name)) for row in rows]
     columns["\0not_done"] = [
@@ -440,7 +490,8 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
     ]
     frame = pd.DataFrame(columns)
     for f in fields:
-        frame[f.name] = frame[f.name].astype(object) if f.name in frame else None
+        if f.name in frame:
+            frame[f.name] = frame[f.name].astype(object)
     return frame
 
 

@@ -37,6 +37,7 @@ from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
     COLLECTED_BEFORE,
+    ISSUED_KEPT,
     VERSIONS,
     LineAnswer,
     Status,
@@ -475,7 +476,12 @@ def _take_identity(sub: Submission, found: Identified) -> None:
     sub.form_id, sub.generated_at = identity.form_id, identity.generated_at
     if found.code:
         return  # a genuine form of another year: which section, for the list; not its rows
-    sub.issued = {row.id: dict(row.fixed) for row in identity.rows}
+    # only the values merge compares with the master (the plan's prose stays in the form's
+    # identity and the kept copy): a record of a prose plan is then a fraction of the size
+    sub.issued = {
+        row.id: {name: row.fixed[name] for name in ISSUED_KEPT if name in row.fixed}
+        for row in identity.rows
+    }
 
 
 def _read_structure(

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import RecordError
+from toolkit.plan.form import CHECKED_FIXED
 from toolkit.plan.values import Value, ValueKind
 from validation.findings import Finding, Severity
 
@@ -74,6 +75,9 @@ NOT_ACCEPTED = (
 """Statuses that make collect exit 1: a file someone must look at (a superseded version does not;
 a form of another year does unless that year already collected it, see :func:`to_act_on`)."""
 
+ISSUED_KEPT = tuple(name for name in CHECKED_FIXED if name != "ID")
+"""What a record keeps of each issued row (``Submission.issued``): the fixed values merge compares
+with the master's (a changed 目標値 holds the line back); the ID is the row's key."""
 COLLECTED_BEFORE = "C044"
 """The finding of a form of another year whose file that year's collect already recorded: last
 year's file left in the inbox, nothing to ask of anyone."""
@@ -126,6 +130,8 @@ class Submission:
     mail_subject: str = ""
     stored: str = ""
     issued: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per line ID, its :data:`ISSUED_KEPT` values as the form was issued (records of earlier
+    versions hold every fixed value)."""
     answers: list[LineAnswer] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     expected_year: int | None = None

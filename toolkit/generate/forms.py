@@ -44,7 +44,7 @@ from toolkit.plan.units import UnitKind
 from toolkit.plan.values import format_number, parse_master_value, to_decimal
 from toolkit.plan.wareki import fiscal_label, fiscal_label_both, short_label
 from toolkit.workspace import Config
-from validation.answers import NO_VALUE_RULE, no_value_rule
+from validation.answers import NO_VALUE_RULE, no_value_rule, nothing_rule
 from validation.catalogue import stop_message
 from validation.findings import Finding, Severity, finding
 from validation.message import StopText
@@ -490,7 +490,8 @@ def _input_column(f: Field, plan: Plan, year: int) -> InputColumn:
         limit = f.limit or 32_767
         return InputColumn(
             f.name, "text", limit=limit, input_title=f.name,
-            input_message=f"{'必須です。' if f.need in _NEEDED else ''}{limit}字以内の文章で入力してください。セル内の改行は Alt+Enter です。",
+            input_message=f"{'必須です。' if f.need in _NEEDED else ''}{limit}字以内の文章で入力してください。セル内の改行は Alt+Enter です。"
+                          f"{nothing_rule(plan.fields) if f.need is not Need.OPTIONAL else ''}",
             error_title="文字数が多すぎます", error_message=f"{limit}字を超えています。要点をまとめて{limit}字以内にしてください。",
         )  # fmt: skip
     if f.kind is Kind.DATE:

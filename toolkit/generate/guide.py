@@ -8,7 +8,7 @@ from toolkit.plan.fields import Field, Kind, Need
 from toolkit.plan.model import Line, Plan, Section
 from toolkit.plan.wareki import date_label, fiscal_label, fiscal_label_both
 from toolkit.workspace import Config
-from validation.answers import NO_VALUE_RULE, PENDING_RULE, note_field
+from validation.answers import NO_VALUE_RULE, PENDING_RULE, note_field, nothing_rule
 
 
 def deadline_text(deadline: dt.date | None) -> str:
@@ -86,7 +86,8 @@ def field_text(
         if f.limit and f.limit < 32_767
         else ""
     )
-    return f"{help_text}{limit}".strip() or f"{f.name}を書いてください。"
+    nothing = nothing_rule(plan.fields) if f.need is not Need.OPTIONAL else ""
+    return (f"{help_text}{limit}".strip() or f"{f.name}を書いてください。") + nothing
 
 
 def guide_lines(

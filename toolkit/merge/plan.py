@@ -18,11 +18,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from toolkit.collect.submissions import Status, Submission, receipt_key
+from toolkit.collect.submissions import ISSUED_KEPT, Status, Submission, receipt_key
 from toolkit.collect.versions import is_version
 from toolkit.master import layout as L
 from toolkit.merge.state import AnswerKey, MasterState, clean_value, comparable, issued_text
-from toolkit.plan.form import CHECKED_FIXED
 from toolkit.plan.values import (
     cell_text,
     normalise_text,
@@ -225,8 +224,8 @@ def _usable(
         issued = sub.issued.get(line_id, {})
         changed = [
             Conflict(ConflictKind.MASTER_CHANGED, line_id, year, name, now[name], str(issued[name]), sub.section, sub.file, "")
-            for name in CHECKED_FIXED
-            if name != "ID" and name in issued and name in now and issued_text(issued[name]) != normalise_text(now[name])
+            for name in ISSUED_KEPT
+            if name in issued and name in now and issued_text(issued[name]) != normalise_text(now[name])
         ]  # fmt: skip
         if changed:
             blocked.extend(changed)
