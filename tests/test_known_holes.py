@@ -159,3 +159,27 @@ def test_every_rule_reads_only_columns_the_frame_has() -> None:
         (1, "C021", "選択"),
         (1, "C026", "日付"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("latest", "typed", "warned"),
+    [
+        ("57,916", 579_160, True),  # ten times the 現状値 as printed
+        ("57,916", 579_159, False),
+        ("45.5\n(R2年度)", 455, True),  # the first line of a 現状値 with its year
+        ("５７", 570, True),  # full-width digits, read as the master reads them
+        ("1,23", 10_000, False),  # not a number as written: no 現状値 to compare with
+        ("実施", 10_000, False),
+        ("", 10_000, False),
+    ],
+)
+def test_the_tenfold_check_compares_with_the_issued_current_value(
+    latest: str, typed: int, warned: bool
+) -> None:
+    from validation.values import parse_answer
+
+    number = next(f for f in default_fields(400) if f.name == "実績値")
+    row = answers.AnswerRow("T1", 8, True, "人", latest, values={"実績値": str(typed)})
+    row.parsed["実績値"] = parse_answer(typed, "人")
+    failures = answers.validate_answers([row], (number,), answers.Settings((number,), {}))
+    assert [f.rule.code for f in failures] == (["C030"] if warned else [])

@@ -11,6 +11,7 @@ finding at the field's cell.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -415,9 +416,17 @@ def read_value(f: Field, value: Any) -> Any:
     return answer_text(value)
 
 
+_PLAIN_NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+"""A 現状値 written as a plain number (``57,916``, ``45.5``): most of them, read without the
+master's full value parser (which read every returned row's 現状値 again: 3 % of collect)."""
+
+
 def latest_number(text: str) -> float:
     """The first number of an issued 現状値 text, or NaN (for the 10× plausibility check)."""
-    value = parse_master_value((text or "").split("\n", 1)[0])
+    first = (text or "").split("\n", 1)[0]
+    if _PLAIN_NUMBER.fullmatch(first):
+        return float(first.replace(",", ""))
+    value = parse_master_value(first)
     number = value.number
     return float(number) if number is not None else float("nan")
 
@@ -448,7 +457,8 @@ def answer_frame(rows: list[AnswerRow], fields: Iterable[Field]) -> pd.DataFrame
     blank = [True] * len(rows)
     for f in fields:
         name = f.name
-        applies = [row.applies.get(name, True) for row in rows]
+        # a field without 対象 applies to every line (see collect's reading of each row)
+        applies = [row.applies.get(name, True) for row in rows] if f.where else [True] * len(rows)
         if f.kind is Kind.NUMBER:
             parsed = [row.parsed.get(name) for row in rows]
             reads = [p.value if p else None for p in parsed]

@@ -103,7 +103,7 @@ def write_xlsx(result: CollectResult, path: Path) -> Path:
     """Sheets 要対応 (the problem files and their findings), 提出一覧 (a row per file, counts
     at the end) and 検証結果 (a row per finding), problems first in each."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = new_workbook(path)
+    wb = new_workbook(path, in_memory=True)  # a dozen parts, not a temporary file each
     formats = {
         "head": wb.add_format(header()),
         "cell": wb.add_format(base({"text_wrap": True})),
