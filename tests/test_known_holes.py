@@ -183,3 +183,44 @@ def test_the_tenfold_check_compares_with_the_issued_current_value(
     row.parsed["実績値"] = parse_answer(typed, "人")
     failures = answers.validate_answers([row], (number,), answers.Settings((number,), {}))
     assert [f.rule.code for f in failures] == (["C030"] if warned else [])
+
+
+def test_the_reading_s_messages_name_only_fields_the_plan_has() -> None:
+    """V001, V002, V004 and V201 say where else to write (備考, the first text field) in the
+    plan's own fields: Shimonoseki's default names 備考 and 実施内容・成果; a plan with a number
+    field, a text field 実施状況 and no 備考 is never told to use 備考."""
+    from toolkit.plan.fields import Area, Field, Kind, Need
+    from validation.findings import finding
+    from validation.values import parse_answer
+
+    shimonoseki = default_fields(400)
+    own = (
+        Field("実績値", Area.ANSWER, Kind.NUMBER, need=Need.REQUIRED),
+        Field("実施状況", Area.ANSWER, Kind.TEXT, need=Need.REQUIRED),
+    )
+    messages = {}
+    for name, fields in (("shimonoseki", shimonoseki), ("own", own)):
+        number = next(f for f in fields if f.name == "実績値")
+        settings = answers.Settings(fields, {})
+        for typed in ("約100", "100～120", "たくさん"):
+            row = answers.AnswerRow("T1", 8, True, "人", "", values={"実績値": typed})
+            row.parsed["実績値"] = parse_answer(typed, "人")
+            (failure,) = answers.validate_answers([row], (number,), settings)
+            code = failure.code([row])
+            messages[name, code] = finding(
+                code, value=typed, **failure.params([row], settings)
+            ).message
+        noted = parse_answer("419 ※(概数)", "人")
+        assert noted.warnings == ("V201",)
+        params = {**noted.params, **answers.reading_hints(fields)}
+        messages[name, "V201"] = finding("V201", value="419 ※(概数)", **params).message
+    assert messages["shimonoseki", "V001"].endswith("概数であることは備考欄に書いてください。")
+    assert messages["shimonoseki", "V002"].endswith("幅があるときは備考欄に書いてください。")
+    assert messages["shimonoseki", "V004"].endswith("文章は「実施内容・成果」欄に書いてください。")
+    assert messages["shimonoseki", "V201"].startswith(
+        "数値のあとの注記「※(概数)」は備考欄に書いてください。"
+    )
+    assert messages["own", "V004"].endswith("文章は「実施状況」欄に書いてください。")
+    assert messages["own", "V201"].startswith("数値のあとの注記「※(概数)」は取り込まれません。")
+    assert not any("備考" in text for (name, _), text in messages.items() if name == "own")
+    assert messages["own", "V001"].endswith("数値だけを入れてください（例: 100）。")

@@ -58,6 +58,21 @@ def note_field(fields: Iterable[Field]) -> Field | None:
     return next((f for f in fields if f.is_answer and f.name == NOTE_FIELD), None)
 
 
+def reading_hints(fields: Iterable[Field]) -> dict[str, str]:
+    """The parameters of the strict reading's messages that say where else to write (V001 an
+    approximate figure, V002 a range, V004 prose, V201 a note after the number): the plan's 備考
+    and its first text field, or nothing where the plan has none."""
+    fields = tuple(fields)
+    note = note_field(fields)
+    text = next((f for f in fields if f.is_answer and f.kind is Kind.TEXT and f is not note), None)
+    return {
+        "approx": f"概数であることは{note.name}欄に書いてください。" if note else "",
+        "spread": f"幅があるときは{note.name}欄に書いてください。" if note else "",
+        "prose": f"文章は「{text.name}」欄に書いてください。" if text else "",
+        "keep_note": f"は{note.name}欄に書いてください" if note else "は取り込まれません",
+    }
+
+
 def nothing_rule(fields: Iterable[Field]) -> str:
     """The rule for a required text with nothing to write this year, as every place says it (the
     cell's input message, 記入要領, C022): 「-」, and its reason in 備考 when the plan has one."""
@@ -216,7 +231,7 @@ def _no_note(f: Field, s: Settings) -> bool:
 
 
 def _parsed_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:
-    return dict(row.parsed[f.name].params)
+    return {**row.parsed[f.name].params, **reading_hints(s.fields)}
 
 
 def _length_params(row: AnswerRow, f: Field, s: Settings) -> dict[str, str]:

@@ -39,13 +39,15 @@ from validation.message import Message
 E, W, F = "error", "warning", "fixed"
 
 MESSAGES: dict[str, Message] = {
+    # {approx}, {spread}, {prose} and {keep_note} say where else to write, in the plan's own fields
+    # (validation.answers.reading_hints): a plan without 備考 is never told to use it
     "V001": Message(
         E,
-        "「{value}」は概数の書き方です。「約」「程度」などを付けず、数値だけを入れてください（例: 100）。概数であることは備考欄に書いてください。",
+        "「{value}」は概数の書き方です。「約」「程度」などを付けず、数値だけを入れてください（例: 100）。{approx}",
     ),
     "V002": Message(
         E,
-        "「{value}」は範囲になっています。一つの数値を入れてください（例: 120）。幅があるときは備考欄に書いてください。",
+        "「{value}」は範囲になっています。一つの数値を入れてください（例: 120）。{spread}",
     ),
     "V003": Message(
         E,
@@ -53,7 +55,7 @@ MESSAGES: dict[str, Message] = {
     ),
     "V004": Message(
         E,
-        "「{value}」は数値として読めません。この指標には{unit}の数値だけを入れてください（例: 120）。文章は「実施内容・成果」欄に書いてください。",
+        "「{value}」は数値として読めません。この指標には{unit}の数値だけを入れてください（例: 120）。{prose}",
     ),
     "V005": Message(E, "「{value}」は小数です。{unit}は整数で入れてください。"),
     "V006": Message(
@@ -87,7 +89,7 @@ MESSAGES: dict[str, Message] = {
     "V103": Message(F, "数値のあとの単位を外して {number} として読みました（「{value}」）。"),
     "V201": Message(
         W,
-        "数値のあとの注記「{note}」は備考欄に書いてください。数値 {number} として受け付けました。",
+        "数値のあとの注記「{note}」{keep_note}。数値 {number} として受け付けました。",
     ),
 }
 

@@ -111,6 +111,11 @@ class _Context:
     def qualitative(self) -> tuple[str, ...]:
         return self.plan.qualitative
 
+    @cached_property
+    def hints(self) -> dict[str, str]:
+        """Where the reading's notes tell a section to write instead (the plan's own fields)."""
+        return answers.reading_hints(self.plan.fields)
+
     def applies(self, line: Line, f: Field) -> bool:
         """Whether field ``f`` applies to ``line`` (its 対象 condition, parsed once per run)."""
         clauses = self._conditions.get(f.where)
@@ -611,7 +616,7 @@ def _facts(
             number = parsed.value
             stored[name] = stored_actual(number) if number is not None else value
             for code in (*parsed.fixes, *parsed.warnings):
-                _note(item, code, cell, raw, row, field=name, **parsed.params)
+                _note(item, code, cell, raw, row, field=name, **parsed.params, **ctx.hints)
         else:
             date = values[name] = answers.answer_date(raw)
             stored[name] = date.isoformat() if isinstance(date, dt.date) else date
