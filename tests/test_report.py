@@ -415,6 +415,7 @@ def test_unreadable_actual_is_a_warning_with_the_cell(small_workspace: Config) -
     assert (
         warning.sheet == SHEET_ANSWERS and warning.cell == "D2" and "百人くらい" in warning.message
     )
+    assert f"ID「{numeric.id}」の実績値「百人くらい」は数値として読めないため" in warning.message
 
 
 def test_lines_outside_the_structure_still_appear(small_workspace: Config) -> None:

@@ -13,12 +13,12 @@ W = "warning"
 MESSAGES: dict[str, Message] = {
     "P001": Message(
         W,
-        "実績 シート {cell} の ID「{line_id}」の実績値「{value}」は数値として読めないため、"
+        "実績 シート {cell} の ID「{line_id}」の{field}「{value}」は数値として読めないため、"
         "評価対象外（－）としました。単位「{unit}」の数値だけを入れてください（例: 120）。",
     ),
     "P002": Message(
         W,
-        "実績 シート {cell} の ID「{line_id}」の実績値「{value}」は目標値「{target}」と形が合わないため、"
+        "実績 シート {cell} の ID「{line_id}」の{field}「{value}」は目標値「{target}」と形が合わないため、"
         "評価対象外（－）としました。単位が「{unit}」なので、「1・120」のように数値を「・」で区切って入れてください。",
     ),
     "P003": Message(

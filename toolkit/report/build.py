@@ -179,6 +179,7 @@ def findings(
                 cell=cell_ref(row.row, column) if row and row.row and column else "",
                 value=actual.display(),
                 line_id=line.id,
+                field=number.name,
                 unit=line.unit,
                 target=line.target.display(),
             )
