@@ -243,6 +243,8 @@ def test_bad_values_are_all_reported_with_cells(issued: Issued) -> None:
         )
     console = "\n".join(summary_lines(result))
     assert f"[V001] {ANSWER_SHEET}!J{r} 「約100」は" in console and f"J{r} J{r}" not in console
+    (approx,) = [f for f in sub.findings if f.code == "V001"]
+    assert approx.message.endswith("概数であることは備考欄に書いてください。")  # this plan has 備考
     html = result.report_html.read_text(encoding="utf-8") if result.report_html else ""
     assert "&lt;script&gt;" in html and "<script>やめる" not in html
 
@@ -258,6 +260,20 @@ def test_plausibility_warnings_do_not_block(issued: Issued) -> None:
     sub = only(collect(issued.config), "w.xlsx")
     assert sub.status is Status.ACCEPTED
     assert {"C030", "C031"} <= {f.code for f in sub.findings if str(f.severity) == "warning"}
+
+
+def test_a_note_after_a_number_is_told_to_go_to_the_plan_s_note_field(issued: Issued) -> None:
+    section, line_id = issued.section_with(lambda i: i.unit == "人")
+    answers = issued.answers(section)
+    answers[line_id]["実績値"] = "419 ※(概数)"
+    fill(issued.forms[section], issued.config.inbox / "n.xlsx", answers)
+    sub = only(collect(issued.config), "n.xlsx")
+    assert sub.status is Status.ACCEPTED
+    (note,) = [f for f in sub.findings if f.code == "V201"]
+    assert note.message == (
+        "数値のあとの注記「※(概数)」は備考欄に書いてください。数値 419 として受け付けました。"
+    )
+    assert next(a for a in sub.answers if a.id == line_id).values["実績値"] == 419
 
 
 def test_formula_without_cached_value_is_an_error(issued: Issued) -> None:
