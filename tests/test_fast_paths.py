@@ -95,3 +95,32 @@ def test_numbers_too_large_for_excel_are_errors(typed: object) -> None:
     parsed = parse_answer(typed, "人")
     assert parsed.value is None and parsed.error == "V014"
     parse_master_value(typed, "人")  # lenient, but never raises
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("70,244", "70,244"),  # a plain number is kept as its text
+        ("0", "0"),
+        ("1,234.5", "1,234.5"),
+        ("1.50", list),  # read as 1.5: the text alone would not give the same number back
+        ("45.5%", list),
+        ("", None),  # blank
+        ("-", list),
+        ("継続", list),
+        ("H32(2020) 85,000人", list),
+    ],
+)
+def test_the_cache_keeps_every_value_exactly(raw: str, stored: object) -> None:
+    """Values go into the cache JSON as compactly as they come back exactly: a plain number as
+    its text, a blank as null, anything else field by field."""
+    import json
+
+    from toolkit.master import cache
+    from toolkit.plan.values import parse_master_value
+
+    value = parse_master_value(raw)
+    data = json.loads(json.dumps(cache._value_data(value), ensure_ascii=False))
+    assert isinstance(data, list) if stored is list else data == stored
+    back = cache._value_from(data)
+    assert back == value and [str(n) for n in back.numbers] == [str(n) for n in value.numbers]

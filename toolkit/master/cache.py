@@ -52,7 +52,7 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
@@ -194,7 +194,19 @@ def _write_cache(path: Path, plan: Plan) -> None:
                 old.unlink(missing_ok=True)
 
 
-def _value_data(v: Value) -> list[Any]:
+def _value_data(v: Value) -> list[Any] | str | None:
+    """A value as JSON: ``None`` for a blank cell, the text alone for a plain number written as
+    its digits (``"70,244"``: most values of a plan, rebuilt exactly from the text), else every
+    field."""
+    if v == BLANK_VALUE:
+        return None
+    if (
+        v.kind is ValueKind.NUMBER
+        and len(v.numbers) == 1
+        and str(v.numbers[0]) == v.raw.replace(",", "")
+        and v == _plain_number(v.raw)
+    ):
+        return v.raw
     return [
         v.raw,
         v.kind.value,
@@ -226,7 +238,16 @@ _TRENDS = {trend.value: trend for trend in Trend}
 """Enum members by value: a dict lookup, where calling the enum costs a microsecond per value."""
 
 
-def _value_from(d: list[Any]) -> Value:
+def _plain_number(raw: str) -> Value:
+    values = (raw, ValueKind.NUMBER, (Decimal(raw.replace(",", "")),), "", "", None, "", "", None)
+    return _frozen(Value, _VALUE_FIELDS, values)
+
+
+def _value_from(d: list[Any] | str | None) -> Value:
+    if d is None:
+        return BLANK_VALUE
+    if type(d) is str:
+        return _plain_number(d)
     if d[1] == "blank" and d[0] == "":
         return BLANK_VALUE
     numbers = tuple(map(Decimal, d[2])) if d[2] else ()
