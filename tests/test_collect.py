@@ -262,12 +262,18 @@ def test_plausibility_warnings_do_not_block(issued: Issued) -> None:
     assert {"C030", "C031"} <= {f.code for f in sub.findings if str(f.severity) == "warning"}
 
 
-def test_a_note_after_a_number_is_told_to_go_to_the_plan_s_note_field(issued: Issued) -> None:
+def typed_in_a_count(issued: Issued, typed: Any, name: str) -> tuple[Any, str, str]:
+    """Collect a section's valid answers with ``typed`` in the 実績値 of one line counted in 人:
+    (the submission, its section, that line's ID)."""
     section, line_id = issued.section_with(lambda i: i.unit == "人")
     answers = issued.answers(section)
-    answers[line_id]["実績値"] = "419 ※(概数)"
-    fill(issued.forms[section], issued.config.inbox / "n.xlsx", answers)
-    sub = only(collect(issued.config), "n.xlsx")
+    answers[line_id]["実績値"] = typed
+    fill(issued.forms[section], issued.config.inbox / name, answers)
+    return only(collect(issued.config), name), section, line_id
+
+
+def test_a_note_after_a_number_is_told_to_go_to_the_plan_s_note_field(issued: Issued) -> None:
+    sub, _, line_id = typed_in_a_count(issued, "419 ※(概数)", "n.xlsx")
     assert sub.status is Status.ACCEPTED
     (note,) = [f for f in sub.findings if f.code == "V201"]
     assert note.message == (
@@ -277,11 +283,7 @@ def test_a_note_after_a_number_is_told_to_go_to_the_plan_s_note_field(issued: Is
 
 
 def test_formula_without_cached_value_is_an_error(issued: Issued) -> None:
-    section, line_id = issued.section_with(lambda i: i.unit == "人")
-    answers = issued.answers(section)
-    answers[line_id]["実績値"] = "=100+20"
-    fill(issued.forms[section], issued.config.inbox / "fx.xlsx", answers)
-    sub = only(collect(issued.config), "fx.xlsx")
+    sub, section, line_id = typed_in_a_count(issued, "=100+20", "fx.xlsx")
     row = next(r.row for r in issued.identity(section).rows if r.id == line_id)
     assert ("C015", f"J{row}") in {(f.code, f.cell) for f in sub.findings}
     assert sub.status is Status.REJECTED
