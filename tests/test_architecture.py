@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("toolkit.plan", "toolkit.errors"),
     ("validation",),
-    ("toolkit.excel", "toolkit.workspace"),
+    ("toolkit.excel", "toolkit.workspace", "toolkit.templates"),
     ("toolkit.master",),
     ("toolkit.generate",),
     ("toolkit.collect",),
@@ -36,7 +36,12 @@ HEAVY: dict[str, tuple[str, ...]] = {
     "pandera": ("validation.answers",),
     "openpyxl": ("toolkit.demo.simulate",),
     "xlsxwriter": ("toolkit.excel.write",),
-    "jinja2": ("toolkit.report.html", "toolkit.collect.report", "toolkit.generate.mail"),
+    "jinja2": (
+        "toolkit.report.html",
+        "toolkit.collect.report",
+        "toolkit.generate.mail",
+        "toolkit.templates",
+    ),
     "python_calamine": ("toolkit.excel.reader",),
     "extract_msg": ("toolkit.collect.inbox",),
 }

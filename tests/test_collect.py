@@ -122,6 +122,18 @@ def first_section(issued: Issued) -> str:
     return next(iter(issued.forms))
 
 
+def fill_good_and_bad(issued: Issued) -> tuple[str, str]:
+    """good.xlsx (every answer valid) and bad.xlsx (one 進捗状況 not in its list) of the first
+    two sections, in the inbox; returns the two sections."""
+    config = issued.config
+    good, bad = sorted(issued.forms)[:2]
+    fill(issued.forms[good], config.inbox / "good.xlsx", issued.answers(good))
+    answers = issued.answers(bad)
+    answers[next(iter(answers))]["進捗状況"] = "たぶん"
+    fill(issued.forms[bad], config.inbox / "bad.xlsx", answers)
+    return good, bad
+
+
 # --- Accepting good forms ------------------------------------------------------------------
 
 
@@ -157,6 +169,44 @@ def test_rerun_does_not_duplicate_records(issued: Issued) -> None:
     assert record.read_bytes() == lines  # unchanged, so not appended to
     assert record.stat().st_ino == record_stat.st_ino
     assert len(list((root / "received").glob("*.xlsx"))) == 1
+
+
+def test_a_rerun_of_files_judged_before_loads_no_plan(
+    issued: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run whose every file was judged before under the same master and settings takes the
+    records as they are: it loads no plan (and no pandas), and comes out the same, feedback copy
+    included. A new file loads the plan; if the master was replaced after the run started (and
+    its plan is not the one the run's key names), nothing of that run is kept for reuse."""
+    import toolkit.collect.run as run
+
+    config = issued.config
+    good, _ = fill_good_and_bad(issued)
+    first = collect(config)
+    loads: list[str | None] = []
+    real = run.cached_plan
+
+    def counted(config: Config, digest: str | None = None) -> tuple[Plan, str]:
+        loads.append(digest)
+        return real(config, digest)
+
+    monkeypatch.setattr(run, "cached_plan", counted)
+    again = collect(config)
+    assert loads == []
+    assert [(s.file, s.status, codes(s)) for s in again.submissions] == [
+        (s.file, s.status, codes(s)) for s in first.submissions
+    ]
+    assert again.feedback and all(path.is_file() for path in again.feedback.values())
+
+    reuse = config.year_dir / "collect" / "reuse.json"
+    kept = reuse.read_bytes()
+    fill(issued.forms[good], config.inbox / "good2.xlsx", issued.answers(good, seed=2))
+    stale = ("0" * 64, run.plan_key(config)[1])  # hashed before the master was replaced
+    monkeypatch.setattr(run, "plan_key", lambda config: stale)
+    third = collect(config)
+    assert loads == ["0" * 64]
+    assert only(third, "good2.xlsx").status is Status.ACCEPTED
+    assert reuse.read_bytes() == kept  # this run's judgements are not offered for reuse
 
 
 def test_record_keeps_the_issued_values_merge_compares(issued: Issued) -> None:

@@ -579,6 +579,48 @@ def test_trend_table_two_years_with_rates_grades_and_trend(tmp_path: Path) -> No
     assert book["経年（集計）"]._charts  # the chart per 基本目標, native
 
 
+def test_the_trend_table_and_the_reasons_name_the_plan_s_own_number_field() -> None:
+    """A plan whose number field is 実績 (not the default shape's 実績値): the 経年 table's year
+    columns, its note, the 評価の概要's note on 達成率 and a not-graded reason all say 実績."""
+    from toolkit.report.evaluate import evaluate_plan
+
+    plan = trend_plan()
+    fields = tuple(
+        dataclasses.replace(f, name="実績") if f.name == "実績値" else f for f in plan.fields
+    )
+    answers = [dataclasses.replace(a, values={"実績": a.values["実績値"]}) for a in plan.answers]
+    issues = line("K3-1", 3, "広報", ("福祉政策課",), name="発行部数", unit="部", baseline="100",
+                  target="200", baseline_year=2017, target_year=2022)  # fmt: skip
+    answers.append(Answer("K3-1", 2022, {"実績": "集計中"}))
+    summary = TableSpec("評価の概要", TableKind.SUMMARY, Grouping.GOAL)
+    plan = dataclasses.replace(
+        plan, fields=fields, answers=answers, lines=[*plan.lines, issues],
+        tables=(summary, *plan.tables),
+    )  # fmt: skip
+    assert evaluate_plan(plan, 2022)["K3-1"].reason == "実績が数値でない"
+    report = build_report(plan, 2022)
+    trend = report.table("経年")
+    assert [c.text for c in trend.grids[0].header[2]] == ["実績", "達成率", "評価"] * 2
+    assert texts(trend)[0] == [
+        "参加者数",
+        "100",
+        "150",
+        "75.0%",
+        "C",
+        "210",
+        "105.0%",
+        "A",
+        "200",
+        "改善",
+    ]
+    assert trend.notes[0].startswith("傾向は、基準値から最新の年度の実績への変化です")
+    rates = report.table("評価の概要").notes[0]
+    assert rates.startswith(
+        "達成率は、増加を目指す指標は 実績 ÷ 目標値、減少を目指す指標は（基準値 − 実績）"
+    )
+    assert "実績値" not in " ".join([*trend.notes, rates])
+
+
 # ---------------------------------------------------------------------------------------------
 # A 健康日本21-style plan: ポイント差, yearly targets, a ±3ポイント band
 

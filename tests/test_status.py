@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.test_collect import Issued, fill, issue, set_saved_time
+from tests.test_collect import Issued, fill, fill_good_and_bad, issue, set_saved_time
 from toolkit.cli import cli
 from toolkit.collect.run import collect
 from toolkit.collect.status import NOT_SUBMITTED, RESUBMITTED, RETURNED, SUBMITTED, section_status
@@ -255,11 +255,7 @@ def test_records_of_an_earlier_version_are_read_and_superseded(issued: Issued) -
 def test_status_json_speaks_the_same_vocabulary_as_collect(issued: Issued) -> None:
     """Machine codes with their Japanese labels, totals per code, times in Japan time."""
     config = issued.config
-    good, bad = list(issued.forms)[:2]
-    fill(issued.forms[good], config.inbox / "good.xlsx", issued.answers(good))
-    answers = issued.answers(bad)
-    answers[next(iter(answers))]["進捗状況"] = "たぶん"
-    fill(issued.forms[bad], config.inbox / "bad.xlsx", answers)
+    good, bad = fill_good_and_bad(issued)
     collected = json.loads(
         CliRunner().invoke(cli, ["collect", "-w", str(config.root), "--json"]).output
     )

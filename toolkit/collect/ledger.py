@@ -79,9 +79,12 @@ class Ledger:
         """Whether collect recorded a file with this content (its record damaged or not)."""
         return self.records.has(sha)
 
-    def all(self, repaired: Collection[str] = ()) -> list[Submission]:
-        """Every record of the year, oldest first (see :func:`~toolkit.collect.submissions.load_submissions`)."""
-        return self.records.all(repaired)
+    def all(
+        self, repaired: Collection[str] = (), *, besides: Collection[str] = ()
+    ) -> list[Submission]:
+        """Every record of the year, oldest first (see :func:`~toolkit.collect.submissions.load_submissions`);
+        those of ``besides`` left out (the caller has them as this run made them)."""
+        return self.records.all(repaired, besides=besides)
 
     def reuse(self) -> dict[str, Any]:
         """What the last run left for this one to reuse (empty when there is nothing, or it

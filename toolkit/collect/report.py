@@ -19,6 +19,7 @@ from toolkit.collect.submissions import Submission, to_act_on
 from toolkit.excel.style import ERROR_FILL, base, header
 from toolkit.excel.write import close_workbook, new_workbook, write_value
 from toolkit.plan.wareki import fiscal_label, japan_time
+from toolkit.templates import compiled_templates
 from validation.findings import Severity, count_by_severity
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ def write_html(result: CollectResult, path: Path, config: Config) -> Path:
     env = Environment(
         loader=PackageLoader("toolkit.collect", "templates"),
         autoescape=select_autoescape(default=True),
+        bytecode_cache=compiled_templates(),
     )
     rows = [_html_row(result, sub, path) for sub in ordered(result)]
     counts = count_by_severity(f for s in result.submissions for f in s.findings)

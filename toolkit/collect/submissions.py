@@ -332,13 +332,18 @@ class Records:
         body = self._load().get(sha)
         return _parse_record(body) if body else None
 
-    def all(self, repaired: Collection[str] = ()) -> list[Submission]:
-        """Every record, oldest first (see :func:`load_submissions`)."""
+    def all(
+        self, repaired: Collection[str] = (), *, besides: Collection[str] = ()
+    ) -> list[Submission]:
+        """Every record, oldest first (see :func:`load_submissions`); those of ``besides`` (the
+        caller holds them already, as this run made them) left out, not even parsed."""
         text = self._load()
         if self._unattributed:
             raise RecordError(_unattributed_message(self.path, self._unattributed[0]))
         subs = []
         for sha, body in text.items():
+            if sha in besides:
+                continue
             sub = _parse_record(body) if body else None
             if sub is not None:
                 subs.append(sub)

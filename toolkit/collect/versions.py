@@ -67,7 +67,8 @@ def resolve_versions(
 ) -> None:
     """Per section: the newest version shows its standing, the newest accepted one is used,
     every other version is superseded. Records whose status changed are saved again."""
-    stored = {s.sha256: s for s in ledger.all(repaired={s.sha256 for s in current})}
+    current_shas = {s.sha256 for s in current}
+    stored = {s.sha256: s for s in ledger.all(besides=current_shas)}
     before = {sha: s.status for sha, s in stored.items()}
     stored.update({s.sha256: s for s in current})
     groups: dict[str, list[Submission]] = {}
@@ -75,7 +76,6 @@ def resolve_versions(
         if is_version(sub, year):
             groups.setdefault(sub.section, []).append(sub)
     choices = ledger.choices() if choices is None else choices
-    current_shas = {s.sha256 for s in current}
     changed: list[tuple[Submission, Status | object | None]] = []
     for section, versions in groups.items():
         chosen = choices.get(section)

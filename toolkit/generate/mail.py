@@ -25,6 +25,7 @@ from toolkit.errors import ToolkitError
 from toolkit.generate.guide import deadline_text
 from toolkit.plan.model import Plan, owner_label
 from toolkit.plan.wareki import fiscal_label
+from toolkit.templates import compiled_templates
 from toolkit.workspace import Config
 from validation.answers import no_value_rule
 from validation.catalogue import stop_message
@@ -99,6 +100,7 @@ def render(kind: str, context: dict[str, Any], config: Config) -> tuple[str, str
         autoescape=False,  # plain text: a mail body, not HTML
         keep_trailing_newline=True,
         undefined=StrictUndefined,
+        bytecode_cache=compiled_templates(),
     )
     own = config.mail_templates.get(kind)
     try:

@@ -90,11 +90,15 @@ def load_master_keyed(
     lists: Mapping[str, tuple[str, ...]] | None = None,
     text_limit: int = 400,
     grades: Mapping[str, Any] | None = None,
+    digest: str | None = None,
 ) -> tuple[Plan, str]:
     """:func:`load_master_cached`, and the cache key of what was loaded (the master's content,
     the settings and the loader's source): equal keys, equal plans. ``""`` when the master
-    could not be hashed (then nothing is cached)."""
-    digest = _file_digest(path)
+    could not be hashed (then nothing is cached). ``digest``: the master's SHA-256 as the caller
+    hashed it earlier (:func:`master_digest`): the plan of that content is loaded from the cache
+    even if the master was replaced since; read from the workbook, it has the key of that content
+    only when the workbook still holds it (else ``""``)."""
+    digest = _file_digest(path) if digest is None else digest
     key = _cache_key(digest, lists, text_limit, grades)
     cached = cache_dir / f"master-{key}.json" if digest else None
     plan = _read_cache(cached) if cached else None
@@ -129,6 +133,23 @@ def load_master_keeping(
         if not cached.is_file() and _file_digest(path) == digest:
             _write_cache(cached, plan)
     return plan, findings
+
+
+def master_key(
+    digest: str,
+    *,
+    lists: Mapping[str, tuple[str, ...]] | None = None,
+    text_limit: int = 400,
+    grades: Mapping[str, Any] | None = None,
+) -> str:
+    """The key :func:`load_master_keyed` gives the plan of a master with this content and these
+    settings, without loading it (``""`` for a master that could not be hashed)."""
+    return _cache_key(digest, lists, text_limit, grades) if digest else ""
+
+
+def master_digest(path: Path) -> str:
+    """The master's SHA-256 (``""`` when it cannot be read: loading it then says why)."""
+    return _file_digest(path)
 
 
 def _file_digest(path: Path) -> str:

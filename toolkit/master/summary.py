@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from toolkit.master.cache import MASTER_CACHE, load_master_keeping, load_master_keyed
+from toolkit.master.cache import (
+    MASTER_CACHE,
+    load_master_keeping,
+    load_master_keyed,
+    master_digest,
+    master_key,
+)
 from toolkit.plan.model import Plan
 from toolkit.plan.owners import lines_by_owner
 from toolkit.plan.wareki import fiscal_label_both
@@ -19,10 +25,22 @@ def load_plan(config: Config) -> tuple[Plan, list[Finding]]:
     return load_master_keeping(config.master, config.root / MASTER_CACHE, **_settings(config))
 
 
-def cached_plan(config: Config) -> tuple[Plan, str]:
+def cached_plan(config: Config, digest: str | None = None) -> tuple[Plan, str]:
     """The workspace's plan from its cache (the master is read when the cache lacks it), and the
-    cache key of what was loaded (see :func:`toolkit.master.cache.load_master_keyed`)."""
-    return load_master_keyed(config.master, config.root / MASTER_CACHE, **_settings(config))
+    cache key of what was loaded (see :func:`toolkit.master.cache.load_master_keyed`; ``digest``:
+    the master's content as :func:`plan_key` hashed it)."""
+    return load_master_keyed(
+        config.master, config.root / MASTER_CACHE, digest=digest, **_settings(config)
+    )
+
+
+def plan_key(config: Config) -> tuple[str, str]:
+    """The master's SHA-256 and the key :func:`cached_plan` will give its plan, without loading
+    it (a collect whose every file was judged before under this key needs no plan)."""
+    digest = master_digest(config.master)
+    settings = _settings(config)
+    del settings["name"]  # the plan's name is set after loading: not part of the key
+    return digest, master_key(digest, **settings)
 
 
 def _settings(config: Config) -> dict[str, Any]:

@@ -655,11 +655,24 @@ def evaluate_plan(
             continue  # added later (開始年度): no part of that year's plan
         stored = answers.value(line, number.name, per_owner=number.per_owner) if number else None
         grade = answers.value(line, judged.name, per_owner=judged.per_owner) if judged else None
-        result[line.id] = evaluate_line(
+        evaluation = evaluate_line(
             line, stored, None, plan.qualitative, scheme=s, year=year, units=plan.units,
             judged=grade, judging=judged is not None, kind_of=plan.kind_of,
         )  # fmt: skip
+        result[line.id] = _in_plan_words(evaluation, number.name if number else "")
     return result
+
+
+_ACTUAL = "実績値"
+"""What the reasons call the number a line is graded by (the default shape's field)."""
+
+
+def _in_plan_words(evaluation: Evaluation, number_name: str) -> Evaluation:
+    """The reason a line is not graded, naming the number by the plan's own field (「実績が数値で
+    ない」 in a plan whose number field is 実績)."""
+    if not number_name or number_name == _ACTUAL or _ACTUAL not in evaluation.reason:
+        return evaluation
+    return replace(evaluation, reason=evaluation.reason.replace(_ACTUAL, number_name))
 
 
 def evaluate_years(plan: Plan, years: Iterable[int]) -> dict[int, dict[str, Evaluation]]:

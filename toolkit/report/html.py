@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from toolkit.errors import UsageError
 from toolkit.report.build import fill_color
 from toolkit.report.model import Chart, Report
+from toolkit.templates import compiled_templates
 from validation.catalogue import stop_message
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def environment(template: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=compiled_templates(),
     )
 
 

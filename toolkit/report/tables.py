@@ -499,8 +499,9 @@ def summary_notes(ctx: Context) -> list[str]:
         extra = f"（{limit:g}% 以上）" if isinstance(limit, int | float) else ""
         parts.append(f"{code} {scheme.label(code)}{extra}".strip())
     _, top = graded_codes(ctx)
+    actual = ctx.resolver.number_name or "実績値"
     return [
-        "達成率は、増加を目指す指標は 実績値 ÷ 目標値、減少を目指す指標は（基準値 − 実績値）÷（基準値 − 目標値）です（100% を超える値もそのまま示します）。",
+        f"達成率は、増加を目指す指標は {actual} ÷ 目標値、減少を目指す指標は（基準値 − {actual}）÷（基準値 − 目標値）です（100% を超える値もそのまま示します）。",
         "評価: " + "、".join(parts) + "。",
         f"{'・'.join(top)} の割合は、{scheme.label(scheme.not_graded) or '評価対象外'}を除いた指標に占める割合です。",
     ]
@@ -532,7 +533,8 @@ def trend_columns(
         for data in years:
             for part, share in parts:
                 content = {"実績値": number_name, "目標値": YEAR_TARGET}.get(part, part)
-                head = f"{prefix}{fiscal_label(data.year)}/{part}"
+                shown = number_name if part == "実績値" and number_name else part
+                head = f"{prefix}{fiscal_label(data.year)}/{shown}"
                 out.append(
                     Bound(Column(head, content, width=per_year * share / 5), data, brief=True)
                 )
@@ -560,15 +562,16 @@ def trend_word(
     return IMPROVING if change > 0 else WORSE
 
 
-def trend_note(scheme: Scheme) -> str:
-    """The 経年 table's note on 傾向, with the band it uses (the scheme's, as its grades use it)."""
+def trend_note(scheme: Scheme, number_name: str = "実績値") -> str:
+    """The 経年 table's note on 傾向, with the band it uses (the scheme's, as its grades use it),
+    in the plan's own name of the number it compares."""
     if scheme.band is None:
         return (
-            "傾向は、基準値から最新の年度の実績値への変化です（減少を目指す指標は減るほど改善、"
+            f"傾向は、基準値から最新の年度の{number_name}への変化です（減少を目指す指標は減るほど改善、"
             f"変化が基準値の {float(FLAT_BAND * 100):g}% 以内なら横ばい）。"
         )
     return (
-        "傾向は、基準値から最新の年度の実績値への変化です。減少を目指す指標は減るほど改善、"
+        f"傾向は、基準値から最新の年度の{number_name}への変化です。減少を目指す指標は減るほど改善、"
         f"{scheme.band.legend}（設定の 変わらない幅 {scheme.band.text}。評価の幅と同じ）。"
     )
 
@@ -618,7 +621,7 @@ def build_trend(ctx: Context, spec: TableSpec, number: int) -> Table:
                       [fiscal_label(d.year) for d in years], counts, 1)
             )  # fmt: skip
     table.grids.append(Grid(w, header, [Block([], rows)], f"{levels.goal}別・年度別の評価"))
-    table.notes = [trend_note(scheme)]
+    table.notes = [trend_note(scheme, ctx.resolver.number_name or "実績値")]
     return table
 
 
