@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 UNO_PYTHON = "/usr/bin/python3"
 """The Python that has LibreOffice's ``uno`` module (Debian: python3-uno)."""
 
-UNO_SCRIPT = r"""
+UNO_FRAME = r"""
 import json, os, subprocess, sys, time, uno
 from com.sun.star.beans import PropertyValue
 
@@ -44,7 +44,7 @@ def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
 job = json.load(open(sys.argv[1], encoding="utf-8"))
-pipe = "toolkitfill%d" % os.getpid()
+pipe = "toolkituno%d" % os.getpid()
 office = subprocess.Popen([job["soffice"], "--headless", "--norestore", "--nologo", "--nodefault",
     "-env:UserInstallation=" + job["profile"], "--accept=pipe,name=%s;urp;" % pipe],
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,6 +59,24 @@ try:
         except Exception:
             time.sleep(0.25)
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    out = run(desktop, job)
+    json.dump(out, open(job["result"], "w", encoding="utf-8"), ensure_ascii=False)
+finally:
+    if desktop is not None:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass
+    try:
+        office.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        office.kill()
+"""
+"""Starts a private LibreOffice, calls the job's ``run(desktop, job)`` (defined before this frame
+in the script) and writes what it returns as JSON to ``job["result"]``."""
+
+FILL_JOB = r"""
+def run(desktop, job):
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(job["source"]), "_blank", 0, (prop("Hidden", True),))
     sheet = doc.Sheets.getByName(job["sheet"])
     out = {"accepted": [], "validation": {}}
@@ -76,27 +94,19 @@ try:
         sheet.getCellRangeByName(name).setFormula(typed)
     doc.storeToURL(uno.systemPathToFileUrl(job["target"]), (prop("FilterName", "Calc MS Excel 2007 XML"),))
     doc.close(True)
-    json.dump(out, open(job["result"], "w", encoding="utf-8"), ensure_ascii=False)
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        office.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        office.kill()
+    return out
 """
+"""Enter values as typed (source, sheet, describe, try, fill, target): LibreOffice's own checks."""
 
 
-def run_in_libreoffice(job: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Run :data:`UNO_SCRIPT` on ``job`` (source, sheet, describe, try, fill, target)."""
+def run_in_libreoffice(job: dict[str, Any], folder: Path, script: str = FILL_JOB) -> Any:
+    """Run ``script`` (a ``run(desktop, job)``, :data:`FILL_JOB` by default) inside LibreOffice on
+    ``job``; returns what it returned."""
     assert shutil.which(UNO_PYTHON) or Path(UNO_PYTHON).exists()
     check = subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True)
     assert check.returncode == 0, "python3-uno is required: apt-get install python3-uno"
-    script, spec = folder / "fill.py", folder / "job.json"
-    script.write_text(UNO_SCRIPT, encoding="utf-8")
+    program, spec = folder / "uno_job.py", folder / "job.json"
+    program.write_text(script + UNO_FRAME, encoding="utf-8")
     result = folder / "result.json"
     spec.write_text(
         json.dumps({**job, "soffice": soffice(), "profile": (folder / "lo").as_uri(),
@@ -104,7 +114,7 @@ def run_in_libreoffice(job: dict[str, Any], folder: Path) -> dict[str, Any]:
         encoding="utf-8",
     )  # fmt: skip
     done = subprocess.run(
-        [UNO_PYTHON, str(script), str(spec)], capture_output=True, text=True, timeout=300
+        [UNO_PYTHON, str(program), str(spec)], capture_output=True, text=True, timeout=300
     )
     assert result.is_file(), done.stderr
     return json.loads(result.read_text(encoding="utf-8"))

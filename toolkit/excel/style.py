@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 FONT = "游ゴシック"
@@ -40,3 +42,22 @@ def header(extra: dict[str, Any] | None = None) -> dict[str, Any]:
             **(extra or {}),
         }
     )
+
+
+def text_width(text: str) -> float:
+    """Display width in Excel character units (the default font's digit): ASCII counts one,
+    anything else (kana, kanji, full-width signs) 1.9. Measured: a 10 pt CJK character is 1 em,
+    13.3 px against the 7 px unit (Excel); LibreOffice fits one in 1.78 units."""
+    narrow = len(text.encode("ascii", "ignore"))
+    return narrow + 1.9 * (len(text) - narrow)
+
+
+@functools.lru_cache(maxsize=8192)
+def text_lines(text: str, width: float) -> int:
+    """Wrapped lines ``text`` takes in a column ``width`` characters wide at the 10 pt font, each
+    paragraph starting a new line: one unit of the width is left for the cell's margins and a
+    line that breaks early (a closing 、。」 is not put at a line's start). The one estimate of
+    every workbook we write (forms, feedback copies, the report): LibreOffice, laying out the
+    reports of the seed plans itself, needs at most as many lines."""
+    room = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(text_width(part) / room)) for part in str(text).split("\n"))

@@ -10,8 +10,6 @@ identity (様式情報). Every text goes through :func:`toolkit.excel.write.writ
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -401,7 +399,9 @@ def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
     widths = column_widths(content)
     start = len(content.fixed) if last_col - len(content.fixed) >= 2 else 0
     spans = _legend_spans(widths, start)
-    if sum(widths[spans[1][1] + 1 :]) < _text_width(note) + 2:  # the note would be cut: start at A
+    if (
+        sum(widths[spans[1][1] + 1 :]) < style.text_width(note) + 2
+    ):  # the note would be cut: start at A
         spans = _legend_spans(widths, 0)
     (input_first, input_last), (fixed_first, fixed_last) = spans
     _cell(ws, legend, input_first, input_last, LEGEND_INPUT, fmt.legend_input)
@@ -421,7 +421,7 @@ def _legend_spans(widths: list[float], start: int) -> tuple[tuple[int, int], tup
     first = start
     for word in (LEGEND_INPUT, LEGEND_FIXED):
         last, room = first, widths[first] if first < len(widths) else 0.0
-        while room < _text_width(word) + 1.5 and last + 1 < len(widths):
+        while room < style.text_width(word) + 1.5 and last + 1 < len(widths):
             last += 1
             room += widths[last]
         spans.append((first, last))
@@ -447,7 +447,7 @@ def column_widths(content: FormContent) -> list[float]:
     """The answer sheet's column widths (Excel character units), in column order; never so
     narrow that a line of the header breaks (「(年度は欄内)」 would leave a lone 「)」)."""
     return [
-        max(_width(name, content), *(_text_width(t) + 1.5 for t in _header(name, content)))
+        max(_width(name, content), *(style.text_width(t) + 1.5 for t in _header(name, content)))
         for name in content.columns
     ]
 
@@ -488,19 +488,6 @@ def freeze_columns(columns: tuple[str, ...], widths: list[float]) -> int:
     return 1 if columns else 0
 
 
-@functools.lru_cache(maxsize=8192)
-def text_lines(text: str, width: float) -> int:
-    """Wrapped lines ``text`` takes in a column ``width`` characters wide."""
-    room = max(width - 1.0, 1.0)
-    return sum(max(1, math.ceil(_text_width(part) / room)) for part in text.split("\n"))
-
-
-def _text_width(text: str) -> float:
-    """Display width in Excel character units: ASCII counts one, anything else (kana, kanji) about two."""
-    narrow = len(text.encode("ascii", "ignore"))
-    return narrow + 1.9 * (len(text) - narrow)
-
-
 def row_height(cells: list[tuple[Any, float]], minimum: float = MIN_ROW_HEIGHT) -> float:
     """A starting height for a row of (value, column width): tall enough for its longest wrapped
     text. The row is written without a fixed height, so it still grows with what is typed."""
@@ -509,7 +496,7 @@ def row_height(cells: list[tuple[Any, float]], minimum: float = MIN_ROW_HEIGHT) 
         if isinstance(value, str) and value:
             if len(value) * 2 < width and "\n" not in value:
                 continue
-            lines = max(lines, text_lines(value, width))
+            lines = max(lines, style.text_lines(value, width))
     return max(minimum, lines * LINE_HEIGHT + 6)
 
 

@@ -13,7 +13,6 @@ header rows repeated and page numbers in the footer.
 from __future__ import annotations
 
 import math
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +28,10 @@ LINE_HEIGHT = 16.5
 """Points per text line at the 10 pt font: 游ゴシック's lines are tall in Excel (its one-line row
 at 11 pt is 18.75 pt); LibreOffice's Noto Sans CJK needs less, so rows there have some air."""
 ROW_PADDING = 5.0
-WIDE, NARROW = 2.0, 1.1
-"""Column-width units a full-width (CJK) and a half-width character take at the 10 pt font."""
-FILL = 0.95
-"""Share of a line that wrapped text fills (lines break before a word or punctuation that does
-not fit, so they end short of the edge)."""
 TOP = 2
 """The first header row (row 0 is the title, row 1 stays empty)."""
 CHART_ROW_PIXELS = 20
 _BAD_SHEET_CHARS = str.maketrans({c: "＿" for c in "[]:*?/\\"})
-
-
-def text_lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a column ``width`` characters wide (wrapped at the
-    column's edge; each paragraph starts a new line)."""
-    usable = max(width - 1.0, 2.0)
-    total = 0
-    for paragraph in str(text or "").split("\n"):
-        units = sum(
-            WIDE if unicodedata.east_asian_width(ch) in "WFA" else NARROW for ch in paragraph
-        )
-        total += max(1, math.ceil(units / (usable * FILL)))
-    return total
 
 
 class Formats:
@@ -197,7 +178,7 @@ def _write_notes(ws: Any, notes: list[str], row: int, columns: int, fmt: Formats
     for text in notes:
         ws.merge_range(row, 0, row, max(columns - 1, 1), None, fmt.note)
         write_value(ws, row, 0, text, fmt.note)
-        ws.set_row(row, LINE_HEIGHT * text_lines(text, PAGE_WIDTH * 0.95) + 2)
+        ws.set_row(row, LINE_HEIGHT * style.text_lines(text, PAGE_WIDTH * 0.95) + 2)
         row += 1
     return row
 
@@ -225,7 +206,7 @@ def _write_grid(
             text = f"{heading.text}　{heading.note}".strip() if heading.note else heading.text
             ws.merge_range(row, 0, row, last_col, None, fmt.heading[min(heading.level, 2)])
             write_value(ws, row, 0, text, fmt.heading[min(heading.level, 2)])
-            ws.set_row(row, LINE_HEIGHT * text_lines(text, sum(widths)) + ROW_PADDING)
+            ws.set_row(row, LINE_HEIGHT * style.text_lines(text, sum(widths)) + ROW_PADDING)
             row += 1
         for i, body in enumerate(block.rows):
             placed.append(row + i)
@@ -258,7 +239,7 @@ def _fit(
     for r, cells in enumerate(rows):
         for cell in cells:
             width = sum(widths[cell.col : cell.col + cell.colspan])
-            lines = 1 if cell.number is not None else text_lines(cell.full_text, width)
+            lines = 1 if cell.number is not None else style.text_lines(cell.full_text, width)
             if cell.rowspan == 1:
                 need[r] = max(need[r], lines)
             else:
