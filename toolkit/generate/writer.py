@@ -399,9 +399,8 @@ def _write_title(ws: Any, content: FormContent, fmt: _Formats) -> None:
     widths = column_widths(content)
     start = len(content.fixed) if last_col - len(content.fixed) >= 2 else 0
     spans = _legend_spans(widths, start)
-    if (
-        sum(widths[spans[1][1] + 1 :]) < style.text_width(note) + 2
-    ):  # the note would be cut: start at A
+    # the note would be cut: start at A
+    if sum(widths[spans[1][1] + 1 :]) < style.text_width(note) + 2:
         spans = _legend_spans(widths, 0)
     (input_first, input_last), (fixed_first, fixed_last) = spans
     _cell(ws, legend, input_first, input_last, LEGEND_INPUT, fmt.legend_input)

@@ -663,16 +663,17 @@ def evaluate_plan(
     return result
 
 
-_ACTUAL = "実績値"
-"""What the reasons call the number a line is graded by (the default shape's field)."""
+ACTUAL_WORD = "実績値"
+"""What the reasons and notes call the number a line is graded by (the default shape's field);
+a plan with a number field of another name hears that name instead."""
 
 
 def _in_plan_words(evaluation: Evaluation, number_name: str) -> Evaluation:
     """The reason a line is not graded, naming the number by the plan's own field (「実績が数値で
     ない」 in a plan whose number field is 実績)."""
-    if not number_name or number_name == _ACTUAL or _ACTUAL not in evaluation.reason:
+    if not number_name or number_name == ACTUAL_WORD or ACTUAL_WORD not in evaluation.reason:
         return evaluation
-    return replace(evaluation, reason=evaluation.reason.replace(_ACTUAL, number_name))
+    return replace(evaluation, reason=evaluation.reason.replace(ACTUAL_WORD, number_name))
 
 
 def evaluate_years(plan: Plan, years: Iterable[int]) -> dict[int, dict[str, Evaluation]]:

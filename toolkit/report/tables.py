@@ -35,7 +35,7 @@ from toolkit.plan.model import Goal, Levels, Line, Plan, Policy, Trend, line_mat
 from toolkit.plan.scheme import Scheme
 from toolkit.plan.wareki import era_year, fiscal_label, short_label
 from toolkit.report.cells import PLAN_TARGET, UNREGISTERED, YEAR_TARGET, Resolver, YearData
-from toolkit.report.evaluate import change_of, is_percent
+from toolkit.report.evaluate import ACTUAL_WORD, change_of, is_percent
 from toolkit.report.model import Block, Cell, Chart, Grid, Heading, Row, Series, Table
 
 Words = dict[str, str]
@@ -499,7 +499,7 @@ def summary_notes(ctx: Context) -> list[str]:
         extra = f"（{limit:g}% 以上）" if isinstance(limit, int | float) else ""
         parts.append(f"{code} {scheme.label(code)}{extra}".strip())
     _, top = graded_codes(ctx)
-    actual = ctx.resolver.number_name or "実績値"
+    actual = ctx.resolver.number_name or ACTUAL_WORD
     return [
         f"達成率は、増加を目指す指標は {actual} ÷ 目標値、減少を目指す指標は（基準値 − {actual}）÷（基準値 − 目標値）です（100% を超える値もそのまま示します）。",
         "評価: " + "、".join(parts) + "。",
@@ -562,7 +562,7 @@ def trend_word(
     return IMPROVING if change > 0 else WORSE
 
 
-def trend_note(scheme: Scheme, number_name: str = "実績値") -> str:
+def trend_note(scheme: Scheme, number_name: str = ACTUAL_WORD) -> str:
     """The 経年 table's note on 傾向, with the band it uses (the scheme's, as its grades use it),
     in the plan's own name of the number it compares."""
     if scheme.band is None:
@@ -621,7 +621,7 @@ def build_trend(ctx: Context, spec: TableSpec, number: int) -> Table:
                       [fiscal_label(d.year) for d in years], counts, 1)
             )  # fmt: skip
     table.grids.append(Grid(w, header, [Block([], rows)], f"{levels.goal}別・年度別の評価"))
-    table.notes = [trend_note(scheme, ctx.resolver.number_name or "実績値")]
+    table.notes = [trend_note(scheme, ctx.resolver.number_name or ACTUAL_WORD)]
     return table
 
 
