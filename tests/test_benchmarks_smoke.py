@@ -32,7 +32,7 @@ def bench() -> ModuleType:
 
 @pytest.fixture(scope="module")
 def run_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
-    """``run.py --sizes 30/5 --repeat 1 --json``, as a user runs it."""
+    """``run.py --sizes 30/5 --repeat 1 --json --keep``, as a user runs it."""
     out = tmp_path_factory.mktemp("bench") / "results.md"
     proc = subprocess.run(
         [
@@ -45,6 +45,8 @@ def run_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any]
             "--json",
             "--out",
             str(out),
+            "--keep",
+            str(out.parent / "kept"),
         ],
         capture_output=True,
         text=True,
@@ -98,6 +100,27 @@ def test_startup_rows_and_results_file(run_output: tuple[dict[str, Any], Path]) 
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmark results")
     assert "cores" in text and "GiB memory" in text and "| 30 / 5 | collect re-run |" in text
+
+
+@pytest.mark.slow
+def test_phases_times_each_phase_of_a_round_in_the_kept_workspace(
+    bench: ModuleType, run_output: tuple[dict[str, Any], Path]
+) -> None:
+    (ws,) = (run_output[1].parent / "kept").glob("*/ws")
+    phases = importlib.import_module("phases")  # beside run.py (``bench`` put it on the path)
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "phases.py"), str(ws), "--round", "rejected",
+         "--repeat", "1"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    head, *rows = proc.stdout.splitlines()
+    assert head.startswith("collect, round 'rejected', 1 runs: least ")
+    figures = {spec: float(ms) for ms, unit, spec in (row.split() for row in rows) if unit == "ms"}
+    assert list(figures) == list(phases.PHASES)
+    # two of the five files are rejected: their feedback copies are written inside the round
+    assert figures["toolkit.collect.run:write_feedback"] > 0
+    assert figures["toolkit.collect.run:check_bytes"] > 0
 
 
 def test_sizes_are_parsed(bench: ModuleType) -> None:
