@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("toolkit.plan", "toolkit.errors"),
     ("validation",),
-    ("toolkit.excel", "toolkit.workspace", "toolkit.templates"),
+    ("toolkit.excel", "toolkit.workspace", "toolkit.templates", "toolkit.workers"),
     ("toolkit.master",),
     ("toolkit.generate",),
     ("toolkit.collect",),
@@ -49,9 +49,13 @@ HEAVY: dict[str, tuple[str, ...]] = {
 imported inside the functions that use them (a command starts without paying for them); so is
 extract_msg (Outlook .msg in the inbox: 0.3 s to import, needed only when one is there)."""
 
-LAZY = ("pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2", "extract_msg", "email", "logging")
-"""Imported inside functions only (or, for the last two, allowed there): the standard library's
-email (40 ms) and logging are needed only when a mail or an Outlook .msg is in the inbox."""
+LAZY = (
+    "pandas", "pandera", "openpyxl", "xlsxwriter", "jinja2", "extract_msg",
+    "email", "logging", "multiprocessing", "concurrent",
+)  # fmt: skip
+"""Imported inside functions only (or, for the last four, allowed there): the standard
+library's email (40 ms) and logging are needed only when a mail or an Outlook .msg is in the
+inbox, multiprocessing and concurrent.futures (30 ms) only when workers start."""
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,14 @@ def test_a_year_that_is_not_a_number(tmp_path: Path) -> None:
     )
 
 
+def test_a_number_out_of_its_range(ws: Config) -> None:
+    misuse(
+        run("generate", "-w", str(ws.root), "--jobs", "99"),
+        "--jobs には 1 から 64 までの整数を指定してください（「99」は範囲外です）。",
+        "使い方は「toolkit generate --help」で表示できます。",
+    )
+
+
 def test_the_workspace_option_pointing_at_a_file(ws: Config) -> None:
     misuse(
         run("show", "-w", str(ws.master)),

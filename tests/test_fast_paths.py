@@ -57,6 +57,41 @@ def test_a_corrupt_cache_falls_back_to_the_master(sample_workspace: Config, tmp_
     assert len(plan.lines) == 103
 
 
+def test_a_cached_plan_reads_its_answers_only_when_asked(tmp_path: Path) -> None:
+    """The answers are the cache's second line, parsed on first use (collect uses none); the
+    plan pickles as it is (spawned workers); a damaged answers line is found at once."""
+    import pickle
+
+    from toolkit.demo.synthetic import make_plan
+    from toolkit.master.write import write_master
+    from toolkit.plan.model import Answer
+
+    made = make_plan(40, 4, seed=3)
+    made.answers = [
+        Answer(
+            line.id, 2020, {"実績値": n, "実施内容・成果": f"実施した（{n}）"}, "第0001課", n + 2
+        )
+        for n, line in enumerate(made.lines)
+    ]
+    master = write_master(tmp_path / "master.xlsx", made)
+    cache = tmp_path / "cache"
+    fresh, _ = load_master(master)
+    assert len(fresh.answers) == 40
+    load_master_cached(master, cache)
+    plan = load_master_cached(master, cache)
+    assert "answers" not in vars(plan)  # not made yet
+    copy = pickle.loads(pickle.dumps(plan))
+    assert plan.answers == fresh.answers and "answers" in vars(plan)
+    assert copy.answers == fresh.answers
+    (stored,) = cache.glob("*.json")
+    head, tail = stored.read_bytes().split(b"\n")
+    assert b"2020" in tail
+    stored.write_bytes(head + b"\n" + tail.replace(b"2020", b"2012", 1))
+    again = load_master_cached(master, cache)
+    assert "answers" in vars(again)  # read from the master, not from the damaged line
+    assert again.answers == fresh.answers
+
+
 def _sheet_with(tmp_path: Path, cell_xml: str) -> Path:
     path = tmp_path / "book.xlsx"
     book = openpyxl.Workbook()

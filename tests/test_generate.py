@@ -491,7 +491,7 @@ def test_forms_written_in_parallel_are_the_forms_written_alone(
     plan = make_plan(80, 12, seed=4)
     config = make_workspace(tmp_path / "ws", plan)
     alone = generate_forms(config, plan=plan, jobs=1)
-    monkeypatch.setattr("toolkit.generate.forms.START_METHOD", start)
+    monkeypatch.setattr("toolkit.workers.START_METHOD", start)
     parallel = generate_forms(config, plan=plan, jobs=2)
     assert [(f.section, f.path, f.ids) for f in parallel.forms] == [
         (f.section, f.path, f.ids) for f in alone.forms

@@ -170,6 +170,11 @@ MESSAGES: dict[str, Message] = {
         "様式 {name} を書き込めません（Excel で開いていれば閉じて、もう一度実行してください）: {detail}",
     ),
     "S256": Message(STOP, "出力先フォルダ {folder} を作れません: {detail}"),
+    "S257": Message(
+        STOP,
+        "様式 {name} を書くプロセスが二度とも途中で止まりました（メモリ不足のおそれがあります）。"
+        "ほかのアプリケーションを閉じて、もう一度実行してください。",
+    ),
     "S030": Message(
         STOP,
         "{folder} はすでにワークスペースです（toolkit.toml があります）。別のフォルダを指定してください。",
@@ -287,6 +292,9 @@ MESSAGES: dict[str, Message] = {
         '{command} に余分な指定「{args}」があります。フォルダ名などに空白が入るときは " で囲んでください。',
     ),
     "S226": Message(STOP, "コマンドを指定してください。使えるコマンド: {commands}"),
+    "S228": Message(
+        STOP, "{option} には {bounds}の整数を指定してください（「{value}」は範囲外です）。"
+    ),
     "S227": Message(STOP, "{command} の指定が正しくありません。"),
     # toolkit report (raised by toolkit.report) -----------------------------------------------
     "S240": Message(

@@ -173,6 +173,20 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+MAX_JOBS = 64
+
+
+def jobs_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs N``: how many processes share the work (``what`` they do, for the help)."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(1, MAX_JOBS),
+        default=None,
+        metavar="N",
+        help=f"{what}（省略時は CPU のコア数）",
+    )
+
+
 def echo_deadline_warning(config: Config) -> None:
     """``警告:`` and F002 when toolkit.toml's deadline is before the end of the fiscal year asked
     about (show and generate: before forms print it as 提出期限). Never stops the command."""

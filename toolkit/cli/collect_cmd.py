@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.base import echo_progress, json_option, workspace_option
+from toolkit.cli.base import echo_progress, jobs_option, json_option, workspace_option
 from toolkit.collect.drafts import status_drafts
 from toolkit.collect.report import problem_lines
 from toolkit.collect.result import CollectResult, summary_lines
-from toolkit.collect.run import collect, find_inbox_files
+from toolkit.collect.run import READ_PARALLEL_FROM, collect, find_inbox_files
 from toolkit.collect.status import SectionStatus, section_status, status_json, status_lines
 from toolkit.errors import UsageError
 from toolkit.workspace import Config, open_workspace
@@ -38,12 +38,16 @@ from validation.catalogue import stop_message
     is_flag=True,
     help="対応が必要なファイル（差戻し・読めない・様式でない・別の計画の様式・課が送った前年度の様式）だけを、最初のエラー 5 件と合計とともに表示します",
 )
+@jobs_option(
+    f"読むファイルが {READ_PARALLEL_FROM} 以上のとき、N 個のプロセスで並行して読み、検証します"
+)
 @workspace_option
 @json_option
 def collect_command(
     inbox: Path | None,
     use: tuple[str, ...],
     only_problems: bool,
+    jobs: int | None,
     workspace: Path | None,
     as_json: bool,
 ) -> None:
@@ -60,7 +64,7 @@ def collect_command(
     if not folder.is_dir():
         raise UsageError(stop_message("S201", folder=folder))
     total = len(find_inbox_files(folder)[0])
-    result = collect(config, folder, progress=echo_progress("検証中", total), use=use)
+    result = collect(config, folder, progress=echo_progress("検証中", total), use=use, jobs=jobs)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     elif only_problems:

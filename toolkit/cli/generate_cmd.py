@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.base import echo_deadline_warning, echo_progress, workspace_option
+from toolkit.cli.base import echo_deadline_warning, echo_progress, jobs_option, workspace_option
 from toolkit.generate.forms import GenerateResult, generate_forms
 from toolkit.generate.mail import request_drafts
 from toolkit.plan.model import owner_label
@@ -31,13 +31,7 @@ SHOWN_SECTIONS = 30
     is_flag=True,
     help="様式を添付した依頼メールの下書き（.eml）も課ごとに作ります（outputs/<年度>/mail/依頼/）",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=None,
-    metavar="N",
-    help="様式を N 個のプロセスで並行して書きます（省略時は CPU のコア数）",
-)
+@jobs_option("様式を N 個のプロセスで並行して書きます")
 def generate(workspace: Path | None, depts: tuple[str, ...], mail: bool, jobs: int | None) -> None:
     """担当課ごとの照会様式（記入用の Excel ブック）を outputs/<年度>/forms/ に作ります。"""
     config = open_workspace(workspace)

@@ -99,11 +99,27 @@ def _bad_parameter(exc: click.BadParameter, command: str) -> StopText:
         if "does not exist" in exc.message:
             return stop_message("S221", option=option, value=value)
         return stop_message("S222", option=option, value=value)
+    if isinstance(kind, click.IntRange) and _OUT_OF_RANGE in exc.message:
+        typed = exc.message.split(_OUT_OF_RANGE, 1)[0].strip()
+        return stop_message("S228", option=option, value=typed, bounds=_bounds(kind))
     if value is not None and isinstance(
         kind, click.types.IntParamType | click.types.FloatParamType
     ):
         return stop_message("S223", option=option, value=value)
     return stop_message("S224", command=command, option=option)
+
+
+_OUT_OF_RANGE = " is not in the range"
+"""click's IntRange message: ``0 is not in the range 1<=x<=64.`` (the value is not quoted)."""
+
+
+def _bounds(kind: click.IntRange) -> str:
+    """``1 から 64 まで``, ``1 以上`` or ``64 以下`` (an open bound moved to the whole number inside)."""
+    low = None if kind.min is None else kind.min + (1 if kind.min_open else 0)
+    high = None if kind.max is None else kind.max - (1 if kind.max_open else 0)
+    if low is not None and high is not None:
+        return f"{low} から {high} まで"
+    return f"{low} 以上" if low is not None else f"{high} 以下"
 
 
 _EXTRA_ARGS = re.compile(r"Got unexpected extra arguments? \((.*)\)")

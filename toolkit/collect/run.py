@@ -9,6 +9,12 @@ rows of all files (pandera, :mod:`validation.answers`). Each file becomes a
 :class:`~toolkit.collect.submissions.Submission` kept by content hash
 (:mod:`toolkit.collect.ledger`); which version of a section is used is decided by receipt
 (:mod:`toolkit.collect.versions`). Reports and feedback copies are views of the same findings.
+
+With many files to read (:data:`READ_PARALLEL_FROM`) they are judged in worker processes
+(:mod:`toolkit.workers`, ``--jobs``), a batch at a time: read, value rules and status in the
+worker, only the submission handed back. A file that kills the process judging it (a library
+aborting on a hostile file) is judged again alone, and is unreadable (R025) when it kills that
+process as well: the others are not lost.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +33,7 @@ from typing import Any
 
 import toolkit
 import validation
-from toolkit import __version__, few_collections, settled
+from toolkit import __version__, few_collections, settled, workers
 from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
@@ -134,6 +140,13 @@ class _Context:
         """Where the reading's notes tell a section to write instead (the plan's own fields)."""
         return answers.reading_hints(self.plan.fields)
 
+    def prepare(self) -> None:
+        """Load the plan and what is looked up in it now, before workers start (forked, they
+        share it; spawned, each gets it once)."""
+        for name in ("lines", "fields", "qualitative", "hints"):
+            getattr(self, name)
+        answers.preload()
+
     def applies(self, line: Line, f: Field) -> bool:
         """Whether field ``f`` applies to ``line`` (its 対象 condition, parsed once per run)."""
         clauses = self._conditions.get(f.where)
@@ -168,8 +181,11 @@ class _Pending:
     """A file between reading and the value rules."""
 
     sub: Submission
-    data: bytes
-    answer: AnswerSheet | None = None
+    data: bytes = b""
+    sheet: str = ""
+    """The answer sheet's name ('' when the file has none to read)."""
+    col_of: dict[str, int] | None = None
+    """The answer sheet's column of each form column (None: no answer sheet)."""
     rows: list[RowInput] = field(default_factory=list)
     facts: list[answers.AnswerRow] = field(default_factory=list)
     answers: list[LineAnswer] = field(default_factory=list)
@@ -179,6 +195,8 @@ class _Pending:
     """The file key (name and mail) under which the record may be reused by a later run."""
     reused: bool = False
     """The record of an earlier run, taken as it is (the file was not read again)."""
+    judged: bool = False
+    """Judged in a worker process: status and findings final, the rows read left there."""
 
 
 # Public API.
@@ -197,14 +215,16 @@ def collect(
     progress: Callable[[int], None] | None = None,
     reports: bool = True,
     use: Iterable[str | Path] = (),
+    jobs: int | None = None,
 ) -> CollectResult:
     """Collect every file in ``inbox`` (default ``config.inbox``); see the module docstring.
 
     ``use`` names versions the coordinator chooses for their sections (``--use FILE``): a file
-    of the inbox, its name there, or a received file's name in the record.
+    of the inbox, its name there, or a received file's name in the record. Files are judged in
+    ``jobs`` processes (default: one per core) when there are many (:data:`READ_PARALLEL_FROM`).
     """
     with few_collections(100_000):
-        return _collect(config, inbox or config.inbox, progress, reports, use)
+        return _collect(config, inbox or config.inbox, progress, reports, use, jobs)
 
 
 def _collect(
@@ -213,6 +233,7 @@ def _collect(
     progress: Callable[[int], None] | None,
     reports: bool,
     use: Iterable[str | Path],
+    jobs: int | None,
 ) -> CollectResult:
     # the master changes only at merge, collect runs all season: its parsed plan is cached (JSON)
     digest, key = plan_key(config)
@@ -225,7 +246,7 @@ def _collect(
     listing = list_inbox(inbox)
     result = CollectResult(config.year_dir, [])
     result.skips = list(listing.skipped)
-    pending = _read_all(listing.files, inbox, ctx, result, progress)
+    pending = _read_all(listing.files, inbox, ctx, result, progress, jobs)
     _resent_old_files(pending, result, ctx)
     _apply_value_rules(pending, ctx)
     for item in pending:
@@ -292,21 +313,119 @@ def _read_all(
     ctx: _Context,
     result: CollectResult,
     progress: Callable[[int], None] | None,
+    jobs: int | None,
 ) -> list[_Pending]:
-    """Read each workbook once (two with the same content are one submission)."""
+    """Read each workbook once (two with the same content are one submission): in this process,
+    or in worker processes when many are to be read (a worker that dies costs only its file)."""
     pending: list[_Pending] = []
+    to_read: list[tuple[int, Received]] = []
     seen: dict[str, str] = {}
-    for done, path in enumerate(files, start=1):
+    ends: list[int] = []  # for each inbox file, how many entries there are once it is opened
+    for path in files:
         for received in open_inbox_file(path, relative_name(path, inbox), FORM_LIMITS):
             sha = _sha(received)
             if sha in seen:
                 result.skips.append(finding("R020", file=received.name, other=seen[sha]))
                 continue
             seen[sha] = received.name
-            pending.append(_read_one(received, sha, ctx))
-        if progress:
-            progress(done)
+            item, read = _start_one(received, sha, ctx)
+            if read:
+                to_read.append((len(pending), received))
+            pending.append(item)
+        ends.append(len(pending))
+    count = workers.worker_count(jobs, len(to_read), READ_PARALLEL_FROM)
+    opened = 0
+    if count == 1:
+        for index, received in to_read:
+            opened = _progress(ends, opened, index, progress)
+            _read_one(pending[index], received, ctx)
+            pending[index].data = received.data
+    else:
+        ctx.prepare()  # forked workers share the plan; spawned ones get it once
+        settled()
+        for batch, judged in _judge_in_workers(pending, to_read, ctx, count):
+            opened = _progress(ends, opened, batch[0][0], progress)
+            for (index, received), got in zip(batch, judged, strict=True):
+                if isinstance(got, workers.Lost):
+                    sub = pending[index].sub
+                    sub.status = Status.UNREADABLE
+                    sub.findings.append(_named(finding("R025", file=sub.file)))
+                else:
+                    pending[index], identity = got
+                    if identity is not None:
+                        ctx.identities[pending[index].sub.sha256] = identity
+                pending[index].data = received.data
+    _progress(ends, opened, len(pending), progress)
     return pending
+
+
+_Batch = list[tuple[int, Received]]
+_Judged = list[tuple["_Pending", FormIdentity | None]]
+
+
+def _judge_in_workers(
+    pending: list[_Pending], to_read: _Batch, ctx: _Context, count: int
+) -> Iterator[tuple[_Batch, list[tuple[_Pending, FormIdentity | None] | workers.Lost[Any]]]]:
+    """Each file of ``to_read`` judged in ``count`` worker processes, in batches (read, value
+    rules, status: the worker hands back only the submission); a batch whose worker died twice
+    is judged again file by file, so that only the file that stops the reader is lost."""
+    size = max(1, min(BATCH_FILES, len(to_read) // (count * 4)))
+    batches = [to_read[i : i + size] for i in range(0, len(to_read), size)]
+    tasks = [[(pending[i], received) for i, received in batch] for batch in batches]
+    for batch, got in zip(batches, workers.map_tasks(_judge, ctx, tasks, count), strict=True):
+        if not isinstance(got, workers.Lost):
+            yield batch, list(got)
+            continue
+        singles = [[(pending[i], received)] for i, received in batch]
+        alone = workers.map_tasks(_judge, ctx, singles, count)
+        yield batch, [one if isinstance(one, workers.Lost) else one[0] for one in alone]
+
+
+def _judge(ctx: _Context, batch: list[tuple[_Pending, Received]]) -> _Judged:
+    """A batch of files judged in a worker, as the whole run judges them in this process: what
+    the parent keeps of each (its submission; the identity of a rejected form, for its feedback
+    copy), not the rows read (handing those back would cost more than reading them)."""
+    items = []
+    for item, received in batch:
+        _read_one(item, received, ctx)
+        items.append(item)
+    _apply_value_rules(items, ctx)
+    judged: _Judged = []
+    for item in items:
+        _finish(item)
+        sub = item.sub
+        identity = ctx.identities.get(sub.sha256) if sub.status is Status.REJECTED else None
+        judged.append(
+            (
+                _Pending(sub, key=item.key, sheet=item.sheet, col_of=item.col_of, judged=True),
+                identity,
+            )
+        )
+    return judged
+
+
+READ_PARALLEL_FROM = 200
+"""Fewer files to read than this are read in this process. Judging a returned form takes about
+2.5 ms; in two workers, starting them and handing each submission back (pickled, about 20 KB)
+leave a saving under a tenth of a second below 200 files (measured at 150: 0.35 s instead of
+0.40 s wall, 0.55 s of CPU instead of 0.40 s). At 1,741 files (100,000 lines) a first collect
+takes 9.2 s instead of 11.4 s (whole command, two cores), 13.6 s of CPU instead of 11.4 s, and
+its largest process 0.9 GB instead of 1.3 GB (it no longer holds every row read)."""
+BATCH_FILES = 32
+"""Files a worker judges at a time (at most; fewer when that gives each worker under four
+batches): the value rules' fixed cost, about 3 ms, is paid per batch."""
+
+
+def _progress(
+    ends: list[int], opened: int, upto: int, progress: Callable[[int], None] | None
+) -> int:
+    """Report every inbox file whose entries all come before entry ``upto`` as done; returns how
+    many are."""
+    while opened < len(ends) and ends[opened] <= upto:
+        opened += 1
+        if progress:
+            progress(opened)
+    return opened
 
 
 def _resent_old_files(pending: list[_Pending], result: CollectResult, ctx: _Context) -> None:
@@ -357,7 +476,9 @@ def _keep_copy(item: _Pending, ctx: _Context) -> None:
     item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
 
-def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
+def _start_one(received: Received, sha: str, ctx: _Context) -> tuple[_Pending, bool]:
+    """A file's entry, and whether it is still to be read (not when it is the record of an
+    earlier run under the same key, or a file of the inbox that is no workbook)."""
     known = ctx.ledger.known(sha)
     ctx.before[sha] = known.status if known else None
     key = _file_key(received) if received.problem is None and received.status is None else ""
@@ -367,7 +488,7 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         and ctx.reusable.get(sha) == key
         and known.status not in NOT_REUSED
     ):
-        return _reused(known, received, key)
+        return _reused(known, received, key), False
     mail = received.mail
     sub = Submission(
         file=received.name,
@@ -380,17 +501,22 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
         mail_subject=mail.subject if mail else "",
         expected_year=ctx.config.fiscal_year,
     )  # fmt: skip
-    item = _Pending(sub, received.data, key=key)
     if received.problem is not None:
         sub.findings.append(_named(received.problem))
-        return item
+        return _Pending(sub, received.data, key=key), False
+    return _Pending(sub, key=key), True
+
+
+def _read_one(item: _Pending, received: Received, ctx: _Context) -> None:
+    sub = item.sub
+    sha = sub.sha256
     try:
         info = check_bytes(received.data, FORM_LIMITS)
         _, found, answer = _read_form(received, info, ctx)
     except UnreadableWorkbook as exc:
         sub.status = Status.UNREADABLE
         sub.findings.append(_named(finding(exc.code, file=sub.file, **exc.params)))
-        return item
+        return
     sub.saved_at = info.modified
     if info.macros or sub.file.lower().endswith(".xlsm"):
         sub.findings.append(_named(finding("R012", file=sub.file)))
@@ -409,11 +535,10 @@ def _read_one(received: Received, sha: str, ctx: _Context) -> _Pending:
             finding(code, file=sub.file, section=sub.section or sub.claimed_section,
                     sheet=found.identity_sheet, **params)
         )  # fmt: skip
-        return item
+        return
     assert found.identity is not None
     ctx.identities[sha] = found.identity
     _read_structure(item, answer, info, found.identity, ctx)
-    return item
 
 
 def _reused(known: Submission, received: Received, key: str) -> _Pending:
@@ -516,8 +641,8 @@ def _read_structure(
     if answer is None:
         sub.findings.append(finding("C007", file=sub.file, section=sub.section))
         return
-    item.answer = answer
-    sheet = answer.sheet.name
+    sheet = item.sheet = answer.sheet.name
+    item.col_of = answer.col_of
     if sheet != ANSWER_SHEET:
         sub.findings.append(
             finding("C008", file=sub.file, section=sub.section, sheet=sheet, expected=ANSWER_SHEET)
@@ -546,16 +671,16 @@ def _read_structure(
 def _error_values(item: _Pending, errors: dict[str, str]) -> None:
     """R015 for each input cell holding an error value (#N/A, #DIV/0!, #REF!): calamine reads
     it as empty, so without this it would pass for a blank (and be told to fill it in)."""
-    if not errors or item.answer is None:
+    if not errors or item.col_of is None:
         return
-    sub, answer = item.sub, item.answer
+    sub, col_of = item.sub, item.col_of
     for row in item.rows:
         for f in item.fields:
-            cell = cell_ref(row.row, answer.col_of[f.name])
+            cell = cell_ref(row.row, col_of[f.name])
             if cell in errors:
                 item.errors[(row.id, f.name)] = errors[cell]
                 sub.findings.append(
-                    finding("R015", file=sub.file, section=sub.section, sheet=answer.sheet.name,
+                    finding("R015", file=sub.file, section=sub.section, sheet=item.sheet,
                             cell=cell, value=errors[cell], line_id=row.id, field=f.name)
                 )  # fmt: skip
 
@@ -641,7 +766,7 @@ def _facts(
 
 def _note(item: _Pending, code: str, cell: str, value: Any, row: RowInput, **params: Any) -> None:
     """A fix or note from reading a cell (a choice written in another width or with spaces)."""
-    sub, sheet = item.sub, item.answer.sheet.name if item.answer else ""
+    sub, sheet = item.sub, item.sheet
     sub.findings.append(
         finding(code, file=sub.file, section=sub.section, sheet=sheet, cell=cell, value=value,
                 line_id=row.id, **params)
@@ -681,13 +806,12 @@ def _shows_an_error_value(item: _Pending, row: RowInput, target: Field | None) -
 
 def _value_finding(failure: answers.Failure, rows: list[answers.AnswerRow], settings: answers.Settings,
                    item: _Pending, row: RowInput) -> Finding:  # fmt: skip
-    answer = item.answer
-    assert answer is not None
+    assert item.col_of is not None
     target = failure.field or _first_input(item, rows[failure.index])
     column = target.name if target else ""
-    cell = cell_ref(row.row, answer.col_of.get(column, 1))
+    cell = cell_ref(row.row, item.col_of.get(column, 1))
     return finding(
-        failure.code(rows), file=item.sub.file, section=item.sub.section, sheet=answer.sheet.name, cell=cell,
+        failure.code(rows), file=item.sub.file, section=item.sub.section, sheet=item.sheet, cell=cell,
         value=row.cells.get(column), line_id=row.id, **dict[str, Any](failure.params(rows, settings)),
     )  # fmt: skip
 
@@ -705,12 +829,12 @@ def _first_input(item: _Pending, facts: answers.AnswerRow) -> Field | None:
 
 def _finish(item: _Pending) -> None:
     sub = item.sub
-    if sub.status is not Status.ACCEPTED or item.reused:  # nothing to add
+    if sub.status is not Status.ACCEPTED or item.reused or item.judged:  # nothing to add
         sub.findings.sort(key=_finding_order)
         return
     has_errors = any(f.severity is Severity.ERROR for f in sub.findings)
-    sub.status = Status.REJECTED if has_errors or item.answer is None else Status.ACCEPTED
-    if item.answer is not None:
+    sub.status = Status.REJECTED if has_errors or item.col_of is None else Status.ACCEPTED
+    if item.col_of is not None:
         sub.answers = item.answers
     sub.findings.sort(key=_finding_order)
 
@@ -730,7 +854,12 @@ def _write_outputs(
     result: CollectResult, ctx: _Context, made: dict[str, list[Any]]
 ) -> dict[str, list[Any]]:
     """The feedback copies and the collect report; returns what each feedback copy was made
-    from (by file name), so that a later run leaves a copy that would come out the same."""
+    from (by file name), so that a later run leaves a copy that would come out the same.
+
+    The copies are written in this process: workers forked this late share a process holding
+    every submission (every row read, when the files were read here), and each page they touch
+    is copied. Measured at 100,000 lines with 581 copies: 1.6 s sooner for 0.6 GB more (1.9 GB
+    in all, PSS), and 2.6 GB after the files were read in this process."""
     out = collect_dir(ctx.config.year_dir)
     source: FeedbackSource | None = None  # one per run (it indexes the plan once), when needed
     now: dict[str, list[Any]] = {}

@@ -10,19 +10,15 @@ Who answers which lines is :mod:`toolkit.plan.owners`.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import multiprocessing as mp
-import os
 import re
 import shutil
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit import few_collections, settled
+from toolkit import few_collections, settled, workers
 from toolkit.errors import MasterError, ToolkitError, UsageError
 from toolkit.excel.reader import UnreadableWorkbook, read_workbook
 from toolkit.generate.guide import choice_words, deadline_text, guide_lines
@@ -165,24 +161,16 @@ def generate_forms(
 
 PARALLEL_FROM = 8
 """Fewer forms than this are written in this process (starting workers would cost more)."""
-START_METHOD = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-"""How workers start: forked where the system can (they share the plan already in memory),
-spawned on Windows (each gets the plan once, pickled)."""
 
 
 def worker_count(jobs: int | None, forms: int) -> int:
     """Processes to write ``forms`` forms with: ``jobs`` (default: the cores), never more than
     the forms, one when there are few."""
-    if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    jobs = max(1, min(jobs or 1, forms))
-    return 1 if forms < PARALLEL_FROM else jobs
+    return workers.worker_count(jobs, forms, PARALLEL_FROM)
 
 
 class _Job:
     """What every form of one run is built from; in a worker process, the one it was given."""
-
-    current: _Job | None = None
 
     def __init__(self, plan: Plan, config: Config, now: dt.datetime) -> None:
         self.plan, self.config, self.now = plan, config, now
@@ -208,36 +196,23 @@ class _Job:
         return name, target, identity.form_id, [line.id for line in lines]
 
 
-def _start_worker(job: _Job) -> None:
-    _Job.current = job
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])  # a spawned worker's own
-
-
-WORKER_GC_THRESHOLD = 10_000
-"""A worker writes form after form: the collector every 700 allocations was a tenth of its time."""
-
-
-def _write_in_worker(task: tuple[str, str]) -> tuple[str, str, str, list[str]] | str:
-    assert _Job.current is not None
-    return _Job.current.write(*task)
+def _write_one(job: _Job, task: tuple[str, str]) -> tuple[str, str, str, list[str]] | str:
+    return job.write(*task)
 
 
 def _run(
-    job: _Job, tasks: list[tuple[str, str]], workers: int, progress: Progress | None
+    job: _Job, tasks: list[tuple[str, str]], count: int, progress: Progress | None
 ) -> list[SectionForm]:
-    """Write every task's form, in this process or in ``workers`` processes, in order."""
-    with few_collections(WORKER_GC_THRESHOLD):
+    """Write every task's form, in this process or in ``count`` worker processes, in order."""
+    with few_collections(workers.WORKER_GC_THRESHOLD):
         settled()  # forked workers then share the plan's pages instead of copying them
-        if workers <= 1:
-            results = (job.write(*task) for task in tasks)
-            return _collect(job, results, len(tasks), progress)
-        context = mp.get_context(START_METHOD)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(job,)) as pool:  # fmt: skip
-            chunk = max(1, len(tasks) // (workers * 4))
-            return _collect(
-                job, pool.map(_write_in_worker, tasks, chunksize=chunk), len(tasks), progress
-            )
+        results = (
+            str(stop_message("S257", name=Path(r.task[1]).name))
+            if isinstance(r, workers.Lost)
+            else r
+            for r in workers.map_tasks(_write_one, job, tasks, count)
+        )
+        return _collect(job, results, len(tasks), progress)
 
 
 def _collect(

@@ -55,7 +55,7 @@ MASTER_CACHE = Path(".toolkit") / "cache"
 _CACHE_FORMAT = 4
 _T = TypeVar("_T")
 _LOADER_MODULES = (
-    "master.load", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
+    "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
     "plan.units", "plan.wareki", "plan.scheme", "excel.reader", "validation.msg_master",
 )  # fmt: skip
 """Modules whose source decides what a master loads as (the findings' wording too): part of the
@@ -187,8 +187,15 @@ def _loader_fingerprint() -> str:
 
 
 def _read_cache(path: Path) -> Plan | None:
+    """The plan stored at ``path``: two lines of JSON, the plan and then its answers, which are
+    parsed only when asked for (collect needs none: half of the file); the first line holds the
+    second's SHA-256, so a damaged answers line is found now, not when they are first asked for."""
     try:
-        return _plan_from_data(json.loads(path.read_text(encoding="utf-8")))
+        head, _, tail = path.read_bytes().partition(b"\n")
+        data = json.loads(head)
+        if data.get("answers_sha256") != hashlib.sha256(tail).hexdigest():
+            return None
+        return _plan_from_data(data).defer_answers(_StoredAnswers(tail))
     except FileNotFoundError:
         return None
     except Exception:  # a damaged or foreign file: read the master instead
@@ -197,13 +204,16 @@ def _read_cache(path: Path) -> Plan | None:
 
 def _write_cache(path: Path, plan: Plan) -> None:
     try:
-        text = json.dumps(_plan_data(plan), ensure_ascii=False, separators=(",", ":"))
+        data, answers = _plan_data(plan)
+        tail = json.dumps(answers, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data["answers_sha256"] = hashlib.sha256(tail).hexdigest()
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except TypeError:  # a value the cache cannot hold exactly: simply do not cache
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(text + b"\n" + tail)  # JSON has no raw newline: two lines
         os.replace(tmp, path)
     except OSError:
         return  # a read-only workspace only loses the speed-up
@@ -345,7 +355,8 @@ def _line_from(i: list[Any]) -> Line:
     return _frozen(Line, _LINE_FIELDS, values)
 
 
-def _plan_data(plan: Plan) -> dict[str, Any]:
+def _plan_data(plan: Plan) -> tuple[dict[str, Any], list[Any]]:
+    """The plan as JSON data, and its answers apart (stored on a line of their own)."""
     units = plan.units._units  # the registry keeps no other state (besides a lookup memo)
     return {
         "goals": [[g.no, g.name, g.subtitle] for g in plan.goals],
@@ -356,23 +367,28 @@ def _plan_data(plan: Plan) -> dict[str, Any]:
         "lists": {name: list(items) for name, items in plan.lists.items()},
         "units": [[u.name, u.kind.value, u.maximum] for u in units.values()],
         "lines": [_line_data(i) for i in plan.lines],
-        "answers": [
-            [
-                a.id,
-                a.year,
-                [[k, _cell_data(v)] for k, v in a.values.items()],
-                a.sections,
-                a.row,
-                a.owner,
-            ]
-            for a in plan.answers
-        ],
         "fields": [_field_data(f) for f in plan.fields],
         "levels": [plan.levels.goal, plan.levels.policy, plan.levels.action],
         "tables": [_table_data(s) for s in plan.tables],
         "answer_columns": plan.answer_columns,
         "scheme": _scheme_data(plan.scheme),
-    }
+    }, [
+        [a.id, a.year, [[k, _cell_data(v)] for k, v in a.values.items()], a.sections, a.row, a.owner]
+        for a in plan.answers
+    ]  # fmt: skip
+
+
+class _StoredAnswers:
+    """A cached plan's answers as stored (JSON), made into answers when first asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __call__(self) -> list[Answer]:
+        return [
+            Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
+            for a in json.loads(self.data)
+        ]
 
 
 def _plan_from_data(d: dict[str, Any]) -> Plan:
@@ -384,10 +400,6 @@ def _plan_from_data(d: dict[str, Any]) -> Plan:
         sections=[Section(s[0], s[1], tuple(s[2]), s[3], s[4], s[5]) for s in d["sections"]],
         lists={name: tuple(items) for name, items in d["lists"].items()},
         units=UnitRegistry([Unit(u[0], UnitKind(u[1]), u[2]) for u in d["units"]]),
-        answers=[
-            Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
-            for a in d["answers"]
-        ],
         fields=tuple(_field_from(f) for f in d["fields"]),
         levels=Levels(*d["levels"]),
         tables=tuple(_table_from(s) for s in d["tables"]),

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from toolkit.plan.fields import (
     DEFAULT_LISTS,
@@ -298,6 +299,10 @@ class YearAnswers:
         return {key[0] for key in self.rows}
 
 
+_DEFERRED = "_answers_to_make"
+"""Where a plan keeps how to make its deferred answers (:meth:`Plan.defer_answers`)."""
+
+
 @dataclass
 class Plan:
     """Everything the master says: structure, lines, owners, the plan's shape (fields, lists,
@@ -318,6 +323,23 @@ class Plan:
     scheme: Scheme = field(default_factory=lambda: DEFAULT_SCHEME)
     answer_columns: dict[str, int] = field(default_factory=dict)
     """Where each column of the master's 実績 sheet is (header → 1-based column), for messages."""
+
+    def defer_answers(self, load: Callable[[], list[Answer]]) -> Plan:
+        """This plan with its answers made by ``load`` when first asked for (a plan from the
+        cache: collect, which reads none of them, does not pay for half the cache). ``load``
+        must pickle (a spawned worker gets the plan pickled)."""
+        del self.__dict__["answers"]
+        self.__dict__[_DEFERRED] = load
+        return self
+
+    if not TYPE_CHECKING:  # to mypy, ``answers`` is the field it is
+
+        def __getattr__(self, name: str) -> object:
+            """Only reached when ``name`` is not set: the deferred answers, made once."""
+            if name == "answers" and _DEFERRED in self.__dict__:
+                self.answers = self.__dict__.pop(_DEFERRED)()
+                return self.answers
+            raise AttributeError(name)
 
     @property
     def answer_fields(self) -> tuple[Field, ...]:
