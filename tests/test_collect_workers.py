@@ -93,8 +93,10 @@ def test_files_judged_in_workers_are_judged_as_in_this_process(
     assert {s.file: s.status for s in alone.submissions} == expected
     shutil.rmtree(issued.config.year_dir / "collect")
     in_workers.clear()
-    parallel = collect(issued.config, jobs=2)
+    opened: list[int] = []
+    parallel = collect(issued.config, jobs=2, progress=opened.append)
     assert in_workers == [2]
+    assert opened == list(range(1, len(expected) + 1))  # each inbox file once, in order
     assert judged(parallel) == judged(alone)
     assert sorted(parallel.feedback) == sorted(alone.feedback) and len(parallel.feedback) == 2
     assert {s.file: s.stored for s in parallel.submissions} == {

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from toolkit.cli import cli
 from toolkit.demo.synthetic import make_plan, make_workspace
+from toolkit.errors import ToolkitError
 from toolkit.generate.forms import (
     GenerateResult,
     entry_check,
@@ -503,6 +506,30 @@ def test_forms_written_in_parallel_are_the_forms_written_alone(
         )
         assert verify(payload, token, config.secret())
         assert FormIdentity.from_payload(payload).form_id == form.form_id
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_form_whose_writing_kills_its_worker_twice_stops_generate_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import toolkit.generate.forms as forms
+
+    plan = make_plan(80, 12, seed=4)
+    config = make_workspace(tmp_path / "ws", plan)
+    real = forms.write_form
+
+    def dying(path: Path, content: Any, errors: Any = None) -> None:
+        if "第0003課" in path.name:
+            os._exit(9)  # as a process killed for lack of memory
+        real(path, content, errors)
+
+    monkeypatch.setattr(forms, "write_form", dying)
+    with pytest.raises(ToolkitError) as stopped:
+        generate_forms(config, plan=plan, jobs=2)
+    assert "第0003課" in str(stopped.value)
+    assert "書く処理が二度とも途中で止まりました" in str(stopped.value)
 
 
 def test_worker_count() -> None:
