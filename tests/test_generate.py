@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -487,15 +488,27 @@ def test_forms_written_in_parallel_are_the_forms_written_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     """``--jobs``: worker processes (forked, or spawned as on Windows) write the same forms."""
-    import multiprocessing
+    from toolkit import workers
 
     if start not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {start} here")
     plan = make_plan(80, 12, seed=4)
     config = make_workspace(tmp_path / "ws", plan)
     alone = generate_forms(config, plan=plan, jobs=1)
-    monkeypatch.setattr("toolkit.workers.START_METHOD", start)
+    monkeypatch.setattr(workers, "START_METHOD", start)
+    monkeypatch.setattr("toolkit.generate.forms.PARALLEL_FROM", 2)  # 12 forms, in workers
+    real = workers._start
+
+    def started(function: Any, state: Any) -> None:  # in each forked worker: a file says so
+        (tmp_path / f"worker-{os.getpid()}").touch()
+        real(function, state)
+
+    if start == "fork":  # a spawned worker imports the real one
+        monkeypatch.setattr(workers, "_start", started)
     parallel = generate_forms(config, plan=plan, jobs=2)
+    if start == "fork":
+        pids = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
+        assert len(pids) == 2 and os.getpid() not in pids
     assert [(f.section, f.path, f.ids) for f in parallel.forms] == [
         (f.section, f.path, f.ids) for f in alone.forms
     ]
@@ -526,6 +539,7 @@ def test_a_form_whose_writing_kills_its_worker_twice_stops_generate_with_a_messa
         real(path, content, errors)
 
     monkeypatch.setattr(forms, "write_form", dying)
+    monkeypatch.setattr(forms, "PARALLEL_FROM", 2)  # never in this process
     with pytest.raises(ToolkitError) as stopped:
         generate_forms(config, plan=plan, jobs=2)
     assert "第0003課" in str(stopped.value)

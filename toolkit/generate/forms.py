@@ -159,8 +159,10 @@ def generate_forms(
     return result
 
 
-PARALLEL_FROM = 8
-"""Fewer forms than this are written in this process (starting workers would cost more)."""
+PARALLEL_FROM = 50
+"""Fewer forms than this are written in this process: two workers save under a tenth of a
+second below it (at 20 forms 0.061 s instead of 0.088 s wall for 0.116 s of CPU instead of
+0.088 s; at 50, 0.15 s instead of 0.25 s), as collect decides for its files."""
 
 
 def worker_count(jobs: int | None, forms: int) -> int:
