@@ -58,8 +58,9 @@ def test_a_corrupt_cache_falls_back_to_the_master(sample_workspace: Config, tmp_
 
 
 def test_a_cached_plan_reads_its_answers_only_when_asked(tmp_path: Path) -> None:
-    """The answers are the cache's second line, parsed on first use (collect uses none); the
-    plan pickles as it is (spawned workers); a damaged answers line is found at once."""
+    """The answers are the cache's second line, parsed on first use, and so are each line's
+    values (collect uses neither); the plan pickles as it is (spawned workers); a damaged
+    answers line is found at once."""
     import pickle
 
     from toolkit.demo.synthetic import make_plan
@@ -80,9 +81,12 @@ def test_a_cached_plan_reads_its_answers_only_when_asked(tmp_path: Path) -> None
     load_master_cached(master, cache)
     plan = load_master_cached(master, cache)
     assert "answers" not in vars(plan)  # not made yet
+    assert not any("baseline" in vars(line) for line in plan.lines)  # nor the lines' values
     copy = pickle.loads(pickle.dumps(plan))
     assert plan.answers == fresh.answers and "answers" in vars(plan)
     assert copy.answers == fresh.answers
+    assert plan.lines[0].target == fresh.lines[0].target and "current" in vars(plan.lines[0])
+    assert copy.lines == fresh.lines and plan.lines == fresh.lines
     (stored,) = cache.glob("*.json")
     head, tail = stored.read_bytes().split(b"\n")
     assert b"2020" in tail

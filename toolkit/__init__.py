@@ -34,6 +34,20 @@ def few_collections(threshold: int = 10_000) -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def no_collections() -> Iterator[None]:
+    """Run the block without the cyclic garbage collector: for building data that holds no
+    cycles (a plan from the master cache: at 100,000 lines the collector, walking the growing
+    plan again and again, took a quarter of the load even with :func:`few_collections`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _FREEZING: list[bool] = []
 """Not empty while :func:`few_collections` holds objects frozen (and will thaw them)."""
 

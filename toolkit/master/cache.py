@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from toolkit import __version__
+from toolkit import __version__, no_collections
 from toolkit.master.load import load_master
 from toolkit.plan.fields import Area, Field, Kind, Need, Scope
 from toolkit.plan.layout import Column, Grouping, TableKind, TableSpec
@@ -192,10 +192,13 @@ def _read_cache(path: Path) -> Plan | None:
     second's SHA-256, so a damaged answers line is found now, not when they are first asked for."""
     try:
         head, _, tail = path.read_bytes().partition(b"\n")
-        data = json.loads(head)
-        if data.get("answers_sha256") != hashlib.sha256(tail).hexdigest():
-            return None
-        return _plan_from_data(data).defer_answers(_StoredAnswers(tail))
+        with no_collections():  # nothing built here is garbage: the collector would find none
+            data = json.loads(head)
+            if data.get("answers_sha256") != hashlib.sha256(tail).hexdigest():
+                return None
+            plan = _plan_from_data(data)
+        plan.defer(("answers",), _answers_from, tail)
+        return plan
     except FileNotFoundError:
         return None
     except Exception:  # a damaged or foreign file: read the master instead
@@ -346,13 +349,30 @@ def _line_data(i: Line) -> list[Any]:
     ]  # fmt: skip
 
 
+_LINE_VALUES = ("baseline", "current", "target", "targets")
+"""A line's values, made when first read (:class:`~toolkit.plan.model.Deferred`)."""
+_LINE_EAGER = tuple(name for name in _LINE_FIELDS if name not in _LINE_VALUES)
+
+
 def _line_from(i: list[Any]) -> Line:
     values = (
-        i[0], i[1], i[2], i[3], i[4], _value_from(i[5]), i[6], _value_from(i[7]), i[8], _value_from(i[9]), i[10],
-        _TRENDS[i[11]], i[12], i[13], tuple(i[14]), i[15], i[16], i[17], i[18], i[19], i[20], i[21], i[22],
-        {year: _value_from(v) for year, v in i[23]} if i[23] else {}, i[24], frozenset(i[25]),
+        i[0], i[1], i[2], i[3], i[4], i[6], i[8], i[10], _TRENDS[i[11]], i[12], i[13], tuple(i[14]), i[15],
+        i[16], i[17], i[18], i[19], i[20], i[21], i[22], i[24], frozenset(i[25]),
     )  # fmt: skip
-    return _frozen(Line, _LINE_FIELDS, values)
+    line = _frozen(Line, _LINE_EAGER, values)
+    line.defer(_LINE_VALUES, _line_values, (i[5], i[7], i[9], i[23]))
+    return line
+
+
+def _line_values(stored: tuple[Any, Any, Any, list[Any]]) -> dict[str, Any]:
+    """A cached line's baseline, current and target values and yearly targets."""
+    baseline, current, target, targets = stored
+    return {
+        "baseline": _value_from(baseline),
+        "current": _value_from(current),
+        "target": _value_from(target),
+        "targets": {year: _value_from(v) for year, v in targets} if targets else {},
+    }
 
 
 def _plan_data(plan: Plan) -> tuple[dict[str, Any], list[Any]]:
@@ -378,17 +398,14 @@ def _plan_data(plan: Plan) -> tuple[dict[str, Any], list[Any]]:
     ]  # fmt: skip
 
 
-class _StoredAnswers:
-    """A cached plan's answers as stored (JSON), made into answers when first asked for."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __call__(self) -> list[Answer]:
-        return [
+def _answers_from(data: bytes) -> dict[str, list[Answer]]:
+    """A cached plan's answers from their line of the cache, made when first read."""
+    with no_collections():
+        answers = [
             Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
-            for a in json.loads(self.data)
+            for a in json.loads(data)
         ]
+    return {"answers": answers}
 
 
 def _plan_from_data(d: dict[str, Any]) -> Plan:

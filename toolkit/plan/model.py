@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from toolkit.plan.fields import (
     DEFAULT_LISTS,
@@ -137,8 +137,39 @@ class Section:
         return owner_label(self.bureau, self.name)
 
 
+_DEFERRED = "_deferred"
+"""Where an object keeps the fields it makes on first read (:class:`Deferred`)."""
+
+
+class Deferred:
+    """Fields a loader leaves to be made when first read: a plan from the master cache makes its
+    answers, a line its baseline, current and target values, only when a step reads them (collect
+    reads neither: at 100,000 lines they are half the cache's answers line and three fifths of
+    rebuilding the lines). ``make`` is a module-level function (the object still pickles: a
+    spawned worker gets the plan pickled); the first read of any of ``names`` makes them all.
+    To mypy the fields are the fields they are declared as."""
+
+    def defer(
+        self, names: tuple[str, ...], make: Callable[[Any], Mapping[str, Any]], stored: Any
+    ) -> None:
+        for name in names:
+            self.__dict__.pop(name, None)
+        self.__dict__[_DEFERRED] = (names, make, stored)
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> object:
+            """Only reached when ``name`` is not set: the deferred fields, made once."""
+            deferred = self.__dict__.get(_DEFERRED)
+            if deferred is not None and name in deferred[0]:
+                del self.__dict__[_DEFERRED]
+                self.__dict__.update(deferred[1](deferred[2]))
+                return self.__dict__[name]
+            raise AttributeError(name)
+
+
 @dataclass(frozen=True)
-class Line:
+class Line(Deferred):
     """One line of the plan (a row, or rows sharing an ID, of the 指標 sheet): the unit of
     everything the toolkit collects; an indicator of a 取組, an 活動, a 施策 under review.
 
@@ -299,12 +330,8 @@ class YearAnswers:
         return {key[0] for key in self.rows}
 
 
-_DEFERRED = "_answers_to_make"
-"""Where a plan keeps how to make its deferred answers (:meth:`Plan.defer_answers`)."""
-
-
 @dataclass
-class Plan:
+class Plan(Deferred):
     """Everything the master says: structure, lines, owners, the plan's shape (fields, lists,
     report tables), answers."""
 
@@ -323,23 +350,6 @@ class Plan:
     scheme: Scheme = field(default_factory=lambda: DEFAULT_SCHEME)
     answer_columns: dict[str, int] = field(default_factory=dict)
     """Where each column of the master's 実績 sheet is (header → 1-based column), for messages."""
-
-    def defer_answers(self, load: Callable[[], list[Answer]]) -> Plan:
-        """This plan with its answers made by ``load`` when first asked for (a plan from the
-        cache: collect, which reads none of them, does not pay for half the cache). ``load``
-        must pickle (a spawned worker gets the plan pickled)."""
-        del self.__dict__["answers"]
-        self.__dict__[_DEFERRED] = load
-        return self
-
-    if not TYPE_CHECKING:  # to mypy, ``answers`` is the field it is
-
-        def __getattr__(self, name: str) -> object:
-            """Only reached when ``name`` is not set: the deferred answers, made once."""
-            if name == "answers" and _DEFERRED in self.__dict__:
-                self.answers = self.__dict__.pop(_DEFERRED)()
-                return self.answers
-            raise AttributeError(name)
 
     @property
     def answer_fields(self) -> tuple[Field, ...]:
