@@ -52,7 +52,7 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5  # 5: the answers on a line of their own
 _T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
@@ -188,8 +188,9 @@ def _loader_fingerprint() -> str:
 
 def _read_cache(path: Path) -> Plan | None:
     """The plan stored at ``path``: two lines of JSON, the plan and then its answers, which are
-    parsed only when asked for (collect needs none: half of the file); the first line holds the
-    second's SHA-256, so a damaged answers line is found now, not when they are first asked for."""
+    parsed only when first read (collect reads none: half of the file), as each line's values
+    are made (:class:`~toolkit.plan.model.Deferred`); the first line holds the second's SHA-256,
+    so a damaged answers line is found now, not when they are first read."""
     try:
         head, _, tail = path.read_bytes().partition(b"\n")
         with no_collections():  # nothing built here is garbage: the collector would find none

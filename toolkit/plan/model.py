@@ -144,10 +144,10 @@ _DEFERRED = "_deferred"
 class Deferred:
     """Fields a loader leaves to be made when first read: a plan from the master cache makes its
     answers, a line its baseline, current and target values, only when a step reads them (collect
-    reads neither: at 100,000 lines they are half the cache's answers line and three fifths of
-    rebuilding the lines). ``make`` is a module-level function (the object still pickles: a
-    spawned worker gets the plan pickled); the first read of any of ``names`` makes them all.
-    To mypy the fields are the fields they are declared as."""
+    reads neither: at 100,000 lines the answers are half of the cache, and the values three
+    fifths of rebuilding the lines). ``make`` is a module-level function (the object still
+    pickles: a spawned worker gets the plan pickled); the first read of any of ``names`` makes
+    them all. To mypy the fields are the fields they are declared as."""
 
     def defer(
         self, names: tuple[str, ...], make: Callable[[Any], Mapping[str, Any]], stored: Any
