@@ -1,7 +1,7 @@
 """Per-file work in worker processes: how many, how they start, and a map that outlives a worker.
 
-generate writes forms and collect reads returned files and writes feedback copies in
-``--jobs`` processes (default: one per core). :func:`map_tasks` runs ``function(state, task)``
+generate writes forms and collect judges returned files in ``--jobs`` processes (default: one
+per core; collect's feedback copies stay in the parent, see ``collect.run._write_outputs``). :func:`map_tasks` runs ``function(state, task)``
 for each task and yields the results in the tasks' order: in this process when there is one
 worker, else in a pool of forked workers (they share ``state``, the plan already in memory) or,
 where the system cannot fork (Windows), spawned ones (each gets ``state`` pickled once).
