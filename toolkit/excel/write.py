@@ -7,6 +7,7 @@ text over Excel's cell limit is cut with a visible mark instead of silently.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -42,15 +43,50 @@ def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> Non
         ws.write_string(row, col, clean_text(str(value)), fmt)
 
 
-def new_workbook(path: Path, **options: Any) -> Any:
-    """A new ``xlsxwriter.Workbook`` at ``path`` with :data:`WORKBOOK_OPTIONS` (plus ``options``).
+def new_workbook(path: Path | io.BytesIO, **options: Any) -> Any:
+    """A new ``xlsxwriter.Workbook`` at ``path`` (or into a buffer) with :data:`WORKBOOK_OPTIONS`
+    (plus ``options``).
 
     xlsxwriter is imported here, on first use, like every heavy library (ARCHITECTURE.md: a
     command starts in well under 0.3 s).
     """
     import xlsxwriter
 
-    return xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, **options})
+    target = path if isinstance(path, io.BytesIO) else str(path)
+    return xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, **options})
+
+
+def comment_parts(
+    widths: list[float],
+    heights: dict[int, float],
+    comments: dict[tuple[int, int], str],
+    options: dict[str, Any],
+) -> tuple[str, str]:
+    """The comments part (``xl/comments1.xml``) and its VML drawing (``vmlDrawing1.vml``) of a
+    sheet with column ``widths`` (characters) and row ``heights`` (0-based row → points) holding
+    ``comments`` ((row, col) → text), made by xlsxwriter's own comment code, so that each box
+    sits and sizes as in a workbook xlsxwriter writes (for a workbook patched, not written:
+    :mod:`toolkit.generate.patch`). Uses xlsxwriter's internal parts, as its packager does."""
+    from xlsxwriter.comments import Comments
+    from xlsxwriter.vml import Vml
+    from xlsxwriter.worksheet import Worksheet
+
+    ws = Worksheet()
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    for row, height in heights.items():
+        ws.set_row(row, height)
+    for (row, col), text in sorted(comments.items()):
+        ws.write_comment(row, col, text, options)
+    ws._prepare_vml_objects(1, 1024, 1, 1)
+    notes, drawing = io.StringIO(), io.StringIO()
+    comments_writer = Comments()
+    comments_writer._set_filehandle(notes)
+    comments_writer._assemble_xml_file(ws.comments_list)
+    vml = Vml()
+    vml._set_filehandle(drawing)
+    vml._assemble_xml_file(ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list)
+    return notes.getvalue(), drawing.getvalue()
 
 
 def close_workbook(wb: Any) -> None:

@@ -10,7 +10,10 @@ identity (様式情報). Every text goes through :func:`toolkit.excel.write.writ
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,10 @@ from validation.answers import NO_VALUE, NO_VALUE_TYPED
 
 ERROR_SHEET = "エラー一覧"
 """The first sheet of a feedback copy: every finding, with a link to its cell."""
+FINGERPRINT_PROPERTY = "toolkit_form"
+"""The custom document property of an issued form holding :func:`content_fingerprint` of what it
+was written from: a feedback copy is patched from the issued file only when the form rebuilt from
+the returned file's identity and the plan of today has the same fingerprint."""
 
 COLUMN_WIDTHS: dict[str, float] = {
     "ID": 10,
@@ -260,15 +267,41 @@ class _Formats:
         setattr(self, name, made)
         return made
 
-    def red(self, cell_format: Any) -> Any:
-        """The red (error) look of an answer-sheet format."""
-        if cell_format is self.input_choice:
-            return self.red_choice
-        if cell_format in (self.input_number, self.input_whole):
-            return self.red_number
-        if cell_format is self.input_text:
-            return self.red_text
-        return self.red_fixed
+
+def formats(wb: Any) -> _Formats:
+    """The formats of the forms and feedback copies, made in ``wb``."""
+    return _Formats(wb)
+
+
+def input_format(spec: InputColumn, line: FormRow) -> str:
+    """The name of the format of ``line``'s cell in answer column ``spec``."""
+    if spec.name in line.locked:
+        return "fixed"
+    if spec.kind == "number":
+        return _ACTUAL_FORMATS.get(line.checks[spec.name].kind, "input_text")
+    return "input_choice" if spec.kind == "choice" else "input_text"
+
+
+_ACTUAL_FORMATS = {
+    "none": "fixed",
+    "whole": "input_whole",
+    "decimal": "input_number",
+    "list": "input_choice",
+}
+"""The format of a 実績値 cell by its check (any other check: text)."""
+
+
+def red_format(name: str) -> str:
+    """The name of the red (error) look of answer-sheet format ``name``."""
+    return _RED_FORMATS.get(name, "red_fixed")
+
+
+_RED_FORMATS = {
+    "input_choice": "red_choice",
+    "input_number": "red_number",
+    "input_whole": "red_number",
+    "input_text": "red_text",
+}
 
 
 _UNLOCKED = {
@@ -330,9 +363,33 @@ def write_form(path: Path, content: FormContent, errors: ErrorList | None = None
             answer.activate()
         if content.properties:
             wb.set_properties(content.properties)
+        if errors is None:
+            wb.set_custom_property(FINGERPRINT_PROPERTY, content_fingerprint(content))
     finally:
         close_workbook(wb)
     os.replace(tmp, path)
+
+
+def content_fingerprint(content: FormContent) -> str:
+    """A digest of everything an issued form shows (answers, marks, the sheet password and the
+    date of writing left out): equal for the content generate wrote a form from and for the one
+    :func:`~toolkit.generate.forms.rebuild_form` makes again from its identity while the plan and
+    settings it was made from are unchanged."""
+    rows = [
+        (r.id, tuple(r.fixed.items()), tuple(sorted(r.checks.items())), tuple(sorted(r.locked)))
+        for r in content.rows
+    ]
+    properties = tuple((k, str(v)) for k, v in content.properties.items() if k != "created")
+    made = (
+        content.title, tuple(content.title_lines), content.fixed, content.inputs,
+        tuple(content.headers.items()), rows, tuple(content.lists.items()), tuple(content.guide),
+        tuple(content.identity), content.footer, properties, content.paper,
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes, however the objects are shared
+    pickler.dump(made)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()[:32]
 
 
 def write_error_list(
@@ -515,9 +572,6 @@ def _write_answer_sheet(
     first = F.FIRST_DATA_ROW - 1
     input_start = len(content.fixed)
     fixed_formats = [getattr(fmt, _FIXED_ALIGN.get(name, "fixed")) for name in content.fixed]
-    input_formats = [
-        fmt.input_choice if spec.kind == "choice" else fmt.input_text for spec in content.inputs
-    ]
     fixed_widths = widths[:input_start]
     input_widths = widths[input_start:]
     marks = content.marks
@@ -531,15 +585,12 @@ def _write_answer_sheet(
             write_value(ws, row, col, value, cell_format)
         answers = line.answers
         for j, spec in enumerate(content.inputs):
-            cell_format = input_formats[j]
-            if spec.name in line.locked:
-                cell_format = fmt.fixed
-            elif spec.kind == "number":
-                cell_format = _actual_format(line.checks[spec.name], fmt)
+            name = input_format(spec, line)
             col = input_start + j
             mark = marks.get((row, col)) if marks else None
             if mark is not None and mark.error:
-                cell_format = fmt.red(cell_format)
+                name = red_format(name)
+            cell_format = getattr(fmt, name)
             answer = answers.get(spec.name) if answers else None
             if answer is None:
                 ws.write_blank(row, col, None, cell_format)
@@ -552,7 +603,7 @@ def _write_answer_sheet(
             ]
         ws.set_row(row, row_height(cells))
     for (row, col), mark in marks.items():
-        ws.write_comment(row, col, clean_text(mark.comment)[:2000], _COMMENT)
+        ws.write_comment(row, col, clean_text(mark.comment)[:2000], COMMENT_OPTIONS)
     last = first + len(content.rows) - 1
     if content.rows:
         for spec in content.inputs:
@@ -572,25 +623,13 @@ def _write_answer_sheet(
     ws.protect(content.password, PROTECT_OPTIONS)
 
 
-_COMMENT = {
+COMMENT_OPTIONS = {
     "author": "toolkit",
     "x_scale": 2.2,
     "y_scale": 2.6,
     "font_name": style.FONT,
     "font_size": 9,
 }
-
-
-def _actual_format(check: EntryCheck, fmt: _Formats) -> Any:
-    if check.kind == "none":
-        return fmt.fixed
-    if check.kind == "whole":
-        return fmt.input_whole
-    if check.kind == "decimal":
-        return fmt.input_number
-    if check.kind == "list":
-        return fmt.input_choice
-    return fmt.input_text
 
 
 def _validate_actuals(
