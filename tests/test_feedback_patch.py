@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,13 +91,16 @@ def _both(config: Config, sub: Submission, monkeypatch: pytest.MonkeyPatch) -> t
     return patched, written
 
 
-def _rejected(issued: Issued) -> Submission:
-    """A form with 「約100」 in a count's 実績値 and a blank 進捗状況, collected."""
+def _rejected(issued: Issued, prose: str | None = None) -> Submission:
+    """A form with 「約100」 in a count's 実績値 and a blank 進捗状況 (and ``prose`` in the first
+    line's 実施内容・成果), collected."""
     section, line_id = issued.section_with(lambda i: i.unit == "人")
     answers = issued.answers(section)
     answers[line_id]["実績値"] = "約100"
     other = next(i for i in answers if i != line_id)
     answers[other]["進捗状況"] = None
+    if prose is not None:
+        answers[line_id]["実施内容・成果"] = prose
     fill(issued.forms[section], issued.config.inbox / "要確認.xlsx", answers)
     sub = only(collect(issued.config), "要確認.xlsx")
     assert sub.status is Status.REJECTED
@@ -122,6 +126,44 @@ def test_the_patched_copy_is_the_written_one(
     noted = [c for c, v in seen[F.ANSWER_SHEET]["cells"].items() if v[12]]
     assert red and set(red) <= set(noted)
     assert seen[F.GUIDE_SHEET]["cells"]["A3"][0] == "このファイルについて"
+
+
+def test_text_that_xml_escapes_and_findings_without_a_cell(
+    issued: Issued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markup, Excel's own escape pattern, line breaks and edge spaces come back as collect read
+    them (openpyxl, filling the form, stores ``_x0041_`` unescaped, so it is read as 「A」, as
+    Excel would show it); a copy whose findings point at no cell has no comments, as the writer
+    makes it."""
+    typed = ' A&B <b>太字</b> "引用" _x0041_ は文字のまま\n2行目 '
+    sub = _rejected(issued, typed)
+    patched, written = _both(issued.config, sub, monkeypatch)
+    seen = _seen(patched)
+    assert seen == _seen(written)
+    texts = [v[0] for v in seen[F.ANSWER_SHEET]["cells"].values() if isinstance(v[0], str)]
+    read = [v for a in sub.answers for v in a.values.values() if isinstance(v, str) and "A&B" in v]
+    assert read == ['A&B <b>太字</b> "引用" A は文字のまま\n2行目']
+    assert [t for t in texts if "A&B" in t] == read
+
+    # a value holding Excel's escape pattern itself (as Excel saves a typed 「_x0041_」): the
+    # writer writes that copy (readers differ on unescaping an inline string), so it reads back
+    # as those characters, not as 「A」
+    first = sub.answers[0]
+    name = next(k for k, v in first.values.items() if isinstance(v, str) and len(v) > 3)
+    sub.answers[0] = replace(first, values={**first.values, name: "_x0041_ と <&>"})
+    patched, written = _both(issued.config, sub, monkeypatch)
+    assert not _patched(patched)
+    seen = _seen(patched)
+    assert seen == _seen(written)
+    assert "_x0041_ と <&>" in {v[0] for v in seen[F.ANSWER_SHEET]["cells"].values()}
+
+    sub.answers[0] = first
+    sub.findings = [replace(f, cell="", line_id="") for f in sub.findings]
+    patched, written = _both(issued.config, sub, monkeypatch)
+    assert _patched(patched)
+    seen = _seen(patched)
+    assert seen == _seen(written)
+    assert not [c for c, v in seen[F.ANSWER_SHEET]["cells"].items() if v[12] or v[1] == "FFFFC7CE"]
 
 
 def test_collect_writes_patched_copies(issued: Issued) -> None:

@@ -469,8 +469,11 @@ def _cell(ref: str, style: str, value: Any) -> str:
 def _inline(attrs: str, text: str) -> str:
     if not text:
         return f"<c {attrs}/>"
+    if "_x" in text and _ESCAPED_CODE.search(text):
+        # 「_x0041_」 typed as such: readers differ on whether an inline string is unescaped
+        # (Excel and calamine read 「A」, openpyxl the text): the writer's shared string is sure
+        raise _Unexpected("escape pattern")
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    text = _ESCAPED_CODE.sub(r"_x005F\1", text)
     return f'<c {attrs} t="inlineStr"><is><t{space}>{escape(text, quote=False)}</t></is></c>'
 
 
