@@ -96,6 +96,14 @@ PRELOAD = (
     "jinja2",
     "pandas",
     "pandera.pandas",
+    # what pandera and pandas import at a schema's first validation (pandera's backends for
+    # pandas, pandas's reshaping): imports, as those above, not a step's work
+    "pandera.backends.pandas.register",
+    "pandera.backends.pandas.container",
+    "pandera.backends.pandas.components",
+    "pandera.accessors.pandas_accessor",
+    "pandera.api.geopandas.container",
+    "pandas.core.reshape.reshape",
 )
 """Imported by every toolkit child before its clock starts: the public step modules and every
 library a step may import when it runs, so a clocked call holds the work, not a first import.

@@ -74,6 +74,14 @@ def test_a_blank_number_is_reported_when_the_rest_of_the_line_is_filled(issued: 
         (999, "6,500", False),
         (6500, "-", False),
         ("6,500", "6,500", True),
+        (6500, "6500", True),
+        (6500, " 6,500 ", True),
+        (6500, "6,50", False),
+        (6500, "６,５００", True),
+        (6500, "6,500.0", True),
+        (-6500, "-6,500", True),
+        (True, "1", False),
+        (1, "1", True),
     ],
 )
 def test_a_number_typed_over_a_fixed_cell_must_equal_the_issued_number(

@@ -12,7 +12,7 @@ from typing import Any
 from toolkit.plan.form import CHECKED_FIXED, AnswerSheet, RowInput, data_rows, id_text
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.sheets import cell_ref
-from toolkit.plan.values import parse_plain_number, to_decimal
+from toolkit.plan.values import ascii_int, parse_plain_number, to_decimal
 from validation.message import Message
 
 E, W = "error", "warning"
@@ -92,6 +92,9 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
     found: dict[str, RowInput] = {}
     problems: list[Problem] = []
     moved: Problem | None = None
+    places = [(name, c - 1) for name, c in answer.col_of.items() if c >= 1]
+    absent = [name for name, c in answer.col_of.items() if c < 1]
+    widest = max((i + 1 for _, i in places), default=0)
     for r, values in data_rows(answer):
         line_id = id_text(answer.sheet.cell(r, id_col))
         line = issued.get(line_id)
@@ -101,12 +104,13 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
         if line_id in found:
             problems.append(Problem("C011", r, "ID", cell_ref(r, id_col), line_id, line_id))
             continue
-        width = len(
-            values
-        )  # the row as data_rows gives it: sheet.cell(r, c) without a call per cell
-        cells = {
-            name: values[c - 1] if 1 <= c <= width else None for name, c in answer.col_of.items()
-        }
+        # the row as data_rows gives it: sheet.cell(r, c) without a call per cell
+        if len(values) >= widest:
+            cells = {name: values[i] for name, i in places}
+        else:
+            cells = {name: values[i] if i < len(values) else None for name, i in places}
+        if absent:
+            cells.update(dict.fromkeys(absent))
         found[line_id] = RowInput(line_id, r, line.row, dict(line.fixed), cells)
         if r != line.row and moved is None:
             moved = Problem(
@@ -126,16 +130,23 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
     return [found[r.id] for r in identity.rows if r.id in found], problems
 
 
+_ABSENT = object()
+"""A fixed column the returned row has no cell for (not in the sheet's header)."""
+
+
 def fixed_changes(rows: Iterable[RowInput], answer: AnswerSheet) -> list[Problem]:
     """Fixed cells that differ from what was issued: those an answer is judged against (指標,
     単位, 目標値 …) are an error (C013); the plan's other texts (取組, 取組内容, the plan's own
     columns) a warning (C046): merge never takes them, and the section should know."""
     problems = []
     for row in rows:
+        cells = row.cells
         for column, issued in row.fixed.items():
-            if column == "ID" or column not in answer.col_of or column not in row.cells:
+            seen = cells.get(column, _ABSENT)
+            if seen.__class__ is str and seen == issued:
+                continue  # the common case, without a call (same_fixed says the same)
+            if column == "ID" or column not in answer.col_of or seen is _ABSENT:
                 continue
-            seen = row.cells[column]
             if same_fixed(seen, issued):
                 continue
             code = "C013" if column in CHECKED_FIXED else "C046"
@@ -173,6 +184,8 @@ def same_fixed(seen: Any, issued: str) -> bool:
         return issued == ""
     if seen.__class__ is str and seen == issued:  # the common case, without splitting both
         return True
+    if seen.__class__ is int and (whole := ascii_int(issued)) is not None:
+        return whole == seen  # what the Decimals below would say, without making them
     if isinstance(seen, int | float) and not isinstance(seen, bool):
         number = parse_plain_number(issued)
         return number is not None and number == to_decimal(seen)

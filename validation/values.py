@@ -177,6 +177,12 @@ def parse_answer(
     return _parse_single_answer(raw, s, units[0].name, units, fixes, maximum, params, registry)
 
 
+@lru_cache(maxsize=64, typed=True)
+def _limit(maximum: float) -> Decimal:
+    """An upper bound as a Decimal (the few bounds of a plan, made once each)."""
+    return Decimal(str(maximum))
+
+
 @lru_cache(maxsize=64)
 def _joined(words: tuple[str, ...]) -> str:
     return "・".join(words)
@@ -328,7 +334,7 @@ def _check_numbers(
         if unit.kind is UnitKind.INTEGER and number != number.to_integral_value():
             return Parsed(None, "V005", params=params)
         limit = maximum if maximum is not None else unit.maximum
-        if limit is not None and number > Decimal(str(limit)):
+        if limit is not None and number > _limit(limit):
             params["maximum"] = format_number(to_decimal(limit))
             return Parsed(None, "V006", params=params)
     return Parsed(value, fixes=fixes, warnings=warnings, params=params)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,15 @@ def problem_lines(result: CollectResult, *, limit: int = 5) -> list[str]:
 
 def _relative(target: Path, report: Path) -> str:
     """``target`` as a link from the folder of ``report`` (forward slashes)."""
-    return Path(os.path.relpath(target, report.parent)).as_posix()
+    return f"{_relative_folder(target.parent, report.parent)}{target.name}"
+
+
+@lru_cache(maxsize=64)
+def _relative_folder(folder: Path, base: Path) -> str:
+    """``folder`` as a link from ``base``, ending in ``/`` (``""`` for ``base`` itself): every
+    kept copy sits in one folder, every feedback copy in another (one ``relpath`` each)."""
+    link = Path(os.path.relpath(folder, base)).as_posix()
+    return "" if link == "." else f"{link}/"
 
 
 def _stored(result: CollectResult, sub: Submission) -> Path:

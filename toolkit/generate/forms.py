@@ -310,7 +310,7 @@ def build_form(
     shown = [
         F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
     ]
-    headers, per_cell = _headers(columns, inputs, shown, year)
+    headers, per_cell = _headers(columns, inputs, [years for _, years in shown], year)
     rows: list[FormRow] = []
     issued: list[IssuedRow] = []
     made: dict[tuple[object, ...], EntryCheck] = {}
@@ -354,10 +354,8 @@ def rebuild_form(
     previous = (
         plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
     )
-    shown = [
-        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
-    ]
-    headers, _ = _headers(columns, inputs, shown, year)
+    years = [F.value_years(line, previous, year, section.name, plan.number_field) for line in lines]
+    headers, _ = _headers(columns, inputs, years, year)
     rows = []
     made: dict[tuple[object, ...], EntryCheck] = {}
     for issued in identity.rows:
@@ -492,17 +490,18 @@ def _title_lines(config: Config, section: Section, lines: list[Line]) -> list[tu
 def _headers(
     columns: F.FormColumns,
     inputs: tuple[Field, ...],
-    shown: list[tuple[dict[str, str], dict[str, int | None]]],
+    years_of: list[dict[str, int | None]],
     year: int,
 ) -> tuple[dict[str, str], set[str]]:
-    """Header texts, and the value columns whose cells must state their year themselves.
+    """Header texts, and the value columns whose cells must state their year themselves, from
+    the years of each line's value columns (:func:`~toolkit.plan.form.value_years`).
 
     A value column states its year in the header when all lines share one year.
     """
     headers = {name: name for name in columns.all}
     per_cell: set[str] = set()
     for name in F.VALUE_COLUMNS:
-        years = {y for _, ys in shown if (y := ys.get(name)) is not None}
+        years = {y for ys in years_of if (y := ys.get(name)) is not None}
         if len(years) > 1:
             per_cell.add(name)
             headers[name] = f"{name}\n(年度は欄内)"

@@ -129,21 +129,42 @@ def fixed_values(
         "単位": line.unit or "-", "基準値": line.baseline.display(), "現状値": line.current.display(),
         "目標値": line.target_for(year).display(), "部局": line.bureau, "担当課": " ".join(line.sections),
     }  # fmt: skip
-    years: dict[str, int | None] = {
-        "基準値": line.baseline_year, "現状値": line.current_year,
-        "目標値": year if year in line.targets else line.target_year,
-    }  # fmt: skip
+    years = _value_years(line, year)
     for name in line.columns:
         values[name] = line.column(name, owner)
     for name in line.owner_columns.get(owner, {}):
         values[name] = line.column(name, owner)
-    if number_field is not None:
-        last = shown_text(
-            previous.value(line, number_field.name, owner, per_owner=number_field.per_owner)
-        )
-        if last:
-            values["現状値"], years["現状値"] = last, year - 1
+    last = _last_actual(line, previous, owner, number_field)
+    if last:
+        values["現状値"], years["現状値"] = last, year - 1
     return values, years
+
+
+def value_years(
+    line: Line, previous: YearAnswers, year: int, owner: str, number_field: Field | None
+) -> dict[str, int | None]:
+    """The years of :func:`fixed_values`, without making its texts (a rebuilt form's headers
+    need only these)."""
+    years = _value_years(line, year)
+    if _last_actual(line, previous, owner, number_field):
+        years["現状値"] = year - 1
+    return years
+
+
+def _value_years(line: Line, year: int) -> dict[str, int | None]:
+    return {
+        "基準値": line.baseline_year, "現状値": line.current_year,
+        "目標値": year if year in line.targets else line.target_year,
+    }  # fmt: skip
+
+
+def _last_actual(line: Line, previous: YearAnswers, owner: str, number_field: Field | None) -> str:
+    """Last year's actual as 現状値 shows it (``""`` when the master has none)."""
+    if number_field is None:
+        return ""
+    return shown_text(
+        previous.value(line, number_field.name, owner, per_owner=number_field.per_owner)
+    )
 
 
 def shown_text(value: object) -> str:

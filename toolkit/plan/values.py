@@ -161,7 +161,7 @@ def is_ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) < 16
 
 
-def _ascii_int(text: str) -> int | None:
+def ascii_int(text: str) -> int | None:
     """``"60716"`` or ``"60,716"`` → 60716, exactly what :func:`parse_plain_number` reads there;
     None for anything else (full-width, signs, decimals, spaces: the general path)."""
     if is_ascii_digits(text):
@@ -191,7 +191,7 @@ def normalise_text(text: str) -> str:
 
 def parse_plain_number(text: str) -> Decimal | None:
     """A text that is exactly one number (``"1,234"``, ``"-5"``, ``"13.3"``) → Decimal; else None."""
-    whole = _ascii_int(text)
+    whole = ascii_int(text)
     if whole is not None:  # the common case, without NFKC and the pattern
         return Decimal(whole)
     s = normalise_text(text)
@@ -227,7 +227,7 @@ def parse_master_value(
         d = to_decimal(cell)
         return Value(format_number(d), ValueKind.NUMBER, (d,))
     raw = str(cell).strip()
-    whole = _ascii_int(raw)
+    whole = ascii_int(raw)
     if whole is not None and raw not in qualitative:
         # plain ASCII digits (``60716``, ``60,716``): NFKC changes nothing and the annotated
         # pattern would read exactly this number with no label, unit, comparator or note
