@@ -307,9 +307,8 @@ def build_form(
         f for f in plan.answer_fields if any(applies(f, line, plan) for line in lines) or not lines
     )
     columns = F.FormColumns(columns.fixed, tuple(f.name for f in inputs))
-    shown = [
-        F.fixed_values(line, previous, year, section.name, plan.number_field) for line in lines
-    ]
+    number = plan.number_field  # looked up once, not once a line
+    shown = [F.fixed_values(line, previous, year, section.name, number) for line in lines]
     headers, per_cell = _headers(columns, inputs, [years for _, years in shown], year)
     rows: list[FormRow] = []
     issued: list[IssuedRow] = []
@@ -354,7 +353,8 @@ def rebuild_form(
     previous = (
         plan.answers_for(year - 1) if previous is None or previous.year != year - 1 else previous
     )
-    years = [F.value_years(line, previous, year, section.name, plan.number_field) for line in lines]
+    number = plan.number_field  # looked up once, not once a line
+    years = [F.value_years(line, previous, year, section.name, number) for line in lines]
     headers, _ = _headers(columns, inputs, years, year)
     rows = []
     made: dict[tuple[object, ...], EntryCheck] = {}
