@@ -33,7 +33,9 @@ def clean_text(text: str) -> str:
 
 def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """Write a number as a number and anything else as text (0-based row/col, as xlsxwriter)."""
-    if value is None or value == "":
+    if value.__class__ is str and value:  # most cells: one test, not four
+        ws.write_string(row, col, clean_text(value), fmt)
+    elif value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         ws.write_string(row, col, "はい" if value else "いいえ", fmt)
