@@ -50,15 +50,27 @@ def main() -> None:
     run.collect(config, args.workspace / "inbox-third-rejected")
     run.write_feedback = write
     patch = feedback.patch_issued
+    made: list[bool] = []
+
+    def counted(*a: Any) -> bytes | None:
+        got = patch(*a)
+        made.append(got is not None)
+        return got
+
     times: dict[str, list[float]] = {"patched": [], "written": []}
     for i in range(args.repeat):
         for mode in ("patched", "written") if i % 2 else ("written", "patched"):
-            feedback.patch_issued = patch if mode == "patched" else (lambda *a: None)  # type: ignore[assignment]
+            feedback.patch_issued = counted if mode == "patched" else (lambda *a: None)  # type: ignore[assignment]
             start = _cpu()
             for a, k in calls:
                 write(*a, **k)
             times[mode].append(_cpu() - start)
     feedback.patch_issued = patch
+    if not all(made):  # the forms in outputs/ generated again since: the writer wrote those copies
+        sys.exit(
+            f"{made.count(False)} of {len(made)} copies could not be patched: the issued forms "
+            "are not those the inbox was filled from (generate ran again?); keep a new workspace"
+        )
     patched, written = min(times["patched"]), min(times["written"])
     n = max(len(calls), 1)
     print(
