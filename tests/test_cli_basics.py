@@ -41,14 +41,16 @@ def test_the_command_list_says_what_each_command_says_of_itself() -> None:
 
 def test_help_imports_no_command() -> None:
     """A fresh ``toolkit --help`` lists every command without importing their modules (nor
-    the libraries behind them); ``toolkit collect --help`` imports collect's own only."""
+    the libraries behind them, nor every check's messages: a stop message needs
+    :mod:`validation.msg_stop` only); ``toolkit collect --help`` imports collect's own only."""
     code = (
         "import sys, runpy; sys.argv = ['toolkit', '{arg}']\n"
         "try:\n    runpy.run_module('toolkit', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('toolkit.cli.', 'pandas', 'openpyxl')))), file=sys.stderr)"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('toolkit.cli.', 'pandas', 'openpyxl', 'validation.catalogue', 'toolkit.plan.model')))), file=sys.stderr)"
     )
-    for args, wanted in (("--help", set()), ("collect", {"toolkit.cli.collect_cmd"})):
+    collect = {"toolkit.cli.collect_cmd", "validation.catalogue", "toolkit.plan.model"}
+    for args, wanted in (("--help", set()), ("collect", collect)):
         argv = [args] if args == "--help" else [args, "--help"]
         run = subprocess.run(
             [sys.executable, "-c", code.replace("'{arg}'", ", ".join(repr(a) for a in argv))],

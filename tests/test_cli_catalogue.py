@@ -125,6 +125,15 @@ def test_stop_messages_and_findings_keep_their_severities() -> None:
     assert not any(code.startswith("S") for code in CATALOGUE)
 
 
+def test_stop_messages_live_in_msg_stop_alone() -> None:
+    """``stop_message`` reads :mod:`validation.msg_stop` without the catalogue (a command's start
+    does not import every check): a stop entry elsewhere would be one it never finds."""
+    from validation import msg_stop
+
+    assert STOP_MESSAGES == msg_stop.MESSAGES
+    assert stop_message is msg_stop.stop_message
+
+
 def test_every_stop_message_is_raised_somewhere() -> None:
     used = {s.code for s in SITES if s.helper == "stop_message"}
     assert sorted(set(STOP_MESSAGES) - used) == []

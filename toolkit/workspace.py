@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import WorkspaceError
 from toolkit.plan.scheme import (
@@ -38,10 +38,11 @@ from toolkit.plan.scheme import (
 )
 from toolkit.plan.scheme import settings_rows as scheme_settings_rows
 from toolkit.plan.wareki import date_label, fiscal_label
-from validation.catalogue import message, stop_message
-from validation.findings import Finding, finding
 from validation.message import StopText
-from validation.msg_stop import TOML_REASON_OTHER, TOML_REASONS
+from validation.msg_stop import TOML_REASON_OTHER, TOML_REASONS, stop_message
+
+if TYPE_CHECKING:
+    from validation.findings import Finding
 
 CONFIG_NAME = "toolkit.toml"
 SECRET_PATH = Path(".toolkit") / "secret.key"
@@ -477,6 +478,8 @@ class _Settings:
         for problem in problems:
             if problem.code in _TOML_ONLY:
                 continue
+            from validation.catalogue import message  # every check's words: only when needed
+
             detail, _ = message(
                 problem.code, key=problem.key, value=problem.value, **problem.params
             )
@@ -628,6 +631,8 @@ def deadline_finding(config: Config) -> Finding | None:
     deadline = config.deadline
     if deadline is None or deadline >= dt.date(config.fiscal_year + 1, 4, 1):
         return None
+    from validation.findings import finding
+
     return finding(
         "F002",
         file="toolkit.toml",

@@ -32,7 +32,8 @@ from validation import (
     structure,
     values,
 )
-from validation.message import STOP, Message, StopText
+from validation.message import STOP, Message
+from validation.msg_stop import stop_message
 
 
 def _join(*parts: Mapping[str, Message]) -> dict[str, Message]:
@@ -49,14 +50,6 @@ def message(code: str, **params: Any) -> tuple[str, str]:
     """Fill the template of ``code``; returns ``(text, default severity)``."""
     entry = CATALOGUE[code]
     return entry.render(params), entry.severity
-
-
-def stop_message(code: str, **params: Any) -> StopText:
-    """The text of the stop message ``code`` filled with ``params``, for ``raise …Error(…)``.
-
-    The raise site passes parameters only; the words live in :mod:`validation.msg_stop`.
-    """
-    return StopText(STOP_MESSAGES[code].render(params), code)
 
 
 ENTRIES: dict[str, Message] = _join(
@@ -77,4 +70,7 @@ CATALOGUE: dict[str, Message] = {c: m for c, m in ENTRIES.items() if m.severity 
 """The findings' entries (severity error / warning / fixed), for :func:`message` and ``finding()``."""
 
 STOP_MESSAGES: dict[str, Message] = {c: m for c, m in ENTRIES.items() if m.severity == STOP}
-"""The stop messages' entries (``S…``), for :func:`stop_message`."""
+"""The stop messages' entries (``S…``): those of :mod:`validation.msg_stop`, whose
+:func:`~validation.msg_stop.stop_message` this module re-exports."""
+
+__all__ = ["CATALOGUE", "ENTRIES", "STOP_MESSAGES", "message", "stop_message"]

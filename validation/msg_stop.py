@@ -6,7 +6,9 @@ Each is raised as a :class:`toolkit.errors.ToolkitError` with
 the exit code (1 or 2), the entry says what is wrong and what to do, in Japanese.
 """
 
-from validation.message import STOP, Message
+from typing import Any
+
+from validation.message import STOP, Message, StopText
 
 MESSAGES: dict[str, Message] = {
     # The workspace and its toolkit.toml (raised by toolkit.workspace) ------------------------
@@ -379,3 +381,13 @@ TOML_REASONS: tuple[tuple[str, str], ...] = (
 「書き方が正しくありません」."""
 
 TOML_REASON_OTHER = "書き方が正しくありません"
+
+
+def stop_message(code: str, **params: Any) -> StopText:
+    """The text of the stop message ``code`` filled with ``params``, for ``raise …Error(…)``.
+
+    The raise site passes parameters only; the words are the entries above. It lives here, not
+    only in :mod:`validation.catalogue`, so that a command's start (``--help``, a bad setting)
+    does not import every check to word one failure (:mod:`validation.catalogue` re-exports it).
+    """
+    return StopText(MESSAGES[code].render(params), code)

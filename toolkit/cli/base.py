@@ -22,7 +22,7 @@ from toolkit import __version__
 from toolkit.cli.usage import JapaneseContext, help_hint, unknown_command, usage_message
 from toolkit.errors import ToolkitError
 from toolkit.workspace import Config, deadline_finding
-from validation.catalogue import stop_message
+from validation.msg_stop import stop_message
 
 
 class _Group(click.Group):

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import click
 
-from validation.catalogue import stop_message
 from validation.message import StopText
+from validation.msg_stop import stop_message
 
 
 def usage_message(exc: click.UsageError) -> StopText:
