@@ -386,8 +386,8 @@ TOML_REASON_OTHER = "書き方が正しくありません"
 def stop_message(code: str, **params: Any) -> StopText:
     """The text of the stop message ``code`` filled with ``params``, for ``raise …Error(…)``.
 
-    The raise site passes parameters only; the words are the entries above. It lives here, not
-    only in :mod:`validation.catalogue`, so that a command's start (``--help``, a bad setting)
-    does not import every check to word one failure (:mod:`validation.catalogue` re-exports it).
+    The raise site passes parameters only; the words are the entries above. It lives beside them,
+    not in :mod:`validation.catalogue` (which re-exports it), so that a command's start
+    (``--help``, a bad setting) does not import every check to word one failure.
     """
     return StopText(MESSAGES[code].render(params), code)
