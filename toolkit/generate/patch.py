@@ -41,10 +41,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from isal import isal_zlib
-
 from toolkit.excel.reader import member_bytes
 from toolkit.excel.write import clean_text, close_workbook, comment_parts, new_workbook
+from toolkit.excel.zipout import ZipOut
 from toolkit.generate import writer as W
 from toolkit.plan import form as F
 from toolkit.plan.sheets import column_letter
@@ -183,12 +182,6 @@ def _patch(
     return out
 
 
-_LEVEL = 1
-"""ISA-L's deflate level of the parts the patch changes: a sixth of the time of zlib's level 6
-(xlsxwriter's) and a third of zlib's level 1, as small as zlib's level 1 (a copy about 5 %
-larger than at level 6: 21 KB instead of 20 at 20 lines)."""
-
-
 @dataclass(frozen=True)
 class _Moved:
     """A part copied as stored from another name of the issued form."""
@@ -198,42 +191,25 @@ class _Moved:
 
 def _zip(data: bytes, infos: dict[str, zipfile.ZipInfo], changed: dict[str, Any]) -> bytes:
     """The copy's zip: ``changed`` parts deflated, every other part of the issued zip ``data``
-    copied as it is stored (not inflated and deflated again), in xlsxwriter's order of parts,
-    dated 1980-01-01 as xlsxwriter dates them."""
+    copied as it is stored (not inflated and deflated again), in xlsxwriter's order of parts."""
     names = [name for name in infos if name not in changed or isinstance(changed[name], _Moved)]
     names += [name for name in changed if name not in names]
     names.sort(key=lambda name: _ORDER.get(name, len(_ORDER)))
-    body, directory = bytearray(), bytearray()
+    buffer = io.BytesIO()
+    out = ZipOut(buffer)
     for name in names:
         part = changed.get(name)
-        source = infos.get(part.source if isinstance(part, _Moved) else name)
         if part is None or isinstance(part, _Moved):
+            source = infos.get(part.source if isinstance(part, _Moved) else name)
             if source is None:
                 raise _Unexpected(name)
-            stored, crc, size, method = (
-                _stored(data, source),
-                source.CRC,
-                source.file_size,
-                source.compress_type,
+            out.add_stored(
+                name, _stored(data, source), source.CRC, source.file_size, source.compress_type
             )
         else:
-            raw = part.encode() if isinstance(part, str) else part
-            packer = isal_zlib.compressobj(_LEVEL, isal_zlib.DEFLATED, -15)
-            stored, crc, size, method = (
-                packer.compress(raw) + packer.flush(),
-                isal_zlib.crc32(raw),
-                len(raw),
-                8,
-            )
-        encoded = name.encode("ascii")
-        common = struct.pack("<HHHHIIIH", 0, method, 0, 33, crc, len(stored), size, len(encoded))
-        directory += struct.pack("<IHH", 0x02014B50, 20, 20) + common
-        directory += struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(body)) + encoded
-        body += struct.pack("<IH", 0x04034B50, 20) + common + b"\0\0" + encoded + stored
-    end = struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, len(names), len(names), len(directory), len(body), 0
-    )
-    return bytes(body + directory + end)
+            out.add(name, part.encode() if isinstance(part, str) else part)
+    out.close()
+    return buffer.getvalue()
 
 
 def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes:
