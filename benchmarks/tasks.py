@@ -54,6 +54,12 @@ def tk_generate(config: Any, plan: Any) -> Any:
     return generate_forms(config, plan=plan)
 
 
+def tk_forms_dir(config: Any) -> Path:
+    from toolkit.generate.forms import FORMS_DIR
+
+    return Path(config.year_dir) / FORMS_DIR
+
+
 def tk_answer(line: Any, plan: Any, rng: random.Random) -> dict[str, Any]:
     from toolkit.demo.simulate import answer_for
 
@@ -260,7 +266,7 @@ def toolkit_generate(ws: Path, clock: Clock) -> str:
     plan, _ = tk_load_plan(config)
     # As the season's first generate, into an empty folder as the baseline's: replacing the
     # previous run's 150 forms would charge their deletion to the clock
-    shutil.rmtree(config.year_dir / "forms", ignore_errors=True)
+    shutil.rmtree(tk_forms_dir(config), ignore_errors=True)
     result = clock(lambda: tk_generate(config, plan))
     forms = [(str(f.path), list(f.ids)) for f in result.forms]
     _write_json(_bench(ws) / "forms.json", forms)
