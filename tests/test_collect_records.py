@@ -61,3 +61,28 @@ def test_a_damaged_line_names_its_line_and_the_kept_copy(tmp_path: Path) -> None
     assert f"{folder / RECORDS} の 2 行目" in str(err.value)
     assert str(tmp_path / "collect" / "received" / f"{b}.xlsx") in str(err.value)
     assert [s.file for s in Records(folder).all(repaired={b})] == ["a.xlsx"]
+
+
+def test_a_records_text_is_the_standard_librarys_json_of_it() -> None:
+    from toolkit.collect.ledger import record_text, submission_dict
+    from toolkit.collect.submissions import LineAnswer
+    from validation.findings import finding
+
+    sub = Submission(file="第1課.xlsx", sha256="ab" * 32, status=Status.REJECTED, received_at="")
+    sub.answers = [
+        LineAnswer("T1-1", 8, {"実績値": 1234, "率": 0.0000001, "備考": None}, {"実績値": "J8"}),
+        LineAnswer("T1-2", 9, {"実績値": 12.5, "進捗状況": "順調"}, {"実績値": "J9"}),
+    ]
+    sub.findings = [finding("V001", file="第1課.xlsx", sheet="回答", cell="J8", value="約100")]
+    text = record_text(sub)
+    standard = json.dumps(submission_dict(sub), ensure_ascii=False, separators=(",", ":"))
+    # the same text but a float's exponent (1e-7 for 1e-07), the same values when read
+    assert text.replace("1e-7", "1e-07") == standard
+    assert json.loads(text) == json.loads(standard)
+    assert '"第1課.xlsx"' in text and '"実績値":1234,' in text  # UTF-8 as is, compact
+
+    sub.answers[0].values["実績値"] = 10**30  # past orjson's 64 bits: the standard library's text
+    assert record_text(sub) == json.dumps(
+        submission_dict(sub), ensure_ascii=False, separators=(",", ":")
+    )
+    assert '"実績値":1000000000000000000000000000000,' in record_text(sub)

@@ -122,3 +122,8 @@ def test_finding_to_dict_and_counts() -> None:
         "fixed": 1,
     }
     assert f.severity is Severity.ERROR
+    # every field but extra, in the dataclass's order (the collect record and --json keep it)
+    assert list(data) == [
+        "code", "severity", "message", "file", "sheet", "cell", "value", "section", "line_id",
+    ]  # fmt: skip
+    assert data["value"] == "約100" and data["file"] == "a.xlsx" and data["sheet"] == "回答"

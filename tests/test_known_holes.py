@@ -232,3 +232,60 @@ def test_the_reading_s_messages_name_only_fields_the_plan_has() -> None:
     assert messages["own", "V201"].startswith("数値のあとの注記「※(概数)」は取り込まれません。")
     assert not any("備考" in text for (name, _), text in messages.items() if name == "own")
     assert messages["own", "V001"].endswith("数値だけを入れてください（例: 100）。")
+
+
+def test_the_lines_of_files_reading_different_fields_are_judged_as_one_table() -> None:
+    from validation.values import parse_answer
+
+    fields = tuple(f for f in default_fields(400) if f.is_answer)
+    by_name = {f.name: f for f in fields}
+    settings = answers.Settings(fields, {"進捗状況": ("順調", "遅れ"), "今後の方向性": ("継続",)})
+
+    def table(names: tuple[str, ...], lines: list[dict[str, object]]) -> answers.AnswerTable:
+        t = answers.AnswerTable()
+        for name in names:
+            t.add_field(by_name[name])
+        for n, typed in enumerate(lines):
+            t.line_ids.append(f"T{n + 1}")
+            t.rows.append(8 + n)
+            t.has_indicator.append(True)
+            t.units.append("人")
+            t.latest.append("100")
+            for name in names:
+                raw = typed.get(name)
+                t.values[name].append(answers.read_value(by_name[name], raw))
+                if name in t.parsed:
+                    t.parsed[name].append(parse_answer(raw, "人"))
+                if name in t.lengths:
+                    t.lengths[name].append(len(raw) if isinstance(raw, str) else 0)
+                if name in t.applies:  # a field with 対象 (指標あり): every line has an indicator
+                    t.applies[name].append(True)
+        return t
+
+    # file 1 reads every answer field; file 2 (an older form) only 実績値 and 進捗状況
+    first = table(
+        tuple(by_name),
+        [{"実績値": 120, "進捗状況": "順調", "今後の方向性": "継続"},
+         {"実績値": 5000, "進捗状況": "止まった", "今後の方向性": "継続"}],
+    )  # fmt: skip
+    second = table(("実績値", "進捗状況"), [{"実績値": 80}, {}])
+    joined = answers.AnswerTable.joined([first, answers.AnswerTable(), second])
+    assert len(joined) == 4 and joined.line_ids == ["T1", "T2", "T1", "T2"]
+    assert joined.values["今後の方向性"] == ["継続", "継続", None, None]
+    assert joined.lengths["備考"] == [0, 0, 0, 0]
+    assert joined[1].values["進捗状況"] == "止まった" and joined[3].values["実績値"] is None
+
+    found = [(f.index, f.code(joined), f.field.name if f.field else "")
+             for f in answers.validate_answers(joined, fields, settings)]  # fmt: skip
+    # line 2 of file 1: 止まった is no choice (C023), 5,000 is fifty times 100 (C030); file 2
+    # line 1: 進捗状況 and 今後の方向性 blank (C021, C021), line 2 blank (C025), as written above
+    assert sorted(found) == sorted([
+        (1, "C023", "進捗状況"), (1, "C030", "実績値"),
+        (2, "C021", "進捗状況"), (2, "C021", "今後の方向性"),
+        (3, "C025", ""),
+    ])  # fmt: skip
+    # the same lines given one by one are judged the same
+    rows = [joined[i] for i in range(len(joined))]
+    again = [(f.index, f.code(rows), f.field.name if f.field else "")
+             for f in answers.validate_answers(rows, fields, settings)]  # fmt: skip
+    assert again == found

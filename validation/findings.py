@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -40,11 +40,20 @@ class Finding:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form used by ``--json`` and the collect record."""
-        data = asdict(self)
-        data["severity"] = str(self.severity)
-        data.pop("extra")
-        return data
+        """The JSON form used by ``--json`` and the collect record: every field but ``extra``, in
+        order (what ``asdict`` gives without ``extra``, its fields all text; built directly,
+        since ``asdict``'s deep copy was most of the record's time in a round with rejections)."""
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "value": self.value,
+            "section": self.section,
+            "line_id": self.line_id,
+        }
 
     def where(self) -> str:
         """``file / sheet!cell`` as far as known, for console lines."""

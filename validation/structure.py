@@ -95,8 +95,9 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
     places = [(name, c - 1) for name, c in answer.col_of.items() if c >= 1]
     absent = [name for name, c in answer.col_of.items() if c < 1]
     widest = max((i + 1 for _, i in places), default=0)
+    id_at = id_col - 1
     for r, values in data_rows(answer):
-        line_id = id_text(answer.sheet.cell(r, id_col))
+        line_id = id_text(values[id_at] if 0 <= id_at < len(values) else None)
         line = issued.get(line_id)
         if line is None:
             problems.append(Problem("C010", r, "ID", cell_ref(r, id_col), line_id))
@@ -111,7 +112,8 @@ def match_rows(answer: AnswerSheet, identity: FormIdentity) -> tuple[list[RowInp
             cells = {name: values[i] if i < len(values) else None for name, i in places}
         if absent:
             cells.update(dict.fromkeys(absent))
-        found[line_id] = RowInput(line_id, r, line.row, dict(line.fixed), cells)
+        # the issued row's own texts, not a copy: nothing changes a RowInput's fixed values
+        found[line_id] = RowInput(line_id, r, line.row, line.fixed, cells)
         if r != line.row and moved is None:
             moved = Problem(
                 "C012",

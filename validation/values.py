@@ -28,9 +28,11 @@ from toolkit.plan.values import (
     Value,
     ValueKind,
     format_number,
+    frozen,
     is_ascii_digits,
     is_finite,
     normalise_text,
+    number_value,
     parse_plain_number,
     to_decimal,
 )
@@ -110,6 +112,10 @@ class Parsed:
     params: dict[str, str] = field(default_factory=dict)
 
 
+_PARSED_FIELDS = ("value", "error", "fixes", "warnings", "params")
+"""The fields of :class:`Parsed`, in order (a reading that passed is made by ``frozen``)."""
+
+
 def parse_answer(
     cell: object,
     unit: str,
@@ -143,22 +149,20 @@ def parse_answer(
     ):  # as below, without Decimal arithmetic
         text = f"{cell:,}"  # what format_number gives for a whole number
         return _check_numbers(
-            Value(text, ValueKind.NUMBER, (Decimal(cell),)), (), units, maximum, params, shown=text
+            number_value(text, Decimal(cell)), (), units, maximum, params, shown=text
         )
     if isinstance(cell, int | float | Decimal):
         if isinstance(cell, float | Decimal) and not is_finite(cell):
             return Parsed(None, "V004", params=params)
         number = to_decimal(cell)
         return _check_numbers(
-            Value(format_number(number), ValueKind.NUMBER, (number,)), (), units, maximum, params
+            number_value(format_number(number), number), (), units, maximum, params
         )
     raw = str(cell).strip()
     if len(units) == 1 and is_ascii_digits(raw) and _keep_unit_names(raw, units) == raw:
         # digits typed in a text cell: nothing to normalise, no unit, comma, range or word, so
         # the general path below would end in exactly this check
-        return _check_numbers(
-            Value(raw, ValueKind.NUMBER, (Decimal(int(raw)),)), (), units, maximum, params
-        )
+        return _check_numbers(number_value(raw, Decimal(int(raw))), (), units, maximum, params)
     s = _keep_unit_names(normalise_text(raw), units)
     fixes: list[str] = []
     if s != " ".join(raw.split()):
@@ -337,4 +341,4 @@ def _check_numbers(
         if limit is not None and number > _limit(limit):
             params["maximum"] = format_number(to_decimal(limit))
             return Parsed(None, "V006", params=params)
-    return Parsed(value, fixes=fixes, warnings=warnings, params=params)
+    return frozen(Parsed, _PARSED_FIELDS, (value, "", fixes, warnings, params))

@@ -38,7 +38,7 @@ from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
-from toolkit.collect.ledger import Ledger, now_iso, sha256_of, submission_dict
+from toolkit.collect.ledger import Ledger, now_iso, record_text, sha256_of
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
@@ -67,13 +67,14 @@ from toolkit.plan.identity import FormIdentity
 from toolkit.plan.layout import Clause, parse_condition
 from toolkit.plan.model import Line, Plan, line_matches
 from toolkit.plan.sheets import WorkbookData, cell_ref, column_letter
+from toolkit.plan.values import ValueKind
 from toolkit.plan.wareki import fiscal_label
 from toolkit.workspace import Config
 from validation import answers, structure
 from validation.catalogue import stop_message
 from validation.findings import Finding, Severity, finding
 from validation.identity import Identified, identify
-from validation.values import parse_answer
+from validation.values import Parsed, parse_answer
 
 FORM_LIMITS = Limits(
     max_file_bytes=20 * 1024 * 1024,
@@ -187,7 +188,8 @@ class _Pending:
     col_of: dict[str, int] | None = None
     """The answer sheet's column of each form column (None: no answer sheet)."""
     rows: list[RowInput] = field(default_factory=list)
-    facts: list[answers.AnswerRow] = field(default_factory=list)
+    facts: answers.AnswerTable = field(default_factory=answers.AnswerTable)
+    """The lines as the value rules read them (one column per field, appended line by line)."""
     answers: list[LineAnswer] = field(default_factory=list)
     fields: tuple[Field, ...] = ()
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -664,11 +666,8 @@ def _read_structure(
         for name in identity.inputs
         if (f := ctx.fields.get(name)) is not None and name in answer.col_of
     )
-    specs = _field_specs(item.fields, answer, ctx)
-    for row in rows:
-        facts, stored = _facts(item, row, specs, ctx)
-        item.facts.append(facts)
-        item.answers.append(stored)
+    specs = _field_specs(item.fields, answer, item.facts, ctx)
+    item.answers = [_facts(item, row, specs, ctx) for row in rows]
     _error_values(item, info.errors_of(sheet))
 
 
@@ -706,66 +705,89 @@ def _problem_finding(p: structure.Problem, sub: Submission, sheet: str) -> Findi
 _TEXT, _NUMBER, _CHOICE, _DATE = range(4)
 
 
+_Spec = tuple[
+    Field, str, str, int, tuple[str, ...], list[Any], "list[bool] | None", "list[int] | None",
+    "list[Parsed | None] | None",
+]  # fmt: skip
+
+
 def _field_specs(
-    fields: tuple[Field, ...], answer: AnswerSheet, ctx: _Context
-) -> list[tuple[Field, str, str, int, tuple[str, ...]]]:
-    """Per input field of a form, what reading each of its cells needs, looked up once:
-    (field, name, column letter, how it is read, the choices it takes)."""
+    fields: tuple[Field, ...], answer: AnswerSheet, table: answers.AnswerTable, ctx: _Context
+) -> list[_Spec]:
+    """Per input field of a form, what reading each of its cells needs, looked up once: (field,
+    name, column letter, how it is read, the choices it takes, and its columns in ``table``:
+    values, applies (a field with 対象), lengths (a text), readings (a number))."""
     kinds = {Kind.NUMBER: _NUMBER, Kind.CHOICE: _CHOICE, Kind.GRADE: _CHOICE, Kind.DATE: _DATE}
-    return [
-        (f, f.name, column_letter(answer.col_of[f.name]), kinds.get(f.kind, _TEXT),
-         ctx.plan.choices(f.choices) if f.kind in (Kind.CHOICE, Kind.GRADE) else ())
-        for f in fields
-    ]  # fmt: skip
+    specs: list[_Spec] = []
+    for f in fields:
+        table.add_field(f)
+        name = f.name
+        specs.append(
+            (f, name, column_letter(answer.col_of[name]), kinds.get(f.kind, _TEXT),
+             ctx.plan.choices(f.choices) if f.kind in (Kind.CHOICE, Kind.GRADE) else (),
+             table.values[name], table.applies.get(name), table.lengths.get(name),
+             table.parsed.get(name))
+        )  # fmt: skip
+    return specs
 
 
-def _facts(
-    item: _Pending,
-    row: RowInput,
-    specs: list[tuple[Field, str, str, int, tuple[str, ...]]],
-    ctx: _Context,
-) -> tuple[answers.AnswerRow, LineAnswer]:
+def _facts(item: _Pending, row: RowInput, specs: list[_Spec], ctx: _Context) -> LineAnswer:
     """One returned line in one pass over its input cells: as the value rules see it (every
-    field's cell read, as :func:`validation.answers.read_value` reads it), as merge stores it,
-    and its fixes and notes (V101–V103, V201)."""
+    field's cell read, as :func:`validation.answers.read_value` reads it, appended to the file's
+    :class:`~validation.answers.AnswerTable`), as merge stores it (returned), and its fixes and
+    notes (V101–V103, V201)."""
     line = ctx.lines.get(row.id)
     fixed = row.fixed
     has_indicator = (
         line.has_indicator if line else fixed.get("指標", "").strip() not in ("", "-", NO_INDICATOR)
     )
     unit = fixed.get("単位") or (line.unit if line else "")
-    facts = answers.AnswerRow(row.id, row.row, has_indicator, unit, fixed.get("現状値", ""))
-    applies, values, lengths = facts.applies, facts.values, facts.lengths
+    table = item.facts
+    table.line_ids.append(row.id)
+    table.rows.append(row.row)
+    table.has_indicator.append(has_indicator)
+    table.units.append(unit)
+    table.latest.append(fixed.get("現状値", ""))
     stored: dict[str, Any] = {}
     places: dict[str, str] = {}
     cells, number_row = row.cells, str(row.row)
     text, choice = answers.answer_text, answers.normalise_choice
-    for f, name, letter, kind, allowed in specs:
+    value: Any
+    for f, name, letter, kind, allowed, values, applies, lengths, readings in specs:
         raw = cells.get(name)
         cell = places[name] = letter + number_row
-        applies[name] = line is None or not f.where or ctx.applies(line, f)
-        if isinstance(raw, str):
-            lengths[name] = len(raw.strip())
+        if applies is not None:
+            applies.append(line is None or ctx.applies(line, f))
+        if lengths is not None:
+            lengths.append(len(raw.strip()) if isinstance(raw, str) else 0)
         if kind == _TEXT:
-            values[name] = stored[name] = text(raw)
+            value = stored[name] = text(raw)
         elif kind == _CHOICE:
-            value = values[name] = stored[name] = choice(raw)
+            value = stored[name] = choice(raw)
             if value in allowed and value != str(raw).strip():
                 _note(item, "V101", cell, raw, row, normalised=value)
         elif kind == _NUMBER:
-            value = values[name] = text(raw)
-            parsed = facts.parsed[name] = parse_answer(
+            value = text(raw)
+            parsed = parse_answer(
                 raw, unit if has_indicator else "-", qualitative=ctx.qualitative, registry=ctx.plan.units,
                 maximum=line.max_value if line else None,
             )  # fmt: skip
+            assert readings is not None
+            readings.append(parsed)
             number = parsed.value
-            stored[name] = stored_actual(number) if number is not None else value
+            if number is None:
+                stored[name] = value
+            elif raw.__class__ is int and number.kind is ValueKind.NUMBER:
+                stored[name] = raw  # what stored_actual gives for a whole number read as one
+            else:
+                stored[name] = stored_actual(number)
             for code in (*parsed.fixes, *parsed.warnings):
                 _note(item, code, cell, raw, row, field=name, **parsed.params, **ctx.hints)
         else:
-            date = values[name] = answers.answer_date(raw)
-            stored[name] = date.isoformat() if isinstance(date, dt.date) else date
-    return facts, LineAnswer(row.id, row.row, stored, places)
+            value = answers.answer_date(raw)
+            stored[name] = value.isoformat() if isinstance(value, dt.date) else value
+        values.append(value)
+    return LineAnswer(row.id, row.row, stored, places)
 
 
 def _note(item: _Pending, code: str, cell: str, value: Any, row: RowInput, **params: Any) -> None:
@@ -781,12 +803,10 @@ def _note(item: _Pending, code: str, cell: str, value: Any, row: RowInput, **par
 
 
 def _apply_value_rules(pending: list[_Pending], ctx: _Context) -> None:
-    rows: list[answers.AnswerRow] = []
     where: list[tuple[_Pending, RowInput]] = []
     for item in pending:
-        for row, facts in zip(item.rows, item.facts, strict=True):
-            rows.append(facts)
-            where.append((item, row))
+        where += [(item, row) for row in item.rows]  # the lines of item.facts, in order
+    rows = answers.AnswerTable.joined(item.facts for item in pending)
     if not rows:
         return  # every file reused, or none with answers: no plan, no pandas
     settings = answers.Settings(ctx.plan.fields, ctx.plan.lists, ctx.plan.scheme.codes)
@@ -808,7 +828,7 @@ def _shows_an_error_value(item: _Pending, row: RowInput, target: Field | None) -
     return (row.id, target.name) in item.errors
 
 
-def _value_finding(failure: answers.Failure, rows: list[answers.AnswerRow], settings: answers.Settings,
+def _value_finding(failure: answers.Failure, rows: answers.AnswerTable, settings: answers.Settings,
                    item: _Pending, row: RowInput) -> Finding:  # fmt: skip
     assert item.col_of is not None
     target = failure.field or _first_input(item, rows[failure.index])
@@ -899,9 +919,7 @@ def _write_outputs(
 def _feedback_digest(sub: Submission, ctx: _Context) -> str:
     """What a feedback copy is made of: the submission as recorded, under this run's key (the
     record's text as this run saved it, not serialised a second time)."""
-    record = ctx.ledger.records.text(sub.sha256) or json.dumps(
-        submission_dict(sub), ensure_ascii=False, separators=(",", ":")
-    )
+    record = ctx.ledger.records.text(sub.sha256) or record_text(sub)
     return hashlib.sha256(f"{ctx.run_key}\0{record}".encode()).hexdigest()
 
 

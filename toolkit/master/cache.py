@@ -14,11 +14,11 @@ import hashlib
 import importlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from toolkit import __version__, no_collections
 from toolkit.master.load import load_master
@@ -47,13 +47,12 @@ from toolkit.plan.scheme import (
 )
 from toolkit.plan.units import Unit, UnitKind, UnitRegistry
 from toolkit.plan.values import BLANK as BLANK_VALUE
-from toolkit.plan.values import Value, ValueKind
+from toolkit.plan.values import VALUE_FIELDS, Value, ValueKind, frozen
 from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
 _CACHE_FORMAT = 5  # 5: the answers on a line of their own
-_T = TypeVar("_T")
 _LOADER_MODULES = (
     "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
     "plan.units", "plan.wareki", "plan.scheme", "excel.reader", "validation.msg_master",
@@ -255,17 +254,7 @@ def _value_data(v: Value) -> list[Any] | str | None:
     ]
 
 
-_VALUE_FIELDS = tuple(f.name for f in fields(Value))
 _LINE_FIELDS = tuple(f.name for f in fields(Line))
-
-
-def _frozen(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
-    """A frozen dataclass instance from stored fields: the same object ``cls(*values)`` builds
-    (no ``__post_init__``, no slots), without one ``object.__setattr__`` per field, which made
-    rebuilding a 3,000-line plan cost half of parsing it."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values, strict=True))
-    return obj
 
 
 _VALUE_KINDS = {kind.value: kind for kind in ValueKind}
@@ -275,7 +264,7 @@ _TRENDS = {trend.value: trend for trend in Trend}
 
 def _plain_number(raw: str) -> Value:
     values = (raw, ValueKind.NUMBER, (Decimal(raw.replace(",", "")),), "", "", None, "", "", None)
-    return _frozen(Value, _VALUE_FIELDS, values)
+    return frozen(Value, VALUE_FIELDS, values)
 
 
 def _value_from(d: list[Any] | str | None) -> Value:
@@ -288,7 +277,7 @@ def _value_from(d: list[Any] | str | None) -> Value:
     numbers = tuple(map(Decimal, d[2])) if d[2] else ()
     values = (d[0], _VALUE_KINDS[d[1]], numbers, d[3], d[4],
               None if d[5] is None else Decimal(d[5]), d[6], d[7], d[8])  # fmt: skip
-    return _frozen(Value, _VALUE_FIELDS, values)
+    return frozen(Value, VALUE_FIELDS, values)
 
 
 def _cell_data(value: Any) -> Any:
@@ -360,7 +349,7 @@ def _line_from(i: list[Any]) -> Line:
         i[0], i[1], i[2], i[3], i[4], i[6], i[8], i[10], _TRENDS[i[11]], i[12], i[13], tuple(i[14]), i[15],
         i[16], i[17], i[18], i[19], i[20], i[21], i[22], i[24], frozenset(i[25]),
     )  # fmt: skip
-    line = _frozen(Line, _LINE_EAGER, values)
+    line = frozen(Line, _LINE_EAGER, values)
     line.defer(_LINE_VALUES, _line_values, (i[5], i[7], i[9], i[23]))
     return line
 
