@@ -706,8 +706,8 @@ _TEXT, _NUMBER, _CHOICE, _DATE = range(4)
 
 
 _Spec = tuple[
-    Field, str, str, int, tuple[str, ...], list[Any], "list[bool] | None", "list[int] | None",
-    "list[Parsed | None] | None",
+    Field, str, str, int, tuple[str, ...], list[Any], list[bool] | None, list[int] | None,
+    list[Parsed | None] | None,
 ]  # fmt: skip
 
 
