@@ -11,11 +11,11 @@ from toolkit.collect.submissions import RECORDS, Records, Status, Submission
 from toolkit.errors import RecordError
 
 
-def _record(sha: str, file: str) -> str:
+def _record(sha: str, file: str) -> bytes:
     sub = Submission(
         file=file, sha256=sha, status=Status.ACCEPTED, received_at="2022-05-01T10:00:00+09:00"
     )
-    return json.dumps(sub.to_dict(), ensure_ascii=False)
+    return json.dumps(sub.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 def test_many_runs_keep_the_file_short_and_the_last_record_wins(tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_an_earlier_versions_record_stays_where_it_is_when_the_file_is_rewritten
     folder = tmp_path / "submissions"
     folder.mkdir()
     old, new = "c" * 64, "d" * 64
-    (folder / f"{old}.json").write_text(_record(old, "old.xlsx"), encoding="utf-8")
+    (folder / f"{old}.json").write_bytes(_record(old, "old.xlsx"))
     records = Records(folder)
     for n in range(100):
         records.append([(new, _record(new, f"new{n}.xlsx"))])
@@ -55,7 +55,7 @@ def test_an_earlier_versions_record_stays_where_it_is_when_the_file_is_rewritten
 def test_a_damaged_line_names_its_line_and_the_kept_copy(tmp_path: Path) -> None:
     folder = tmp_path / "collect" / "submissions"
     a, b = "e" * 64, "f" * 64
-    Records(folder).append([(a, _record(a, "a.xlsx")), (b, '{"file": "b.xl')])
+    Records(folder).append([(a, _record(a, "a.xlsx")), (b, b'{"file": "b.xl')])
     with pytest.raises(RecordError) as err:
         Records(folder).all()
     assert f"{folder / RECORDS} の 2 行目" in str(err.value)

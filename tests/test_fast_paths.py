@@ -202,3 +202,54 @@ def test_a_template_is_compiled_once_and_its_cache_never_stops_a_command(tmp_pat
     assert _compiles(missing) == 1  # the cache cannot be written: compiled, no error
     assert _compiles(missing) == 1
     assert not missing.exists()
+
+
+def test_json_by_orjson_reads_back_what_it_wrote_or_refuses() -> None:
+    """jsontext writes only what reads back exactly (an integer past 64 bits and a NaN passed
+    through ``finite`` are refused, as the standard library refuses a date) and reads what the
+    standard library reads, NaN included."""
+    import datetime as dt
+    import json
+    import math
+
+    from toolkit.plan import jsontext
+
+    data = {"名": "第1課", "n": [1, -(2**63), 2**64 - 1, 0.1, 1e-7, None, True], "空": {}}
+    text = jsontext.dumps(data)
+    assert jsontext.loads(text) == data == json.loads(text)
+    assert text.decode("utf-8").startswith('{"名":"第1課","n":[1,')  # compact, UTF-8 as is
+    for refused in (2**64, -(2**63) - 1, dt.date(2022, 4, 1), {1: "a"}):
+        with pytest.raises(TypeError):
+            jsontext.dumps({"v": refused})
+    for odd in (math.nan, math.inf, -math.inf):
+        with pytest.raises(TypeError):
+            jsontext.finite(odd)
+    assert jsontext.finite(1.5) == 1.5 and jsontext.finite("NaN") == "NaN"
+    assert math.isnan(jsontext.loads('{"v": NaN}')["v"])  # orjson refuses: the standard library
+    assert jsontext.loads('"\\ud800"') == "\ud800"
+    with pytest.raises(ValueError):
+        jsontext.loads("{not json")
+
+
+def test_a_plan_the_cache_cannot_hold_exactly_is_not_cached(tmp_path: Path) -> None:
+    """An infinite 上限, a NaN cell or an integer past 64 bits in the master's answers: no cache
+    file (orjson would write ``null`` or refuse), so the next run reads the master again."""
+    import dataclasses
+
+    from toolkit.demo.synthetic import make_plan
+    from toolkit.master.cache import _write_cache
+    from toolkit.plan.model import Answer
+
+    plain = make_plan(5, 1, seed=3)
+    _write_cache(tmp_path / "plain.json", plain)
+    assert (tmp_path / "plain.json").is_file()
+    infinite = dataclasses.replace(
+        plain, lines=[dataclasses.replace(plain.lines[0], max_value=float("inf")), *plain.lines[1:]]
+    )
+    _write_cache(tmp_path / "inf.json", infinite)
+    for name, value in (("nan", float("nan")), ("big", 2**70)):
+        odd = dataclasses.replace(
+            plain, answers=[Answer(plain.lines[0].id, 2020, {"実績値": value}, "第0001課", 2)]
+        )
+        _write_cache(tmp_path / f"{name}.json", odd)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json"]

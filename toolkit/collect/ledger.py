@@ -18,9 +18,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from toolkit.collect.submissions import JST, Records, Status, Submission, collect_dir
+from toolkit.plan import jsontext
 
 LEDGER = "ledger.jsonl"
 REUSE = "reuse.json"
@@ -46,25 +45,27 @@ def submission_dict(sub: Submission) -> dict[str, Any]:
     return data
 
 
-_ORJSON_STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
-"""orjson left to refuse (TypeError) what the standard library refuses too: a dataclass, a date."""
+def record_bytes(sub: Submission) -> bytes:
+    """The JSON line of a submission's record, UTF-8: ``json.dumps(submission_dict(sub),
+    ensure_ascii=False, separators=(",", ":"))``, encoded by orjson (:mod:`toolkit.plan.jsontext`:
+    the record of 150 forms, 1.9 MB, in 1–2 ms instead of 17–25, the largest single cost of
+    collect's record).
+
+    The same text for what a record holds (texts, whole numbers, None, lists, dicts with text
+    keys, and finite floats: a 実績値 is refused before it could be NaN or infinite, V004/V014,
+    and a finding's value is its shown text) except the exponent of a float (``1e-7`` where the
+    standard library writes ``1e-07``: the same number when read). Anything orjson refuses (an
+    integer past 64 bits, a key that is not text) is written by the standard library, as before."""
+    data = submission_dict(sub)
+    try:
+        return jsontext.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def record_text(sub: Submission) -> str:
-    """The JSON line of a submission's record: ``json.dumps(submission_dict(sub),
-    ensure_ascii=False, separators=(",", ":"))``, encoded by orjson (the record of 150 forms,
-    1.9 MB, in 1–2 ms instead of 17–25: the largest single cost of collect's record).
-
-    The same text for what a record holds (texts, whole numbers, None, lists, dicts with text
-    keys, and finite floats: a 実績値 is refused before it could be NaN or infinite) except the
-    exponent of a float (``1e-7`` where the standard library writes ``1e-07``: the same number
-    when read). Anything orjson refuses (an integer past 64 bits, a key that is not text) is
-    written by the standard library, as before."""
-    data = submission_dict(sub)
-    try:
-        return orjson.dumps(data, option=_ORJSON_STRICT).decode("utf-8")
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """:func:`record_bytes` as text."""
+    return record_bytes(sub).decode("utf-8")
 
 
 def sha256_of(path: Path) -> str:
@@ -177,9 +178,9 @@ class Ledger:
             self._write_lines(lines)
         changed = {}
         for sub, _ in known:  # a re-run of collect writes only what changed
-            text = record_text(sub)
-            if self.records.text(sub.sha256) != text:
-                changed[sub.sha256] = text
+            body = record_bytes(sub)
+            if self.records.body(sub.sha256) != body:
+                changed[sub.sha256] = body
         self.records.append(list(changed.items()))
         return len(lines)
 

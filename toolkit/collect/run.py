@@ -38,7 +38,7 @@ from toolkit.collect.answers import find_answer_sheet
 from toolkit.collect.feedback import FeedbackSource, feedback_name, write_feedback
 from toolkit.collect.identify import issued_form_ids
 from toolkit.collect.inbox import Received, list_inbox, open_inbox_file, relative_name
-from toolkit.collect.ledger import Ledger, now_iso, record_text, sha256_of
+from toolkit.collect.ledger import Ledger, now_iso, record_bytes, sha256_of
 from toolkit.collect.report import write_html, write_xlsx
 from toolkit.collect.result import CollectResult
 from toolkit.collect.submissions import (
@@ -919,8 +919,8 @@ def _write_outputs(
 def _feedback_digest(sub: Submission, ctx: _Context) -> str:
     """What a feedback copy is made of: the submission as recorded, under this run's key (the
     record's text as this run saved it, not serialised a second time)."""
-    record = ctx.ledger.records.text(sub.sha256) or record_text(sub)
-    return hashlib.sha256(f"{ctx.run_key}\0{record}".encode()).hexdigest()
+    record = ctx.ledger.records.body(sub.sha256) or record_bytes(sub)
+    return hashlib.sha256(f"{ctx.run_key}\0".encode() + record).hexdigest()
 
 
 def _unchanged(target: Path, made: list[Any] | None, digest: str) -> bool:

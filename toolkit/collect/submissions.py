@@ -258,7 +258,7 @@ def load_submissions(year_dir: Path, *, repaired: Collection[str] = ()) -> list[
 
 
 RECORDS = "records.jsonl"
-_SHA_RE = re.compile(r"[0-9a-f]{64}")
+_SHA_RE = re.compile(rb"[0-9a-f]{64}")
 _COMPACT_AT = 64
 """Lines beyond twice the records (plus this) make :meth:`Records.append` rewrite the file with
 the last line of each hash only (a season of re-runs keeps it small)."""
@@ -277,22 +277,23 @@ class Records:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / RECORDS
-        self._text: dict[str, str] | None = None
+        self._body: dict[str, bytes] | None = None
+        """Each hash's last record as stored (UTF-8 JSON): decoded only when read."""
         self._where: dict[str, tuple[Path, int]] = {}
         self._unattributed: list[int] = []
         self._lines = 0
         self._ends_open = False
 
-    def _load(self) -> dict[str, str]:
-        if self._text is not None:
-            return self._text
-        text: dict[str, str] = {}
+    def _load(self) -> dict[str, bytes]:
+        if self._body is not None:
+            return self._body
+        body: dict[str, bytes] = {}
         if self.folder.is_dir():
             for path in sorted(self.folder.glob("*.json")):  # an earlier version's layout
                 try:
-                    text[path.stem] = path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text[path.stem] = ""
+                    body[path.stem] = path.read_bytes()
+                except OSError:
+                    body[path.stem] = b""
                 self._where[path.stem] = (path, 0)
         try:
             data = self.path.read_bytes()
@@ -304,28 +305,34 @@ class Records:
                 "フォルダを読み書きできることを確かめてから、もう一度実行してください。"
             ) from exc
         self._ends_open = bool(data) and not data.endswith(b"\n")
-        lines = data.decode("utf-8", errors="replace").split("\n")
-        if lines and lines[-1] == "":
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
             lines.pop()
         self._lines = len(lines)
         for n, line in enumerate(lines, start=1):
-            sha, tab, body = line.partition("\t")
+            sha, tab, record = line.partition(b"\t")
             if not tab or not _SHA_RE.fullmatch(sha):
                 if line.strip():
                     self._unattributed.append(n)
                 continue
-            text[sha] = body
-            self._where[sha] = (self.path, n)
-        self._text = text
-        return text
+            key = sha.decode("ascii")
+            body[key] = record
+            self._where[key] = (self.path, n)
+        self._body = body
+        return body
 
     def has(self, sha: str) -> bool:
         """Whether a file with this content was recorded (damaged record or not)."""
         return sha in self._load()
 
+    def body(self, sha: str) -> bytes | None:
+        """The JSON of the record of ``sha`` as stored, UTF-8 (None: none)."""
+        return self._load().get(sha)
+
     def text(self, sha: str) -> str | None:
         """The JSON of the record of ``sha`` as stored (None: none)."""
-        return self._load().get(sha)
+        body = self._load().get(sha)
+        return None if body is None else body.decode("utf-8", errors="replace")
 
     def get(self, sha: str) -> Submission | None:
         """The record of ``sha``; None when there is none or it is damaged."""
@@ -337,11 +344,11 @@ class Records:
     ) -> list[Submission]:
         """Every record, oldest first (see :func:`load_submissions`); those of ``besides`` (the
         caller holds them already, as this run made them) left out, not even parsed."""
-        text = self._load()
+        records = self._load()
         if self._unattributed:
             raise RecordError(_unattributed_message(self.path, self._unattributed[0]))
         subs = []
-        for sha, body in text.items():
+        for sha, body in records.items():
             if sha in besides:
                 continue
             sub = _parse_record(body) if body else None
@@ -352,32 +359,32 @@ class Records:
                 raise RecordError(damaged_record_message(path, line, sha))
         return sorted(subs, key=receipt_key)
 
-    def append(self, records: list[tuple[str, str]]) -> None:
-        """Store ``(sha256, JSON)`` records: one append and one fsync for all of them (the file
-        rewritten with the last record of each hash instead when it has grown long)."""
+    def append(self, records: list[tuple[str, bytes]]) -> None:
+        """Store ``(sha256, UTF-8 JSON)`` records: one append and one fsync for all of them (the
+        file rewritten with the last record of each hash instead when it has grown long)."""
         if not records:
             return
-        text = self._load()
-        text.update(records)
+        stored = self._load()
+        stored.update(records)
         for n, (sha, _) in enumerate(records, start=self._lines + 1):
             self._where[sha] = (self.path, n)
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._lines + len(records) > 2 * len(text) + _COMPACT_AT and not self._unattributed:
-            self._rewrite(text)
+        if self._lines + len(records) > 2 * len(stored) + _COMPACT_AT and not self._unattributed:
+            self._rewrite(stored)
             return
-        body = "".join(f"{sha}\t{record}\n" for sha, record in records)
+        body = _lines(records)
         with self.path.open("ab") as fh:
-            fh.write((b"\n" if self._ends_open else b"") + body.encode("utf-8"))
+            fh.write((b"\n" if self._ends_open else b"") + body)
             fh.flush()
             os.fsync(fh.fileno())
         self._lines += len(records)  # a line left open is closed by the newline, not added
         self._ends_open = False
 
-    def _rewrite(self, text: dict[str, str]) -> None:
-        kept = [(sha, body) for sha, body in text.items() if self._where[sha][0] == self.path]
+    def _rewrite(self, stored: dict[str, bytes]) -> None:
+        kept = [(sha, body) for sha, body in stored.items() if self._where[sha][0] == self.path]
         tmp = self.path.with_name(RECORDS + ".part")
         with tmp.open("wb") as fh:
-            fh.write("".join(f"{sha}\t{body}\n" for sha, body in kept).encode("utf-8"))
+            fh.write(_lines(kept))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
@@ -385,9 +392,14 @@ class Records:
         self._lines, self._ends_open = len(kept), False
 
 
-def _parse_record(body: str) -> Submission | None:
+def _lines(records: list[tuple[str, bytes]]) -> bytes:
+    """``<sha256>\\t<JSON>\\n`` for each record."""
+    return b"".join(b"%s\t%s\n" % (sha.encode("ascii"), body) for sha, body in records)
+
+
+def _parse_record(body: bytes) -> Submission | None:
     try:
-        data = json.loads(body)
+        data = json.loads(body.decode("utf-8", errors="replace"))
         return Submission.from_dict(data) if isinstance(data, dict) else None
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

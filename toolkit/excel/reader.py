@@ -187,14 +187,17 @@ def _check_zip(zf: zipfile.ZipFile, limits: Limits, data: bytes | None = None) -
             return _check_ods(zf, infos, limits)
         raise UnreadableWorkbook("R008")
     info = FileInfo(macros="xl/vbaProject.bin" in names)
+    styles, styles_xml = None, None
     if "xl/styles.xml" in names:
-        info.percent_styles = _percent_styles(zf, zf.getinfo("xl/styles.xml"), limits, data)
+        styles = zf.getinfo("xl/styles.xml")
+        info.percent_styles, styles_xml = _percent_styles(zf, styles, limits, data)
     keep = total <= KEEP_INFLATED_BYTES
     kept: dict[str, bytes] = {}
     for member in infos:
         whole = None
         if member.filename.endswith((".xml", ".rels", ".vml")):
-            whole = _check_part(zf, member, limits, info, kept, data)
+            read = styles_xml if member is styles else None  # inflated once
+            whole = _check_part(zf, member, limits, info, kept, data, read)
         if keep:
             info.members.append((member, whole))
     if info.formulas or info.errors or info.percents:  # the only use of the sheet names' parts
@@ -216,11 +219,15 @@ def _check_part(
     info: FileInfo,
     kept: dict[str, bytes],
     data: bytes | None = None,
+    read: bytes | None = None,
 ) -> bytes | None:
     """Check one XML part; returns its bytes when it was read whole (a sheet, or a part shorter
-    than the head searched for entities): what calamine may then read uncompressed."""
+    than the head searched for entities): what calamine may then read uncompressed. ``read``:
+    the whole part, when the caller has inflated it already."""
     sheet = member.filename.startswith("xl/worksheets/")
-    got = _inflated(data, member, sheet) if data is not None else None
+    got = read
+    if got is None and data is not None:
+        got = _inflated(data, member, sheet)
     if got is None:  # anything not plain: zipfile reads it (and raises what it raises)
         with zf.open(member) as fh:
             head = fh.read(_XML_HEAD)
@@ -456,14 +463,15 @@ _LITERAL_RE = re.compile(rb'"[^"]*"|\\.|\[[^\]]*\]')
 
 def _percent_styles(
     zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits, data: bytes | None
-) -> frozenset[int]:
-    """The indexes of the cell styles (``cellXfs``) whose number format shows a percentage."""
+) -> tuple[frozenset[int], bytes | None]:
+    """The indexes of the cell styles (``cellXfs``) whose number format shows a percentage, and
+    the part's bytes (None when too large to read)."""
     if member.file_size > limits.max_uncompressed_bytes:
-        return frozenset()
+        return frozenset(), None
     xml = (_inflated(data, member, True) if data is not None else None) or zf.read(member)
     if _declares_entities(xml[:_XML_HEAD]):
         raise UnreadableWorkbook("R010", part=member.filename)
-    return _percent_styles_of(xml)
+    return _percent_styles_of(xml), xml
 
 
 @lru_cache(maxsize=8)

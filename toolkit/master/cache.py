@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import fields
@@ -22,6 +21,7 @@ from typing import Any
 
 from toolkit import __version__, no_collections
 from toolkit.master.load import load_master
+from toolkit.plan import jsontext
 from toolkit.plan.fields import Area, Field, Kind, Need, Scope
 from toolkit.plan.layout import Column, Grouping, TableKind, TableSpec
 from toolkit.plan.model import (
@@ -52,10 +52,10 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = 5  # 5: the answers on a line of their own
+_CACHE_FORMAT = 6  # 5: the answers on a line of their own; 6: written by orjson
 _LOADER_MODULES = (
     "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
-    "plan.units", "plan.wareki", "plan.scheme", "excel.reader", "validation.msg_master",
+    "plan.units", "plan.wareki", "plan.scheme", "plan.jsontext", "excel.reader", "validation.msg_master",
 )  # fmt: skip
 """Modules whose source decides what a master loads as (the findings' wording too): part of the
 cache key; names under ``toolkit.`` unless they start with ``validation.``."""
@@ -193,7 +193,7 @@ def _read_cache(path: Path) -> Plan | None:
     try:
         head, _, tail = path.read_bytes().partition(b"\n")
         with no_collections():  # nothing built here is garbage: the collector would find none
-            data = json.loads(head)
+            data = jsontext.loads(head)
             if data.get("answers_sha256") != hashlib.sha256(tail).hexdigest():
                 return None
             plan = _plan_from_data(data)
@@ -208,10 +208,10 @@ def _read_cache(path: Path) -> Plan | None:
 def _write_cache(path: Path, plan: Plan) -> None:
     try:
         data, answers = _plan_data(plan)
-        tail = json.dumps(answers, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        tail = jsontext.dumps(answers)
         data["answers_sha256"] = hashlib.sha256(tail).hexdigest()
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except TypeError:  # a value the cache cannot hold exactly: simply do not cache
+        text = jsontext.dumps(data)
+    except TypeError:  # a value the cache cannot hold exactly (jsontext): simply do not cache
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,9 +281,12 @@ def _value_from(d: list[Any] | str | None) -> Value:
 
 
 def _cell_data(value: Any) -> Any:
-    """A master cell as JSON; dates tagged; any other type refuses (TypeError: no cache)."""
-    if value is None or isinstance(value, bool | int | float | str):
+    """A master cell as JSON; dates tagged; any other type, and a NaN or an infinity, refuses
+    (TypeError: no cache)."""
+    if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, float):
+        return jsontext.finite(value)
     for kind in (dt.datetime, dt.date, dt.time):
         if type(value) is kind:
             return {kind.__name__: value.isoformat()}
@@ -319,7 +322,9 @@ def _field_from(d: list[Any]) -> Field:
 
 
 def _table_data(s: TableSpec) -> list[Any]:
-    columns = [[c.header, c.content, c.owners, c.merge, c.width, c.row] for c in s.columns]
+    columns = [
+        [c.header, c.content, c.owners, c.merge, jsontext.finite(c.width), c.row] for c in s.columns
+    ]
     return [s.name, s.kind.value, s.group.value, s.where, columns, s.row]
 
 
@@ -334,7 +339,7 @@ def _line_data(i: Line) -> list[Any]:
         i.id, i.torikumi_no, i.position, i.name, i.unit, _value_data(i.baseline), i.baseline_year,
         _value_data(i.current), i.current_year, _value_data(i.target), i.target_year, i.trend.value,
         i.trend_given, i.bureau, list(i.sections), i.policy_key, i.item, i.torikumi, i.content, i.row,
-        i.max_value, dict(i.columns), {k: dict(v) for k, v in i.owner_columns.items()},
+        jsontext.finite(i.max_value), dict(i.columns), {k: dict(v) for k, v in i.owner_columns.items()},
         [[year, _value_data(v)] for year, v in i.targets.items()], i.start_year, sorted(i.recorded_years),
     ]  # fmt: skip
 
@@ -375,7 +380,7 @@ def _plan_data(plan: Plan) -> tuple[dict[str, Any], list[Any]]:
             [s.name, s.bureau, list(s.aliases), s.contact, s.email, s.kind] for s in plan.sections
         ],
         "lists": {name: list(items) for name, items in plan.lists.items()},
-        "units": [[u.name, u.kind.value, u.maximum] for u in units.values()],
+        "units": [[u.name, u.kind.value, jsontext.finite(u.maximum)] for u in units.values()],
         "lines": [_line_data(i) for i in plan.lines],
         "fields": [_field_data(f) for f in plan.fields],
         "levels": [plan.levels.goal, plan.levels.policy, plan.levels.action],
@@ -393,7 +398,7 @@ def _answers_from(data: bytes) -> dict[str, list[Answer]]:
     with no_collections():
         answers = [
             Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
-            for a in json.loads(data)
+            for a in jsontext.loads(data)
         ]
     return {"answers": answers}
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from toolkit.plan import jsontext
 from toolkit.plan.form import FORMAT_VERSION
 
 LEGACY_INPUTS = ("実績値", "進捗状況", "実施内容・成果", "課題", "今後の方向性", "備考")
@@ -58,8 +59,12 @@ class FormIdentity:
 
     @classmethod
     def from_payload(cls, text: str) -> FormIdentity:
-        """Parse :meth:`payload` output; raises ValueError/KeyError/TypeError when malformed."""
-        data = json.loads(text)
+        """Parse :meth:`payload` output; raises ValueError/KeyError/TypeError when malformed.
+
+        Read by orjson (:func:`toolkit.plan.jsontext.loads`), which reads an integer past 64
+        bits as a float: a payload that verifies holds none (the toolkit writes years and row
+        numbers), and of one that does not only the texts are used (the section it claims)."""
+        data = jsontext.loads(text)
         rows = [IssuedRow(**r) for r in data.pop("rows")]
         return cls(**data, rows=rows)
 
