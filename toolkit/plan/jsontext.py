@@ -29,11 +29,12 @@ EXACT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 """orjson left to refuse (TypeError) what the standard library refuses too: a dataclass, a date."""
 
 
-def dumps(data: Any) -> bytes:
+def dumps(data: Any, *, sort_keys: bool = False) -> bytes:
     """``data`` as compact UTF-8 JSON (``json.dumps(data, ensure_ascii=False, separators=(",",
-    ":")).encode()``, a float's exponent aside); ``TypeError`` for what would not read back
-    exactly or the standard library would not write."""
-    return orjson.dumps(data, option=EXACT)
+    ":"), sort_keys=sort_keys).encode()``, a float's exponent aside: keys sorted by code point,
+    as the standard library sorts them); ``TypeError`` for what would not read back exactly or
+    the standard library would not write."""
+    return orjson.dumps(data, option=EXACT | orjson.OPT_SORT_KEYS if sort_keys else EXACT)
 
 
 def finite(value: Any) -> Any:
