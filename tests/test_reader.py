@@ -221,6 +221,14 @@ def test_entities_hidden_behind_a_long_prolog_or_utf16(tmp_path: Path) -> None:
         src, tmp_path / "long.xlsx", "xl/workbook.xml", lambda d: padded + d.split(b"?>", 1)[1]
     )
     assert code_of(long_prolog) == "R010"
+    # a sheet is inflated whole (for calamine): a prolog that hides its root past the 64 KB
+    # searched is refused as well, with or without a DOCTYPE after it
+    long_comment = b'<?xml version="1.0"?><!--' + b" " * 70_000 + b"-->"
+    sheet_prolog = rewrite_part(
+        src, tmp_path / "sheet.xlsx", "xl/worksheets/sheet1.xml",
+        lambda d: long_comment + d.split(b"?>", 1)[1],
+    )  # fmt: skip
+    assert code_of(sheet_prolog) == "R010"
     utf16 = rewrite_part(
         src,
         tmp_path / "u16.xlsx",

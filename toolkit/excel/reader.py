@@ -235,7 +235,7 @@ def _check_part(
                 raise UnreadableWorkbook("R010", part=member.filename)
             whole = head if len(head) < _XML_HEAD else (head + fh.read() if sheet else None)
     else:
-        head = got[:_XML_HEAD]
+        head = got  # searched up to _XML_HEAD, not copied
         if _declares_entities(head):
             raise UnreadableWorkbook("R010", part=member.filename)
         whole = got if sheet or len(got) < _XML_HEAD else None
@@ -245,7 +245,7 @@ def _check_part(
         else:  # a later duplicate name is what zf.read gives: never keep an earlier one
             kept.pop(member.filename, None)
     if member.filename == "docProps/core.xml":
-        found = _MODIFIED_RE.search(head)
+        found = _MODIFIED_RE.search(head, 0, _XML_HEAD)
         info.modified = found[1].decode("ascii", "replace").strip() if found else ""
         return whole
     if not sheet or whole is None:
@@ -336,12 +336,15 @@ _ROOT_RE = re.compile(rb"<[A-Za-z_]")
 
 def _declares_entities(head: bytes) -> bool:
     """True when the prolog of an XML part may declare entities: a DOCTYPE/ENTITY before the
-    root element, in any encoding, or a prolog so long that the root is not in ``head``."""
+    root element, in any encoding, or a prolog so long that the root is not in the first
+    :data:`_XML_HEAD` bytes of ``head`` (a part's beginning, or all of it: nothing is copied)."""
+    end = _XML_HEAD
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]:
-        head = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
-    root = _ROOT_RE.search(head)
+        head = head[:end].decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+        end = len(head)
+    root = _ROOT_RE.search(head, 0, end)
     if root is None:
-        return bool(head.strip())
+        return bool(head[:end].strip())
     prolog = head[: root.start()].upper()
     return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
@@ -469,7 +472,7 @@ def _percent_styles(
     if member.file_size > limits.max_uncompressed_bytes:
         return frozenset(), None
     xml = (_inflated(data, member, True) if data is not None else None) or zf.read(member)
-    if _declares_entities(xml[:_XML_HEAD]):
+    if _declares_entities(xml):
         raise UnreadableWorkbook("R010", part=member.filename)
     return _percent_styles_of(xml), xml
 
@@ -712,33 +715,35 @@ _END = struct.Struct("<IHHHHIIH")
 def _uncompressed(data: bytes, members: list[tuple[zipfile.ZipInfo, bytes | None]]) -> bytes:
     """The zip ``data`` again, every member the guard inflated stored uncompressed (its CRC
     already checked by the guard), the others copied as they are compressed; ``data`` itself
-    when the directory does not let itself be copied so (calamine then reads the original)."""
-    out, central = bytearray(), bytearray()
+    when the directory does not let itself be copied so (calamine then reads the original).
+    Joined once from its pieces (growing one buffer copied each part again, and the whole)."""
+    parts: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
     try:
         for member, inflated in members:
             name = member.filename.encode("utf-8")
             if inflated is not None:
-                method, flags, body = zipfile.ZIP_STORED, 0x800, inflated
+                method, flags, body, size = zipfile.ZIP_STORED, 0x800, inflated, len(inflated)
             else:
-                method, flags, body = (
+                method, flags, body, size = (
                     member.compress_type,
                     0x800 | (member.flag_bits & 1),
                     _raw(data, member),
+                    member.file_size,
                 )
-            offset = len(out)
-            sizes = (member.CRC, len(body), member.file_size if inflated is None else len(inflated))
-            out += _LOCAL.pack(0x04034B50, 20, flags, method, 0, 0x21, *sizes, len(name), 0) + name
-            out += body
-            central += _CENTRAL.pack(0x02014B50, 20, 20, flags, method, 0, 0x21, *sizes, len(name), 0, 0, 0, 0, 0, offset)  # fmt: skip
-            central += name
-        start = len(out)
-        if len(members) >= 0xFFFF or start + len(central) >= 0xFFFFFFFF:
+            sizes = (member.CRC, len(body), size)
+            local = _LOCAL.pack(0x04034B50, 20, flags, method, 0, 0x21, *sizes, len(name), 0)
+            parts += (local, name, body)
+            central += (_CENTRAL.pack(0x02014B50, 20, 20, flags, method, 0, 0x21, *sizes, len(name), 0, 0, 0, 0, 0, offset), name)  # fmt: skip
+            offset += len(local) + len(name) + len(body)
+        directory = b"".join(central)
+        if len(members) >= 0xFFFF or offset + len(directory) >= 0xFFFFFFFF:
             return data
-        out += central
-        out += _END.pack(0x06054B50, 0, 0, len(members), len(members), len(central), start, 0)
+        end = _END.pack(0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
     except (struct.error, ValueError):
         return data
-    return bytes(out)
+    return b"".join((*parts, directory, end))
 
 
 def _raw(data: bytes, member: zipfile.ZipInfo) -> bytes:
