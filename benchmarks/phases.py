@@ -34,7 +34,7 @@ PHASES = (
     "toolkit.collect.run:_read_structure",
     "toolkit.collect.run:_facts",
     "toolkit.collect.run:_apply_value_rules",
-    "toolkit.collect.run:_keep_copy",
+    "toolkit.collect.run:_keep_copies",
     "toolkit.collect.ledger:Ledger.save_all",
     "toolkit.collect.run:write_feedback",
     "toolkit.collect.run:write_html",

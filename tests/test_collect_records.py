@@ -86,3 +86,21 @@ def test_a_records_text_is_the_standard_librarys_json_of_it() -> None:
         submission_dict(sub), ensure_ascii=False, separators=(",", ":")
     )
     assert '"実績値":1000000000000000000000000000000,' in record_text(sub)
+
+
+def test_kept_copies_are_written_once_each_and_whole(tmp_path: Path) -> None:
+    """Copies land as ``received/<sha>.<ext>`` (the suffix in lower case, .xlsx when there is
+    none); a copy already kept is left as it is, and no ``.part`` file stays behind."""
+    from toolkit.collect.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "2021")
+    a, b = "a" * 64, "b" * 64
+    first = ledger.keep_all([(b"PK-a", a, ".XLSX")])
+    assert first == [ledger.received / f"{a}.xlsx"]
+    (ledger.received / f"{a}.xlsx").write_bytes(b"kept before")  # stands for the earlier copy
+    again = Ledger(tmp_path / "2021").keep_all([(b"PK-a", a, ".xlsx"), (b"PK-b" * 5000, b, "")])
+    assert again == [ledger.received / f"{a}.xlsx", ledger.received / f"{b}.xlsx"]
+    assert (ledger.received / f"{a}.xlsx").read_bytes() == b"kept before"
+    assert (ledger.received / f"{b}.xlsx").read_bytes() == b"PK-b" * 5000
+    assert sorted(p.name for p in ledger.received.iterdir()) == [f"{a}.xlsx", f"{b}.xlsx"]
+    assert Ledger(tmp_path / "2021").keep_all([]) == []

@@ -253,7 +253,7 @@ def _collect(
     _apply_value_rules(pending, ctx)
     for item in pending:
         _finish(item)
-        _keep_copy(item, ctx)
+    _keep_copies(pending, ctx)
     result.submissions = [p.sub for p in pending]
     choices = ctx.ledger.choices()
     for wanted in use:
@@ -469,17 +469,23 @@ def _sha(received: Received) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _keep_copy(item: _Pending, ctx: _Context) -> None:
-    """Keep the received workbook by content hash, so an overwritten inbox loses nothing."""
-    if not item.data or any(f.code == "R003" for f in item.sub.findings):
-        return  # nothing was read, or a file too large to read is not worth a copy either
+def _keep_copies(pending: list[_Pending], ctx: _Context) -> None:
+    """Keep each received workbook by content hash, so an overwritten inbox loses nothing (not
+    a file of which nothing was read, nor one too large to read: not worth a copy either)."""
+    kept = [
+        item
+        for item in pending
+        if item.data and not any(f.code == "R003" for f in item.sub.findings)
+    ]
+    files = [(item.data, item.sub.sha256, Path(item.sub.file).suffix) for item in kept]
     try:
-        copy = ctx.ledger.keep_bytes(item.data, item.sub.sha256, Path(item.sub.file).suffix)
+        copies = ctx.ledger.keep_all(files)
     except OSError as exc:
         raise ToolkitError(
             stop_message("S303", folder=ctx.ledger.received, detail=str(exc))
         ) from exc
-    item.sub.stored = str(copy.relative_to(ctx.ledger.root))
+    for item, copy in zip(kept, copies, strict=True):
+        item.sub.stored = str(copy.relative_to(ctx.ledger.root))
 
 
 def _start_one(received: Received, sha: str, ctx: _Context) -> tuple[_Pending, bool]:

@@ -311,18 +311,39 @@ def _inflated(data: bytes, member: zipfile.ZipInfo, whole: bool) -> bytes | None
         if head_only:
             return raw[:_XML_HEAD]
         return raw if isal_zlib.crc32(raw) == member.CRC else None
-    # ISA-L's inflate: the same bytes as zlib's in 60 % of its time (a third of the guard's
-    # time on a returned form was zlib); any error here is zipfile's to raise, with zlib
+    if head_only:
+        inflate = isal_zlib.decompressobj(-15)
+        try:
+            out = inflate.decompress(raw, _XML_HEAD)
+        except (_ISAL_ERROR, zlib.error):
+            return None
+        return out if len(out) == _XML_HEAD else None
+    if size <= _SHARED_BYTES:
+        return _inflated_shared(raw, size, member.CRC)
+    return _inflate(raw, size, member.CRC)
+
+
+def _inflate(raw: bytes, size: int, crc: int) -> bytes | None:
+    """A whole deflated member, None unless it inflates to ``size`` bytes with CRC ``crc``.
+
+    ISA-L's inflate: the same bytes as zlib's in 60 % of its time (a third of the guard's time on
+    a returned form was zlib); any error here is zipfile's to raise, with zlib."""
     inflate = isal_zlib.decompressobj(-15)
     try:
-        out = inflate.decompress(raw, _XML_HEAD) if head_only else inflate.decompress(raw)
+        out = inflate.decompress(raw)
     except (_ISAL_ERROR, zlib.error):
         return None
-    if head_only:
-        return out if len(out) == _XML_HEAD else None
-    if not inflate.eof or len(out) != size or isal_zlib.crc32(out) != member.CRC:
+    if not inflate.eof or len(out) != size or isal_zlib.crc32(out) != crc:
         return None
     return out
+
+
+_SHARED_BYTES = 16 * 1024
+"""Members up to this size are inflated through :func:`_inflated_shared`."""
+_inflated_shared = lru_cache(maxsize=64)(_inflate)
+""":func:`_inflate` kept for the same compressed bytes: the forms of a run share most of their
+small parts byte for byte (theme, styles, the lists sheet, relationships: 21 KB of each form's
+105), which are then inflated once per run instead of once per form."""
 
 
 _ISAL_ERROR = cast("type[Exception]", isal_zlib.error)
