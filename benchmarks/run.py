@@ -51,6 +51,14 @@ SIZES: dict[str, tuple[int, int]] = {
 }
 """Name → (indicator lines, sections); 1,741 is the number of Japanese municipalities."""
 DEFAULT_REPEAT = 3
+QUICK_RUNS = 7
+QUICK_S = 2.0
+"""A step whose best runs take under ``QUICK_S`` of CPU on both sides together is run at least
+``QUICK_RUNS`` times each (when ``--repeat`` is at least the default): its figures are the ones
+the machines' slow spells move most, and more runs cost little. In the full run at f70caab
+(best of 3) calamine's three runs for the first collect round at 3,000 lines took 0.125–0.156 s,
+against 0.093 s in every run of the evening before: a slow spell gave the toolkit 3.25× where
+its instructions had fallen 7 %."""
 STARTUP_TARGET_S = 0.3
 """CPU seconds a command may take before its work begins (``--help``)."""
 PEAK_TARGET_MB = 2048.0
@@ -536,8 +544,10 @@ def _measure_row(row: Row, ws: Path, repeat: int, profile: tuple[str, ...]) -> N
         )
         row.toolkit.runs.append(run_task(step.toolkit, ws, **kwargs))
         return
-    for n in range(max(1, repeat)):
+    n = 0
+    while n < max(1, repeat) or _quick(row, repeat, n):
         first = n == 0
+        n += 1
         if step.command:
             detail = "the toolkit children's preload" if step.key == "start-up imports" else ""
             row.toolkit.runs.append(run_command(step.command, detail))
@@ -552,6 +562,14 @@ def _measure_row(row: Row, ws: Path, repeat: int, profile: tuple[str, ...]) -> N
         )
         if step.reference:
             row.reference.runs.append(run_task(step.reference, ws))
+
+
+def _quick(row: Row, repeat: int, done: int) -> bool:
+    """Whether a step run ``done`` times each is quick enough for more runs (:data:`QUICK_RUNS`)."""
+    if repeat < DEFAULT_REPEAT or done >= QUICK_RUNS or row.toolkit.error:
+        return False
+    tool, base = row.toolkit.cpu, row.baseline.cpu
+    return tool is not None and base is not None and tool + base < QUICK_S
 
 
 def _f(value: float | None, spec: str = ".2f") -> str:
@@ -686,7 +704,8 @@ def results_markdown(rows: list[Row], repeat: int, started: dt.datetime, host: s
         "with `python benchmarks/run.py`.",
         "",
         f"Every run is a fresh process; toolkit and baseline ran alternately, {repeat} runs each"
-        f"{few}, and the table shows the best run of each. CPU is user + system time of the "
+        f"{few} ({QUICK_RUNS} for a step whose two sides took under {QUICK_S:g} s of CPU together), "
+        "and the table shows the best run of each. CPU is user + system time of the "
         "clocked call, measured inside the child with `getrusage` (`RUSAGE_SELF` + "
         "`RUSAGE_CHILDREN`); the ratio is toolkit CPU / baseline CPU. Wall times are shown for "
         "the record: on a shared machine they can swing far more than CPU time. Peak memory is the "

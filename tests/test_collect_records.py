@@ -88,10 +88,17 @@ def test_a_records_text_is_the_standard_librarys_json_of_it() -> None:
     assert '"実績値":1000000000000000000000000000000,' in record_text(sub)
 
 
-def test_kept_copies_are_written_once_each_and_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("by_descriptor", [True, False], ids=["posix", "paths"])
+def test_kept_copies_are_written_once_each_and_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_descriptor: bool
+) -> None:
     """Copies land as ``received/<sha>.<ext>`` (the suffix in lower case, .xlsx when there is
-    none); a copy already kept is left as it is, and no ``.part`` file stays behind."""
+    none); a copy already kept is left as it is, and no ``.part`` file stays behind; through the
+    folder's descriptor and, as on Windows, by paths."""
+    from toolkit.collect import ledger as module
     from toolkit.collect.ledger import Ledger
+
+    monkeypatch.setattr(module, "_BY_DESCRIPTOR", by_descriptor and module._BY_DESCRIPTOR)
 
     ledger = Ledger(tmp_path / "2021")
     a, b = "a" * 64, "b" * 64
