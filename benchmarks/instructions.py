@@ -7,12 +7,13 @@ a time, so it does not move with the load on the shared machines.
 For each checkout, on its own copy of the workspace (as ``ab.py`` makes them), the round is run
 once natively (the master cache made for that checkout's loader), then twice under callgrind in
 fresh processes with the same hash seed: the child's imports alone, and the imports followed by
-the round; the difference is the round's. Two runs of the same commit differ by well under 0.1 %,
-where CPU time on these machines swings by 10 % from one minute to the next. What instructions do
-not count: the kernel's time (files created, page faults), and how long each instruction takes
-(a cache miss, a slow division); valgrind runs code without SHA extensions, so hashing counts
-several times what it costs. Read it beside ``ab.py``, not instead of it. Needs valgrind
-(Debian ``valgrind``); a round takes about a minute under it.
+the round; the difference is the round's. Two counts of the same code on two copies of the
+workspace differed by 1 % (2,822 and 2,794 M), where CPU time on these machines swings by 10 %
+from one minute to the next. What instructions do not count: the kernel's time (files created,
+page faults), and how long each instruction takes (a cache miss, a slow division); valgrind runs
+code without SHA extensions, so hashing counts several times what it costs. Read it beside
+``ab.py``, not instead of it. Needs valgrind (Debian ``valgrind``); a round takes about a minute
+under it.
 """
 
 from __future__ import annotations
