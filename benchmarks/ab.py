@@ -74,12 +74,19 @@ def _run(root: Path, workspace: Path, mode: str, inbox: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def two_checkouts(description: str) -> argparse.ArgumentParser:
+    """The arguments of a comparison of two checkouts on one kept workspace (here and in
+    ``instructions.py``)."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("workspace", type=Path, help="a workspace kept by run.py --keep (…/ws)")
     parser.add_argument("first", type=Path, help="a checkout of the toolkit")
     parser.add_argument("second", type=Path, help="another checkout")
     parser.add_argument("--round", choices=sorted(ROUNDS), default="accepted")
+    return parser
+
+
+def main() -> None:
+    parser = two_checkouts(str(__doc__))
     parser.add_argument("--repeat", type=int, default=10, help="timed turns (10)")
     args = parser.parse_args()
     inbox = ROUNDS[args.round]

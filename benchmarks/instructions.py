@@ -18,14 +18,13 @@ under it.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from ab import ROUNDS, _copy
+from ab import ROUNDS, _copy, two_checkouts
 
 _CHILD = r"""
 import sys
@@ -73,12 +72,7 @@ def _run(root: Path, workspace: Path, rounds: int, inbox: str, *, counted: bool)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workspace", type=Path, help="a workspace kept by run.py --keep (…/ws)")
-    parser.add_argument("first", type=Path, help="a checkout of the toolkit")
-    parser.add_argument("second", type=Path, help="another checkout")
-    parser.add_argument("--round", choices=sorted(ROUNDS), default="accepted")
-    args = parser.parse_args()
+    args = two_checkouts(str(__doc__)).parse_args()
     inbox = ROUNDS[args.round]
     counts = []
     for n, root in enumerate((args.first, args.second), start=1):
