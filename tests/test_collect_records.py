@@ -64,7 +64,11 @@ def test_a_damaged_line_names_its_line_and_the_kept_copy(tmp_path: Path) -> None
 
 
 def test_a_records_text_is_the_standard_librarys_json_of_it() -> None:
-    from toolkit.collect.ledger import record_text, submission_dict
+    from toolkit.collect.ledger import record_bytes, submission_dict
+
+    def record_text(sub: Submission) -> str:
+        return record_bytes(sub).decode("utf-8")
+
     from toolkit.collect.submissions import LineAnswer
     from validation.findings import finding
 

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Collection
 from dataclasses import fields
 from pathlib import Path
@@ -63,11 +62,6 @@ def record_bytes(sub: Submission) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def record_text(sub: Submission) -> str:
-    """:func:`record_bytes` as text."""
-    return record_bytes(sub).decode("utf-8")
-
-
 def sha256_of(path: Path) -> str:
     """The hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -91,7 +85,6 @@ class Ledger:
         self.received = self.root / "received"
         self.folder = self.root / "submissions"
         self.path = self.root / LEDGER
-        self._received_made = False
         self.records = Records(self.folder)
 
     def known(self, sha: str) -> Submission | None:
@@ -133,20 +126,15 @@ class Ledger:
         except OSError:
             return
 
-    def keep_bytes(self, data: bytes, sha: str, suffix: str) -> Path:
-        """Write a received workbook's bytes to ``received/<sha>.<ext>`` (once); returns the copy."""
-        return self.keep_all([(data, sha, suffix)])[0]
-
     def keep_all(self, files: list[tuple[bytes, str, str]]) -> list[Path]:
-        """:meth:`keep_bytes` for each ``(bytes, sha256, suffix)``: the folder listed once
+        """Write each received workbook's ``(bytes, sha256, suffix)`` to
+        ``received/<sha>.<ext>`` (once) and return the copies: the folder listed once
         instead of a look per file, each copy written beside its name and renamed into place
         (a run cut short leaves no partial copy under a kept name), through the folder's own
         descriptor where the system has one (150 copies: 10 ms of CPU instead of 13)."""
         if not files:
             return []
-        if not self._received_made:  # once per run, not once per file
-            self.received.mkdir(parents=True, exist_ok=True)
-            self._received_made = True
+        self.received.mkdir(parents=True, exist_ok=True)
         names = [f"{sha}{suffix.lower() or '.xlsx'}" for _, sha, suffix in files]
         have = set(os.listdir(self.received))
         todo = [
@@ -157,16 +145,6 @@ class Ledger:
         if todo:
             _write_all(self.received, todo)
         return [self.received / name for name in names]
-
-    def keep_copy(self, source: Path, sha: str) -> Path:
-        """Copy the received file to ``received/<sha>.<ext>`` (once); returns the copy."""
-        self.received.mkdir(parents=True, exist_ok=True)
-        target = self.received / f"{sha}{source.suffix.lower() or '.xlsx'}"
-        if not target.exists():
-            tmp = target.with_suffix(target.suffix + ".part")
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
-        return target
 
     def save(self, sub: Submission, before: Status | object | None = _UNKNOWN) -> bool:
         """Write the submission; append a ledger line when new or its status changed.
