@@ -170,6 +170,59 @@ def test_huge_reference_hidden_behind_prefix_and_attribute_order(tmp_path: Path)
     assert code_of(path) == "R011"
 
 
+HUGE_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+@pytest.mark.parametrize(
+    ("where", "spelt"),
+    [
+        # the last "</sheetData>" is in a comment; the real end tag has a space before ">"
+        ("after a comment closing nothing", b"<!-- </sheetData> -->" + HUGE_ROW + b"</sheetData >"),
+        # the whole element prefixed: no "</sheetData>" at all
+        ("in a prefixed sheetData", HUGE_ROW + b"</x:sheetData>"),
+        # a second sheetData after the first (calamine reads the first; the guard checks both)
+        ("in a second sheetData", b"</sheetData><sheetData>" + HUGE_ROW + b"</sheetData>"),
+    ],
+)
+def test_huge_cell_is_found_wherever_the_sheet_data_ends(
+    tmp_path: Path, where: str, spelt: bytes
+) -> None:
+    # the guard searches cell by cell only from the first "sheetData" to the last
+    # "</sheetData>" (a quarter of a form's sheet is validations and views): a cell past that
+    # end, however the end is hidden, makes it search the whole part
+    src = plain_xlsx(tmp_path / "src.xlsx")
+
+    def spoil(data: bytes) -> bytes:
+        if "prefixed" in where:
+            main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+            data = data.replace(b"<sheetData>", b'<x:sheetData xmlns:x="' + main + b'">')
+        return data.replace(b"</sheetData>", spelt)
+
+    path = rewrite_part(src, tmp_path / "huge.xlsx", "xl/worksheets/sheet1.xml", spoil)
+    assert code_of(path) == "R011", where
+
+
+def test_prefixed_formulas_after_the_cells_are_not_formula_cells(tmp_path: Path) -> None:
+    # Excel 2010+ stores a drop-down listing another sheet's cells as an x14 validation after
+    # the cells, its list an <xm:f>: no cell holds a formula, and the cells are read
+    src = plain_xlsx(tmp_path / "src.xlsx")
+    ext = (
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        b'<x14:dataValidations count="1" '
+        b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        b'<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$2:$A$5</xm:f>'
+        b"</x14:formula1><xm:sqref>B1:B3</xm:sqref></x14:dataValidation></x14:dataValidations>"
+        b"</ext></extLst></worksheet>"
+    )
+    path = rewrite_part(
+        src, tmp_path / "x14.xlsx", "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</worksheet>", ext),
+    )  # fmt: skip
+    assert check_file(path).formulas_of("回答") == {}
+    assert read_workbook(path).sheet("回答").cell(3, 1) == "ID2"
+
+
 def test_truncated_and_missing_workbook_part(tmp_path: Path) -> None:
     data = plain_xlsx(tmp_path / "src.xlsx").read_bytes()
     (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])

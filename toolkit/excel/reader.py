@@ -66,8 +66,9 @@ _FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _PLAIN_FORMULA_RE = re.compile(rb"<f[\s>/]")
 _PREFIXED_TAG_RE = re.compile(rb":[cf][\s>/]")
 _ODD_CELL_RE = re.compile(rb'<c(?:[>/]|(?! r="[A-Z]{1,3}[0-9]{1,7}")\s)')
-_CELL_TAG_RE = re.compile(rb"<c[\s>/]")
 """A cell tag not written ``<c r="A1"`` (no reference, other attribute first, tab, bad ref)."""
+_CELL_TAG_RE = re.compile(rb"<c[\s>/]")
+_PREFIXED_CELL_TAG_RE = re.compile(rb":c[\s>/]")
 _CELL_OPEN_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]{1,7})"')
 _CELL_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
 _VALUE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<")
@@ -250,11 +251,12 @@ def _check_part(
         return whole
     if not sheet or whole is None:
         return whole
-    prefixed = _PREFIXED_TAG_RE.search(whole) is not None  # searched once for both uses
-    _check_extent(whole, member.filename, limits, prefixed)
-    if (prefixed or _PLAIN_FORMULA_RE.search(whole)) and _FORMULA_RE.search(whole):
+    start, end = _cell_region(whole)
+    prefixed = _PREFIXED_TAG_RE.search(whole, start, end) is not None  # once for both uses
+    _check_extent(whole, member.filename, limits, prefixed, (start, end))
+    if (prefixed or _PLAIN_FORMULA_RE.search(whole, start, end)) and _FORMULA_RE.search(whole):
         info.formulas[member.filename] = _formula_cells(whole)
-    if b't="e"' in whole:
+    if whole.find(b't="e"', start, end) >= 0:
         info.errors[member.filename] = _error_cells(whole)
     if info.percent_styles:
         shown = _percent_cells(whole, info.percent_styles)
@@ -370,35 +372,73 @@ def _declares_entities(head: bytes) -> bool:
     return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
 
 
-def _check_extent(xml: bytes, part: str, limits: Limits, prefixed: bool | None = None) -> None:
+def _check_extent(
+    xml: bytes,
+    part: str,
+    limits: Limits,
+    prefixed: bool | None = None,
+    region: tuple[int, int] | None = None,
+) -> None:
     """The largest cell and row reference (and the declared dimension) must fit the limits:
-    calamine aborts the process on a sheet reaching XFD1048576 (PITFALLS.md)."""
-    if not _plainly_within(xml, limits, prefixed):
+    calamine aborts the process on a sheet reaching XFD1048576 (PITFALLS.md). ``region``: where
+    the sheet's cells are (:func:`_cell_region`), when the caller has found it."""
+    if not _plainly_within(xml, limits, prefixed, region):
         _check_extent_exactly(xml, part, limits)
 
 
+def _cell_region(xml: bytes) -> tuple[int, int]:
+    """``(start, end)`` of ``xml`` holding every cell of the sheet: from the first ``sheetData``
+    to the last ``</sheetData>`` when no cell tag follows it, else the whole part.
+
+    calamine reads the cells of a sheet's ``sheetData`` element and nothing else (any prefix:
+    it compares local names): its start tag holds the text ``sheetData``, so no cell before the
+    first such text is read, and a cell after the last ``</sheetData>`` (one hidden by a comment
+    that closes nothing, or an end tag spelt ``</x:sheetData>`` or ``</sheetData >``) is seen by
+    the tail's search, which then gives the whole part. What lies outside (the sheet's views
+    and columns before, its validations, formatting and ``extLst`` after: a quarter of a form's
+    sheet, the long prompts of its drop-downs among it) is then not searched cell by cell."""
+    start, end = xml.find(b"sheetData"), xml.rfind(b"</sheetData>")
+    if start < 0 or end < start:
+        return 0, len(xml)
+    if _CELL_TAG_RE.search(xml, end) or _PREFIXED_CELL_TAG_RE.search(xml, end):
+        return 0, len(xml)
+    return start, end
+
+
 @lru_cache(maxsize=8)
-def _long_ref_re(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
-    """Any ``r="…"`` (cell or row) with as many digits as ``max_rows`` or as many letters as the
-    last allowed column: shorter references are below the limits whatever their value."""
-    digits, letters = len(str(max_rows)), len(column_letter(max_cols))
-    return re.compile(rb'r="[A-Z]*(?:[0-9]{%d}|[A-Z]{%d})' % (digits, letters))
+def _plain_cells_re(max_rows: int, max_cols: int) -> re.Pattern[bytes] | None:
+    """Any cell tag that is not ``<c r="…"`` with a reference plainly within the limits: fewer
+    letters than the last allowed column and fewer digits than ``max_rows`` (whatever their
+    value, such a reference is below both). None when the limits leave no such reference."""
+    digits, letters = len(str(max_rows)) - 1, len(column_letter(max_cols)) - 1
+    if digits < 1 or letters < 1:
+        return None
+    return re.compile(rb'<c(?:[>/]|(?! r="[A-Z]{1,%d}[0-9]{1,%d}")\s)' % (letters, digits))
 
 
-def _plainly_within(xml: bytes, limits: Limits, prefixed: bool | None = None) -> bool:
+def _plainly_within(
+    xml: bytes,
+    limits: Limits,
+    prefixed: bool | None = None,
+    region: tuple[int, int] | None = None,
+) -> bool:
     """True when C-speed searches prove that :func:`_check_extent_exactly` would pass.
 
-    No odd cell tag means every cell is ``<c r="A1"`` (the exact scan then counts no cell
-    without a reference); no long reference anywhere means no row or column past the limits.
-    The declared ``<dimension>`` is not looked at: it may lie, and calamine sizes a sheet by the
-    cells present, so a file whose cells are fine is read whatever its dimension says.
-    ``prefixed`` says whether the caller already found a prefixed ``c`` or ``f`` tag.
+    No prefixed tag and every cell tag written ``<c r="A1"`` with a short reference (one search,
+    :func:`_plain_cells_re`) means the exact scan counts no cell without a reference and none
+    past the limits. Rows are not looked at: a row's number counts only for cells without a
+    reference. The declared ``<dimension>`` is not looked at either: it may lie, and calamine
+    sizes a sheet by the cells present, so a file whose cells are fine is read whatever its
+    dimension says. ``prefixed`` says whether the caller already found a prefixed ``c`` or
+    ``f`` tag in ``region`` (:func:`_cell_region`, found here when not given).
     """
+    start, end = region if region is not None else _cell_region(xml)
     if prefixed is None:
-        prefixed = _PREFIXED_TAG_RE.search(xml) is not None
-    if prefixed or _ODD_CELL_RE.search(xml):
+        prefixed = _PREFIXED_TAG_RE.search(xml, start, end) is not None
+    plain = _plain_cells_re(limits.max_rows, limits.max_cols)
+    if prefixed or plain is None:
         return False
-    return not _long_ref_re(limits.max_rows, limits.max_cols).search(xml)
+    return not plain.search(xml, start, end)
 
 
 def _check_extent_exactly(xml: bytes, part: str, limits: Limits) -> None:
