@@ -329,11 +329,6 @@ class Records:
         """The JSON of the record of ``sha`` as stored, UTF-8 (None: none)."""
         return self._load().get(sha)
 
-    def text(self, sha: str) -> str | None:
-        """The JSON of the record of ``sha`` as stored (None: none)."""
-        body = self._load().get(sha)
-        return None if body is None else body.decode("utf-8", errors="replace")
-
     def get(self, sha: str) -> Submission | None:
         """The record of ``sha``; None when there is none or it is damaged."""
         body = self._load().get(sha)
