@@ -19,9 +19,10 @@ from tests.test_collect import Issued, codes, fill, issue, only
 from tests.test_collect_returns import answers_with, counted_line, merged, sections_with_counts
 from toolkit.collect.run import collect
 from toolkit.collect.submissions import Status
-from toolkit.excel.reader import check_file
+from toolkit.excel.reader import check_file, column_texts
 from toolkit.master.load import load_master
-from toolkit.plan.form import ANSWER_SHEET, DEFAULT
+from toolkit.plan.form import ANSWER_SHEET, DEFAULT, IDENTITY_SHEET
+from toolkit.plan.identity import FormIdentity
 from toolkit.plan.sheets import column_letter
 from toolkit.workspace import Config
 
@@ -260,3 +261,41 @@ def test_a_plan_text_edited_by_a_section_is_told_and_not_taken(issued: Issued) -
     assert merged(config)[line]["実績値"] == 5
     plan, _ = load_master(config.master)
     assert plan.by_id()[line].content == issued_text
+
+
+def _identity_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return next(n for n in zf.namelist() if b"toolkit-form" in zf.read(n) and "sheet" in n)
+
+
+def test_the_identity_is_read_from_its_xml_and_by_calamine_when_it_is_not_plain(
+    issued: Issued,
+) -> None:
+    config = issued.config
+    first, second = sorted(issued.forms)[:2]
+    for section in (first, second):
+        fill(issued.forms[section], config.inbox / f"{section}.xlsx", issued.answers(section))
+    texts = column_texts(check_file(config.inbox / f"{first}.xlsx"), IDENTITY_SHEET)
+    assert texts is not None and texts[0] == "toolkit-form"  # the plain way: no calamine
+    assert FormIdentity.from_payload("".join(texts[2:])).section == first
+    # a cell typed beside the identity: the plain reading gives way to calamine's, same verdict
+    beside = config.inbox / f"{second}.xlsx"
+    part = _identity_part(beside)
+    tmp = beside.with_suffix(".tmp")
+    with zipfile.ZipFile(beside) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == part:
+                data = re.sub(
+                    rb"(<c r=\"A1\".*?</c>)",
+                    rb'\1<c r="B1" t="inlineStr"><is><t>memo</t></is></c>',
+                    data,
+                    count=1,
+                )
+            zout.writestr(info, data)
+    tmp.replace(beside)
+    assert column_texts(check_file(beside), IDENTITY_SHEET) is None
+    result = collect(config)
+    for section in (first, second):
+        sub = only(result, f"{section}.xlsx")
+        assert (sub.status, sub.section) == (Status.ACCEPTED, section), codes(sub)

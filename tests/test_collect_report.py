@@ -130,3 +130,16 @@ def test_uncounted_lines_are_accepted_and_shown_by_status(small_workspace: Confi
     entry = next(e for e in section_status(small_workspace) if e.section == section)
     assert entry.uncounted == 1 and entry.to_dict()["uncounted"] == 1
     assert any(section in line and "未集計 1 行" in line for line in status_lines([entry]))
+
+
+def test_no_file_to_act_on_is_said_below_the_header(small_workspace: Config) -> None:
+    issued = issue(small_workspace)
+    for n, section in enumerate(issued.forms):
+        fill(
+            issued.forms[section], issued.config.inbox / f"回答{n}.xlsx", issued.answers(section, n)
+        )
+    result = collect(issued.config)
+    todo = openpyxl.load_workbook(result.report_xlsx)["要対応"]
+    assert todo["A3"].value == "担当課" and todo["J3"].value == "内容と直し方"
+    assert todo["A4"].value == "対応の必要なファイルはありません。"
+    assert todo.print_title_rows == "$3:$3" and todo.freeze_panes == "A4"

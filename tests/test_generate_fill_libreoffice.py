@@ -25,6 +25,7 @@ from tests.test_generate_print import to_pdf
 from toolkit.collect.run import collect
 from toolkit.collect.submissions import Status
 from toolkit.demo.simulate import answer_for
+from toolkit.excel.reader import check_file, column_texts, read_workbook
 from toolkit.generate.forms import generate_forms
 from toolkit.master.summary import load_plan
 from toolkit.plan import form as F
@@ -193,6 +194,11 @@ def test_a_form_filled_in_libreoffice_as_the_guide_says_is_accepted(
     )  # fmt: skip
     assert NO_VALUE_RULE in guide and "空欄のまま備考欄に理由を書いてください" in guide
 
+    # LibreOffice's shared strings: the identity is still read without calamine, as calamine reads it
+    texts = column_texts(check_file(target), F.IDENTITY_SHEET)
+    identity_sheet = read_workbook(target).sheet(F.IDENTITY_SHEET)
+    assert identity_sheet is not None and texts is not None and texts[0] == "toolkit-form"
+    assert texts == [row[0] for row in identity_sheet.rows if row and row[0] is not None]
     inbox = config.inbox / "filled.xlsx"
     inbox.parent.mkdir(exist_ok=True)
     shutil.copyfile(target, inbox)

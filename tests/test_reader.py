@@ -12,7 +12,14 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import soffice
-from toolkit.excel.reader import Limits, UnreadableWorkbook, check_file, read_workbook
+from toolkit.excel.reader import (
+    Limits,
+    UnreadableWorkbook,
+    check_bytes,
+    check_file,
+    column_texts,
+    read_workbook,
+)
 
 
 def plain_xlsx(path: Path, rows: int = 3) -> Path:
@@ -304,3 +311,88 @@ def test_many_cells_without_reference_are_counted(tmp_path: Path) -> None:
         lambda d: d.replace(b"</sheetData>", row + b"</sheetData>"),
     )
     assert code_of(path) == "R011"
+
+
+# --- A sheet of texts down column A read without calamine (the form's identity) --------------
+
+TEXTS = ["toolkit-form", "a & b <c> \"d\" 'e'", "  前後の空白  ", '{"課":"第一課","行":[1,2]}']
+
+
+def _texts_book(path: Path, texts: list[str], edit: object = None) -> Path:
+    """xlsxwriter's workbook (shared strings) with ``texts`` down column A of 様式情報."""
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("回答").write_string(0, 0, "回答")
+    ws = wb.add_worksheet("様式情報")
+    for row, text in enumerate(texts):
+        ws.write_string(row, 0, text)
+    if edit is not None:
+        edit(wb, ws)  # type: ignore[operator]
+    wb.close()
+    return path
+
+
+def _column_a(path: Path) -> list[str] | None:
+    return column_texts(check_bytes(path.read_bytes()), "様式情報")
+
+
+def _calamine_column_a(path: Path) -> list[object]:
+    sheet = read_workbook(path).sheet("様式情報")
+    assert sheet is not None
+    return [row[0] for row in sheet.rows]
+
+
+def test_texts_down_column_a_as_shared_and_inline_strings(tmp_path: Path) -> None:
+    shared = _texts_book(tmp_path / "shared.xlsx", TEXTS)
+    assert _column_a(shared) == TEXTS == _calamine_column_a(shared)
+    wb = openpyxl.load_workbook(shared)  # saved again by openpyxl: inline strings
+    wb.save(tmp_path / "inline.xlsx")
+    with zipfile.ZipFile(tmp_path / "inline.xlsx") as zf:
+        assert b't="inlineStr"' in zf.read("xl/worksheets/sheet2.xml")
+    assert (
+        _column_a(tmp_path / "inline.xlsx") == TEXTS == _calamine_column_a(tmp_path / "inline.xlsx")
+    )
+    escaped = rewrite_part(
+        shared, tmp_path / "refs.xlsx", "xl/sharedStrings.xml",
+        lambda b: b.replace(b"toolkit-form", b"toolkit&#45;for&#x6D;"),
+    )  # fmt: skip
+    assert _column_a(escaped) == TEXTS
+    runs = _texts_book(  # formatted runs, as LibreOffice saves a text of two scripts: joined
+        tmp_path / "runs.xlsx", TEXTS,
+        lambda wb, ws: ws.write_rich_string(4, 0, "日本語", wb.add_format({"bold": 1}), " and latin"),
+    )  # fmt: skip
+    assert _column_a(runs) == [*TEXTS, "日本語 and latin"] == _calamine_column_a(runs)
+
+
+@pytest.mark.parametrize(
+    "texts, edit",
+    [
+        (["_x0041_ typed as such"], None),  # Excel's escape: calamine reads the letter A
+        (["line\rbreak"], None),
+        (TEXTS, lambda wb, ws: ws.write_number(5, 0, 12)),
+        (TEXTS, lambda wb, ws: ws.write_string(0, 1, "beside")),
+        (TEXTS, lambda wb, ws: ws.write_formula(6, 0, '="x"')),
+    ],
+)
+def test_anything_but_plain_texts_is_left_to_calamine(
+    tmp_path: Path, texts: list[str], edit: object
+) -> None:
+    assert _column_a(_texts_book(tmp_path / "odd.xlsx", texts, edit)) is None
+
+
+def test_an_unknown_entity_or_a_second_sheet_data_is_left_to_calamine(tmp_path: Path) -> None:
+    shared = _texts_book(tmp_path / "s.xlsx", TEXTS)
+    odd = rewrite_part(
+        shared, tmp_path / "ent.xlsx", "xl/sharedStrings.xml",
+        lambda b: b.replace(b"toolkit-form", b"toolkit&nbsp;form"),
+    )  # fmt: skip
+    assert _column_a(odd) is None
+    reading = rewrite_part(  # a phonetic reading, which calamine leaves out: left to it
+        shared, tmp_path / "rph.xlsx", "xl/sharedStrings.xml",
+        lambda b: b.replace(b"toolkit-form</t>", b'toolkit-form</t><rPh sb="0" eb="1"><t>to</t></rPh>'),
+    )  # fmt: skip
+    assert _column_a(reading) is None
+    twice = rewrite_part(
+        shared, tmp_path / "twice.xlsx", "xl/worksheets/sheet2.xml",
+        lambda b: b.replace(b"</sheetData>", b"</sheetData><sheetData></sheetData>"),
+    )  # fmt: skip
+    assert _column_a(twice) is None

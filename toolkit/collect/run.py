@@ -58,6 +58,7 @@ from toolkit.excel.reader import (
     Limits,
     UnreadableWorkbook,
     check_bytes,
+    column_texts,
     read_bytes,
 )
 from toolkit.master.summary import cached_plan, plan_key
@@ -66,7 +67,7 @@ from toolkit.plan.form import ANSWER_SHEET, IDENTITY_SHEET, NO_INDICATOR, Answer
 from toolkit.plan.identity import FormIdentity
 from toolkit.plan.layout import Clause, parse_condition
 from toolkit.plan.model import Line, Plan, line_matches
-from toolkit.plan.sheets import WorkbookData, cell_ref, column_letter
+from toolkit.plan.sheets import SheetData, WorkbookData, cell_ref, column_letter
 from toolkit.plan.values import ValueKind
 from toolkit.plan.wareki import fiscal_label
 from toolkit.workspace import Config
@@ -574,7 +575,23 @@ def _read_form(
     """The workbook as collect needs it, its identity and (for a form of this year) its answer
     sheet: first only the answer and identity sheets are read; every sheet when either is not
     where the form put it (a renamed sheet is then looked for among all of them, in the order
-    they would be searched had all been read)."""
+    they would be searched had all been read). The identity is read from the sheet's XML when
+    it is plainly written (:func:`~toolkit.excel.reader.column_texts`) and taken when it
+    verifies; otherwise calamine reads it with the answer sheet."""
+    texts = column_texts(info, IDENTITY_SHEET)
+    if texts is not None:
+        # the sheet's visibility is not read: nothing looks at it
+        identity_sheet = SheetData(IDENTITY_SHEET, "", [[text] for text in texts])
+        found = _identify(WorkbookData(Path(received.name), [identity_sheet]), ctx)
+        if found.verified and found.identity is not None:
+            book = WorkbookData(Path(received.name), [identity_sheet])
+            if found.code:
+                return book, found, None
+            book = read_bytes(received.data, received.name, info, only=(ANSWER_SHEET,))
+            book.sheets.append(identity_sheet)
+            answer = find_answer_sheet(book, found.identity)
+            if answer is not None and answer.sheet.name == ANSWER_SHEET:
+                return book, found, answer
     book = read_bytes(received.data, received.name, info, only=FORM_SHEETS)
     found = _identify(book, ctx)
     if found.identity_sheet == IDENTITY_SHEET and found.identity is not None:

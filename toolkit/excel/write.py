@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from toolkit.excel.zipout import XlsxwriterZip
+from toolkit.excel.zipout import XlsxwriterZip, deflated
 
 EXCEL_CELL_LIMIT = 32_767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
@@ -114,6 +117,36 @@ def comment_parts(
     vml._set_filehandle(drawing)
     vml._assemble_xml_file(ws.vml_data_id, ws.vml_shape_id, ws.comments_list, ws.buttons_list)
     return notes.getvalue(), drawing.getvalue()
+
+
+@dataclass(frozen=True)
+class FormatStyles:
+    """xlsxwriter's styles part for a set of formats: each format's index (``s``), the styles
+    and theme parts deflated (stored bytes, CRC-32, size: :meth:`~toolkit.excel.zipout.ZipOut.
+    add_stored`)."""
+
+    index: dict[str, int]
+    styles: tuple[bytes, int, int]
+    theme: tuple[bytes, int, int]
+
+
+@lru_cache(maxsize=8)
+def format_styles(formats: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]) -> FormatStyles:
+    """The styles xlsxwriter writes for ``formats`` (name → its properties as sorted pairs), read
+    back from a workbook holding one cell in each, written once per process: a workbook whose
+    cells are written as XML (:mod:`toolkit.excel.tables`) looks as xlsxwriter's would."""
+    buffer = io.BytesIO()
+    wb = new_workbook(buffer, in_memory=True)
+    ws = wb.add_worksheet("s")
+    for row, (_, props) in enumerate(formats):
+        ws.write_blank(row, 0, None, wb.add_format(dict(props)))
+    close_workbook(wb)
+    with zipfile.ZipFile(buffer) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        styles, theme = zf.read("xl/styles.xml"), zf.read("xl/theme/theme1.xml")
+    used = {int(r) - 1: int(s) for r, s in re.findall(r'<c r="A(\d+)" s="(\d+)"', sheet)}
+    index = {name: used.get(row, 0) for row, (name, _) in enumerate(formats)}
+    return FormatStyles(index, deflated(styles), deflated(theme))
 
 
 def close_workbook(wb: Any) -> None:

@@ -53,8 +53,7 @@ class ZipOut:
 
     def add(self, name: str, raw: bytes) -> None:
         """Member ``name`` holding ``raw``, deflated."""
-        packer = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
-        self.add_stored(name, packer.compress(raw) + packer.flush(), isal_zlib.crc32(raw), len(raw))
+        self.add_stored(name, *deflated(raw))
 
     def add_file(self, name: str, path: str | Path) -> None:
         """Member ``name`` holding the bytes of file ``path``, deflated a chunk at a time."""
@@ -122,6 +121,13 @@ class ZipOut:
         finally:
             if self._own:
                 self._out.close()
+
+
+def deflated(raw: bytes) -> tuple[bytes, int, int]:
+    """``raw`` deflated as a member's stored bytes, its CRC-32 and size: what
+    :meth:`ZipOut.add_stored` takes (a part written into many workbooks is deflated once)."""
+    packer = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
+    return packer.compress(raw) + packer.flush(), isal_zlib.crc32(raw), len(raw)
 
 
 def _common(encoded: bytes, method: int, crc: int, stored: int, size: int) -> bytes:
