@@ -34,6 +34,7 @@ from toolkit.generate.guide import deadline_text
 from toolkit.generate.patch import patch_issued
 from toolkit.generate.writer import (
     ERROR_SHEET,
+    EntryCheck,
     ErrorList,
     ErrorRow,
     Marked,
@@ -68,6 +69,19 @@ class FeedbackSource:
     @cached_property
     def lines(self) -> dict[str, Line]:
         return self.plan.by_id()
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The workspace's key, read once for every copy of the run."""
+        return self.config.secret()
+
+    def checks(self, year: int) -> dict[tuple[object, ...], EntryCheck]:
+        """The checks at entry made so far for forms of ``year`` (the same on every form)."""
+        return self._checks.setdefault(year, {})
+
+    @cached_property
+    def _checks(self) -> dict[int, dict[tuple[object, ...], EntryCheck]]:
+        return {}
 
     def previous(self, year: int) -> YearAnswers:
         """The plan's answers of the year before ``year`` (a form's own year)."""
@@ -117,8 +131,9 @@ def write_feedback(
     content = rebuild_form(
         source.plan, source.config, identity, answers,
         by_id=source.lines, previous=source.previous(identity.fiscal_year),
+        made=source.checks(identity.fiscal_year),
     )  # fmt: skip
-    content.identity = identity_cells(identity, source.config.secret())
+    content.identity = identity_cells(identity, source.secret)
     where = _Where(identity, sub)
     content.marks = _marks(sub.findings, where)
     lead, errors = _guide_lead(sub, source.config), error_list(sub, where, source)
@@ -288,7 +303,7 @@ def _verified_identity(received: Path, source: FeedbackSource) -> FormIdentity |
         book,
         plan_name=source.plan.name,
         fiscal_year=source.config.fiscal_year,
-        secret=source.config.secret(),
+        secret=source.secret,
         issued_ids=set,
     )
     if found.code:

@@ -336,12 +336,14 @@ def rebuild_form(
     *,
     by_id: dict[str, Line] | None = None,
     previous: YearAnswers | None = None,
+    made: dict[tuple[object, ...], EntryCheck] | None = None,
 ) -> FormContent:
     """The form as it was issued, from its identity (columns, lines, fixed texts as issued) and
     the plan (checks, lists, instructions), with ``answers`` (line ID → column → value) written
     back: what a feedback copy is made of. Its identity cells are the caller's to sign.
     ``by_id`` (the plan's lines by ID) and ``previous`` (its answers of the year before the
-    form's) may be given by a caller rebuilding many forms, so that each is made once."""
+    form's) may be given by a caller rebuilding many forms, so that each is made once, and so
+    may ``made``, the checks at entry already made for the plan and the form's year."""
     section = plan.section(identity.section) or Section(identity.section, identity.bureau)
     declared = {f.name: f for f in plan.answer_fields}
     inputs = tuple(declared.get(name) or Field(name, Area.ANSWER) for name in identity.inputs)
@@ -357,7 +359,7 @@ def rebuild_form(
     years = [F.value_years(line, previous, year, section.name, number) for line in lines]
     headers, _ = _headers(columns, inputs, years, year)
     rows = []
-    made: dict[tuple[object, ...], EntryCheck] = {}
+    made = {} if made is None else made
     for issued in identity.rows:
         cells: dict[str, str | int] = {
             name: _no_as_number(name, issued.fixed.get(name, "")) for name in fixed

@@ -35,6 +35,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -50,7 +51,6 @@ from toolkit.plan.sheets import column_letter
 
 _SHEET = re.compile(r'<sheet name="([^"]*)" sheetId="(\d+)"(?: state="\w+")? r:id="(rId\d+)"/>')
 _REL = re.compile(r'<Relationship Id="(rId\d+)" Type="[^"]*/(\w+)" Target="([^"]+)"/>')
-_ROW = re.compile(r'<row r="(\d+)"([^>]*?)(/>|>(.*?)</row>)', re.S)
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _HT = re.compile(r' ht="([0-9.]+)"')
 _GUIDE_REF = re.compile(r'<c r="([A-Z]+)\d+"')
@@ -157,10 +157,13 @@ def _patch(
     issued_answer, issued_guide = _text(parts, sheet_parts[0]), _text(parts, sheet_parts[1])
 
     styles, index = _styles(_text(parts, "xl/styles.xml"))  # the same for most forms of a plan
-    answer, heights = _answer_sheet(issued_answer, content, index)
+    widths = W.column_widths(content)
+    answer, heights = _answer_sheet(issued_answer, content, index, widths)
     if content.marks:
         out[answer_rels] = _COMMENT_RELS
-        out["xl/comments1.xml"], out["xl/drawings/vmlDrawing1.vml"] = _comments(content, heights)
+        out["xl/comments1.xml"], out["xl/drawings/vmlDrawing1.vml"] = _comments(
+            content, widths, heights
+        )
         answer = _before_end(answer, '<legacyDrawing r:id="rId1"/>')
     out[answer_part] = answer
     out[guide_part] = _guide_sheet(issued_guide, lead)
@@ -224,10 +227,12 @@ def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes:
 
 def _before_end(sheet: str, element: str) -> str:
     """``element`` put where the worksheet schema wants a legacy drawing: after everything up to
-    ``ignoredErrors`` / ``drawing``, before ``legacyDrawingHF``, ``tableParts`` and ``extLst``."""
+    ``ignoredErrors`` / ``drawing``, before ``legacyDrawingHF``, ``tableParts`` and ``extLst``
+    (looked for after the cells: a text typed into a cell may spell any of them)."""
+    after = sheet.rfind("</sheetData>")
     for later in ("<legacyDrawingHF", "<picture", "<oleObjects", "<controls", "<webPublishItems",
                   "<tableParts", "<extLst", "</worksheet>"):  # fmt: skip
-        at = sheet.find(later)
+        at = sheet.find(later, after)
         if at >= 0:
             return sheet[:at] + element + sheet[at:]
     raise _Unexpected("worksheet end")
@@ -362,7 +367,7 @@ def _styles(styles: str) -> tuple[str, dict[str, int]]:
 
 
 def _answer_sheet(
-    sheet: str, content: W.FormContent, index: dict[str, int]
+    sheet: str, content: W.FormContent, index: dict[str, int], widths: list[float]
 ) -> tuple[str, dict[int, float]]:
     """回答 with the answers, marks and heights of ``content``; also every row's height (0-based
     row → points) for placing the comments."""
@@ -371,7 +376,6 @@ def _answer_sheet(
     if start < 0 or end < 0:
         raise _Unexpected("sheetData")
     first = F.FIRST_DATA_ROW
-    widths = W.column_widths(content)
     n_fixed = len(content.fixed)
     input_widths = widths[n_fixed:]
     letters = [column_letter(n_fixed + j + 1) for j in range(len(content.inputs))]
@@ -383,13 +387,12 @@ def _answer_sheet(
     heights: dict[int, float] = {}
     out: list[str] = []
     rows_seen = 0
-    for m in _ROW.finditer(sheet, start, end):
-        number, attrs, cells_xml = int(m[1]), m[2], m[4] or ""
+    for row_xml, number, attrs, cells_xml in _rows(sheet, start, end):
         i = number - first
         if not 0 <= i < len(content.rows):
             ht = _HT.search(attrs)
             heights[number - 1] = float(ht[1]) if ht else 15.0
-            out.append(m[0])
+            out.append(row_xml)
             continue
         rows_seen += 1
         line = content.rows[i]
@@ -432,6 +435,27 @@ def _answer_sheet(
     return sheet[:start] + "<sheetData>" + "".join(out) + sheet[end:], heights
 
 
+def _rows(sheet: str, start: int, end: int) -> Iterator[tuple[str, int, str, str]]:
+    """Each ``<row r="N" …>…</row>`` (or ``<row r="N" …/>``) of ``sheet[start:end]``: its XML,
+    number, attributes after ``r`` and cells, found by searching for the tags (a lazy regex
+    walks every character of a row's cells, 2–3 KB on a form's row, looking for its end)."""
+    at = sheet.find('<row r="', start, end)
+    while at >= 0:
+        quote, close = sheet.find('"', at + 8, end), sheet.find(">", at, end)
+        digits = sheet[at + 8 : quote]
+        if not 0 < quote < close or not digits.isascii() or not digits.isdigit():
+            raise _Unexpected(f"row at {at}")
+        if sheet[close - 1] == "/":
+            yield sheet[at : close + 1], int(digits), sheet[quote + 1 : close - 1], ""
+            at = sheet.find('<row r="', close, end)
+            continue
+        stop = sheet.find("</row>", close, end)
+        if stop < 0:
+            raise _Unexpected(f"row {digits}")
+        yield sheet[at : stop + 6], int(digits), sheet[quote + 1 : close], sheet[close + 1 : stop]
+        at = sheet.find('<row r="', stop, end)
+
+
 def _points(height: float) -> float:
     """A height as xlsxwriter stores it: whole pixels (4/3 per point) back in points."""
     return int(height * 4.0 / 3.0 + 0.5) * 0.75
@@ -467,11 +491,13 @@ _COMMENT_RELS = (
 )
 
 
-def _comments(content: W.FormContent, heights: dict[int, float]) -> tuple[bytes, bytes]:
+def _comments(
+    content: W.FormContent, widths: list[float], heights: dict[int, float]
+) -> tuple[bytes, bytes]:
     """The comments part and its VML drawing (the box placed and sized from the sheet's column
     widths and row heights, as in a written copy)."""
     notes = {pos: clean_text(mark.comment)[:2000] for pos, mark in content.marks.items()}
-    made = comment_parts(W.column_widths(content), heights, notes, W.COMMENT_OPTIONS)
+    made = comment_parts(widths, heights, notes, W.COMMENT_OPTIONS)
     return made[0].encode(), made[1].encode()
 
 
@@ -483,11 +509,11 @@ def _guide_sheet(sheet: str, lead: tuple[str, str]) -> str:
     start, end = sheet.find("<sheetData>"), sheet.find("</sheetData>")
     if start < 0 or end < 0:
         raise _Unexpected("guide sheetData")
-    rows = list(_ROW.finditer(sheet, start, end))
-    entry = next((m for m in rows if m[1] == "3"), None)
+    rows = list(_rows(sheet, start, end))
+    entry = next((r for r in rows if r[1] == 3), None)
     if entry is None:
         raise _Unexpected("guide entries")
-    styles = [_attr(c[0], "s") for c in _CELL.finditer(entry[4] or "")]
+    styles = [_attr(c[0], "s") for c in _CELL.finditer(entry[3])]
     if len(styles) != 2:
         raise _Unexpected("guide entry")
     head, text = (clean_text(t) for t in lead)
