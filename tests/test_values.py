@@ -316,3 +316,30 @@ def test_any_compound_reads_back(a: int, b: int) -> None:
             parsed,
         )
         assert set(parsed.fixes) == codes, (text, parsed.fixes)
+
+
+def test_whole_number_cells_read_as_typed() -> None:
+    """A whole number in a number cell (most answers): its value, the number as the message
+    shows it, a negative one or one over the bound refused with the bound written out."""
+    ok = parse_answer(60716, " 人 ")
+    assert ok.value is not None and ok.value.kind is ValueKind.NUMBER and ok.value.raw == "60,716"
+    assert ok.value.numbers == (Decimal(60716),) and (ok.error, ok.fixes, ok.warnings) == (
+        "",
+        (),
+        (),
+    )
+    assert ok.params == {
+        "unit": "人",
+        "allowed": "実施・継続・発行・未実施・完了",
+        "number": "60,716",
+    }
+    negative = parse_answer(-3, "件")
+    assert (negative.value, negative.error, negative.params["number"]) == (None, "V007", "-3")
+    over = parse_answer(101, "%")
+    assert (over.error, over.params["number"], over.params["maximum"]) == ("V006", "101", "100")
+    assert parse_answer(100, "%").value is not None and parse_answer(0, "%").value is not None
+    assert parse_answer(150, "%", maximum=120.5).params["maximum"] == "120.5"
+    assert parse_answer(10**15, "人").error == "V014"  # past Excel's 15 digits
+    assert parse_answer(1, "回・人").error == "V015"
+    assert parse_answer(5, "-").error == "V009"  # a number where a word is asked
+    assert parse_answer(False, "人").error == "V004"
