@@ -96,6 +96,40 @@ def test_a_cached_plan_reads_its_answers_only_when_asked(tmp_path: Path) -> None
     assert again.answers == fresh.answers
 
 
+def test_one_years_answers_are_read_without_the_others(tmp_path: Path) -> None:
+    """The cache keeps the answers a line per run of one year, in the master's order: a feedback
+    copy's year before is read alone (the others stay unread), all of them come back in order,
+    and a damaged run is found at once."""
+    from toolkit.demo.synthetic import make_plan
+    from toolkit.master.write import write_master
+    from toolkit.plan.model import Answer
+
+    made = make_plan(12, 2, seed=5)
+    years = [2019] * 4 + [2020] * 4 + [2019] * 4  # a master whose 実績 rows are not sorted
+    made.answers = [
+        Answer(line.id, year, {"実績値": n}, "第0001課", n + 2)
+        for n, (line, year) in enumerate(zip(made.lines, years, strict=True))
+    ]
+    master = write_master(tmp_path / "master.xlsx", made)
+    fresh, _ = load_master(master)
+    cache = tmp_path / "cache"
+    load_master_cached(master, cache)
+    plan = load_master_cached(master, cache)
+    (stored,) = cache.glob("*.json")
+    assert len(stored.read_bytes().split(b"\n")) == 4  # the plan, then runs of 2019, 2020, 2019
+    earlier = plan.answers_for(2019)
+    assert "answers" not in vars(plan)  # only 2019's were made
+    assert sorted(earlier.rows) == sorted((a.id, "") for a in fresh.answers if a.year == 2019)
+    assert earlier.rows[(made.lines[9].id, "")].values["実績値"] == 9
+    assert plan.answers_for(2018).rows == {}
+    assert plan.answers == fresh.answers  # every run, in the master's order
+    assert plan.answers_for(2020).rows == fresh.answers_for(2020).rows
+    head, first, second, third = stored.read_bytes().split(b"\n")
+    stored.write_bytes(b"\n".join((head, first, second.replace(b"2020", b"2021"), third)))
+    again = load_master_cached(master, cache)
+    assert "answers" in vars(again) and again.answers == fresh.answers  # read from the master
+
+
 def _sheet_with(tmp_path: Path, cell_xml: str) -> Path:
     path = tmp_path / "book.xlsx"
     book = openpyxl.Workbook()

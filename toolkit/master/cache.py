@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import fields
@@ -52,7 +53,9 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = 6  # 5: the answers on a line of their own; 6: written by orjson
+_CACHE_FORMAT = (
+    7  # 5: the answers on a line of their own; 6: written by orjson; 7: a line per run of a year
+)
 _LOADER_MODULES = (
     "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
     "plan.units", "plan.wareki", "plan.scheme", "plan.jsontext", "excel.reader", "validation.msg_master",
@@ -186,18 +189,28 @@ def _loader_fingerprint() -> str:
 
 
 def _read_cache(path: Path) -> Plan | None:
-    """The plan stored at ``path``: two lines of JSON, the plan and then its answers, which are
-    parsed only when first read (collect reads none: half of the file), as each line's values
-    are made (:class:`~toolkit.plan.model.Deferred`); the first line holds the second's SHA-256,
-    so a damaged answers line is found now, not when they are first read."""
+    """The plan stored at ``path``: a line of JSON for the plan, then its answers, a line per run
+    of answers of one fiscal year in the master's order, parsed only when first read (collect
+    reads none: half of the file; a feedback copy only the year before the form's), as each
+    line's values are made (:class:`~toolkit.plan.model.Deferred`); the first line holds each
+    run's year and SHA-256, so a damaged answers line is found now, not when first read."""
     try:
         head, _, tail = path.read_bytes().partition(b"\n")
         with no_collections():  # nothing built here is garbage: the collector would find none
             data = jsontext.loads(head)
-            if data.get("answers_sha256") != hashlib.sha256(tail).hexdigest():
+            runs = data.get("answer_runs")
+            parts = tail.split(b"\n") if tail else []
+            if not isinstance(runs, list) or len(runs) != len(parts):
                 return None
+            for (_, digest), part in zip(runs, parts, strict=True):
+                if digest != hashlib.sha256(part).hexdigest():
+                    return None
             plan = _plan_from_data(data)
-        plan.defer(("answers",), _answers_from, tail)
+        plan.defer(
+            ("answers",),
+            _answers_from,
+            AnswerRuns([(int(year), part) for (year, _), part in zip(runs, parts, strict=True)]),
+        )
         return plan
     except FileNotFoundError:
         return None
@@ -208,15 +221,19 @@ def _read_cache(path: Path) -> Plan | None:
 def _write_cache(path: Path, plan: Plan) -> None:
     try:
         data, answers = _plan_data(plan)
-        tail = jsontext.dumps(answers)
-        data["answers_sha256"] = hashlib.sha256(tail).hexdigest()
+        runs = [  # a line per run of one year's answers, the master's order kept
+            (year, jsontext.dumps(list(run)))
+            for year, run in itertools.groupby(answers, key=lambda a: a[1])
+        ]
+        data["answer_runs"] = [[year, hashlib.sha256(part).hexdigest()] for year, part in runs]
         text = jsontext.dumps(data)
+        tail = b"\n".join(part for _, part in runs)
     except TypeError:  # a value the cache cannot hold exactly (jsontext): simply do not cache
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.part")
-        tmp.write_bytes(text + b"\n" + tail)  # JSON has no raw newline: two lines
+        tmp.write_bytes(text + b"\n" + tail)  # JSON has no raw newline: a line each
         os.replace(tmp, path)
     except OSError:
         return  # a read-only workspace only loses the speed-up
@@ -393,14 +410,29 @@ def _plan_data(plan: Plan) -> tuple[dict[str, Any], list[Any]]:
     ]  # fmt: skip
 
 
-def _answers_from(data: bytes) -> dict[str, list[Answer]]:
-    """A cached plan's answers from their line of the cache, made when first read."""
+class AnswerRuns:
+    """A cached plan's answers as stored: per run of answers of one fiscal year (in the master's
+    order), the year and its line of JSON. :meth:`of_year` makes one year's answers only
+    (:meth:`~toolkit.plan.model.Plan.answers_for` asks so while the answers are not made)."""
+
+    def __init__(self, runs: list[tuple[int, bytes]]) -> None:
+        self.runs = runs
+
+    def of_year(self, year: int) -> list[Answer]:
+        return [a for y, part in self.runs if y == year for a in _answers_of(part)]
+
+
+def _answers_of(part: bytes) -> list[Answer]:
     with no_collections():
-        answers = [
+        return [
             Answer(a[0], a[1], {k: _cell_from(v) for k, v in a[2]}, a[3], a[4], a[5])
-            for a in jsontext.loads(data)
+            for a in jsontext.loads(part)
         ]
-    return {"answers": answers}
+
+
+def _answers_from(runs: AnswerRuns) -> dict[str, list[Answer]]:
+    """A cached plan's answers from their lines of the cache, made when first read."""
+    return {"answers": [a for _, part in runs.runs for a in _answers_of(part)]}
 
 
 def _plan_from_data(d: dict[str, Any]) -> Plan:

@@ -429,8 +429,15 @@ class Plan(Deferred):
         return replace(self, lines=[line for line in self.lines if line.started(year)])
 
     def answers_for(self, year: int) -> YearAnswers:
-        """The answers of one fiscal year, by line and owner."""
-        return YearAnswers(year, {(a.id, a.owner): a for a in self.answers if a.year == year})
+        """The answers of one fiscal year, by line and owner. While a loader has left the
+        answers to be made (:class:`Deferred`) and its store makes one year's (``of_year``:
+        the master cache), only that year's are made."""
+        deferred = self.__dict__.get(_DEFERRED)
+        if deferred is not None and "answers" in deferred[0] and hasattr(deferred[2], "of_year"):
+            rows = deferred[2].of_year(year)
+        else:
+            rows = [a for a in self.answers if a.year == year]
+        return YearAnswers(year, {(a.id, a.owner): a for a in rows})
 
     def lines_of(self, section: str, related_to: tuple[str, ...] = ()) -> list[Line]:
         """The indicator lines a section answers for; ``related_to`` are the placeholder
