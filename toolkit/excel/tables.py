@@ -33,9 +33,11 @@ from toolkit.excel.write import clean_text, format_styles
 from toolkit.excel.zipout import ZipOut
 from toolkit.plan.sheets import column_letter
 
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+"""The XML declaration and the two namespaces every part of a workbook we write as XML uses."""
+_HEAD, _MAIN, _REL = XML_HEAD, MAIN_NS, REL_NS
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPE = "application/vnd.openxmlformats-officedocument"
 _ESCAPE_CODE = re.compile(r"(_x[0-9a-fA-F]{4}_)")

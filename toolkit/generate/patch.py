@@ -43,6 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.excel.reader import member_bytes
+from toolkit.excel.tables import MAIN_NS as _MAIN_NS
+from toolkit.excel.tables import REL_NS as _REL_NS
+from toolkit.excel.tables import XML_HEAD as _XML_HEAD
 from toolkit.excel.write import clean_text, close_workbook, comment_parts, new_workbook
 from toolkit.excel.zipout import ZipOut
 from toolkit.generate import writer as W
@@ -57,9 +60,6 @@ _GUIDE_REF = re.compile(r'<c r="([A-Z]+)\d+"')
 _INPUT_STYLE = re.compile(r'<c r="([A-Z]+)\d+" s="(\d+)"')
 _FINGERPRINT = re.compile(rf'name="{W.FINGERPRINT_PROPERTY}"><vt:lpwstr>([0-9a-f]+)</vt:lpwstr>')
 _ESCAPED_CODE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 _VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
