@@ -53,9 +53,8 @@ from validation.findings import Finding
 
 MASTER_CACHE = Path(".toolkit") / "cache"
 """Where a workspace keeps the parsed master (beside its secret, not in the outputs)."""
-_CACHE_FORMAT = (
-    7  # 5: the answers on a line of their own; 6: written by orjson; 7: a line per run of a year
-)
+# 5: the answers on a line of their own; 6: written by orjson; 7: a line per run of one year
+_CACHE_FORMAT = 7
 _LOADER_MODULES = (
     "master.load", "master.cache", "master.layout", "master.shape", "plan.model", "plan.fields", "plan.layout", "plan.values",
     "plan.units", "plan.wareki", "plan.scheme", "plan.jsontext", "excel.reader", "validation.msg_master",
