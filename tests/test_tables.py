@@ -83,7 +83,6 @@ def test_layout_formats_links_and_print_setup(tmp_path: Path) -> None:
     ws = wb["一覧"]
     assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2"
     assert ws.auto_filter.ref == "A2:C11"
-    assert wb.defined_names is not None
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
     assert ws.oddFooter.left.text == "回収" and ws.oddFooter.right.text == "&P / &N"

@@ -582,9 +582,9 @@ def _read_form(
     if texts is not None:
         # the sheet's visibility is not read: nothing looks at it
         identity_sheet = SheetData(IDENTITY_SHEET, "", [[text] for text in texts])
-        found = _identify(WorkbookData(Path(received.name), [identity_sheet]), ctx)
+        book = WorkbookData(Path(received.name), [identity_sheet])
+        found = _identify(book, ctx)
         if found.verified and found.identity is not None:
-            book = WorkbookData(Path(received.name), [identity_sheet])
             if found.code:
                 return book, found, None
             book = read_bytes(received.data, received.name, info, only=(ANSWER_SHEET,))

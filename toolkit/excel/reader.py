@@ -725,19 +725,11 @@ def _sheet_parts(zf: zipfile.ZipFile, kept: dict[str, bytes] | None = None) -> d
     """Sheet name → its part, from workbook.xml and its relationships (entities already refused)."""
     kept = kept or {}
     try:
-        book = kept.get("xl/workbook.xml") or zf.read("xl/workbook.xml")
-        rels = kept.get("xl/_rels/workbook.xml.rels") or zf.read("xl/_rels/workbook.xml.rels")
+        book = ElementTree.fromstring(kept.get("xl/workbook.xml") or zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(
+            kept.get("xl/_rels/workbook.xml.rels") or zf.read("xl/_rels/workbook.xml.rels")
+        )
     except Exception:  # a broken part is calamine's to report; formulas are then unknown
-        return {}
-    return _parts_of_sheets(book, rels)
-
-
-def _parts_of_sheets(book_xml: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Sheet name → its part, from the bytes of workbook.xml and its relationships."""
-    try:
-        book = ElementTree.fromstring(book_xml)
-        rels = ElementTree.fromstring(rels_xml)
-    except Exception:  # a broken part is calamine's to report
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
     parts: dict[str, str] = {}

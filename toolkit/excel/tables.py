@@ -37,7 +37,6 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 """The XML declaration and the two namespaces every part of a workbook we write as XML uses."""
-_HEAD, _MAIN, _REL = XML_HEAD, MAIN_NS, REL_NS
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _TYPE = "application/vnd.openxmlformats-officedocument"
 _ESCAPE_CODE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -141,11 +140,11 @@ class TableSheet:
         last = f"{column_letter(last_col + 1)}{max(self._last_row, 0) + 1}"
         top = self.header_row + 1
         cols = "".join(
-            f'<col min="{c + 1}" max="{c + 1}" width="{_width(w)}" customWidth="1"/>'
+            f'<col min="{c + 1}" max="{c + 1}" width="{column_width_xml(w)}" customWidth="1"/>'
             for c, w in enumerate(self.widths)
         )
         parts = [
-            f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
+            f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
             f'<dimension ref="A1:{last}"/>',
             f'<sheetViews><sheetView{_SELECTED if selected else ""} workbookViewId="0">',
@@ -178,13 +177,13 @@ class TableSheet:
 
     def _rels(self) -> str:
         links = "".join(
-            f'<Relationship Id="rId{n}" Type="{_REL}/hyperlink" Target="{target}" TargetMode="External"/>'
+            f'<Relationship Id="rId{n}" Type="{REL_NS}/hyperlink" Target="{target}" TargetMode="External"/>'
             for n, (_, target) in enumerate(self._links, 1)
         )
-        return f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{links}</Relationships>'
+        return f'{XML_HEAD}<Relationships xmlns="{_PKG_REL}">{links}</Relationships>'
 
 
-def _width(width: float) -> str:
+def column_width_xml(width: float) -> str:
     """A column width as xlsxwriter stores it (whole pixels of a 7-pixel digit, in 1/256)."""
     pixels = int(width * 7 + 0.5) + 5
     return f"{(pixels * 256 // 7) / 256.0:.16g}"
@@ -244,27 +243,27 @@ class TableBook:
             defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{n}">'
                            f"{escape(_quoted(s.name), quote=False)}!${row}:${row}</definedName>")  # fmt: skip
         workbook = (
-            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><workbookPr defaultThemeVersion="124226"/>'
+            f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><workbookPr defaultThemeVersion="124226"/>'
             '<bookViews><workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/>'
             f"</bookViews><sheets>{sheet_list}</sheets><definedNames>{''.join(defined)}</definedNames>"
             '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
         )
         count = len(names)
         book_rels = "".join(
-            f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+            f'<Relationship Id="rId{n}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
             for n in range(1, count + 1)
         )
         book_rels += (
-            f'<Relationship Id="rId{count + 1}" Type="{_REL}/theme" Target="theme/theme1.xml"/>'
-            f'<Relationship Id="rId{count + 2}" Type="{_REL}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId{count + 3}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId{count + 1}" Type="{REL_NS}/theme" Target="theme/theme1.xml"/>'
+            f'<Relationship Id="rId{count + 2}" Type="{REL_NS}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{count + 3}" Type="{REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
         )
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_TYPE}.spreadsheetml.worksheet+xml"/>'
             for n in range(1, count + 1)
         )
         types = (
-            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/docProps/app.xml" ContentType="{_TYPE}.extended-properties+xml"/>'
@@ -279,7 +278,7 @@ class TableBook:
         )
         titles = "".join(f"<vt:lpstr>{escape(s.name, quote=False)}</vt:lpstr>" for s in names)
         app = (
-            f'{_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            f'{XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
             "<Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
             '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr>'
@@ -290,7 +289,7 @@ class TableBook:
         )
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         core = (
-            f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
             "<dc:creator></dc:creator><cp:lastModifiedBy></cp:lastModifiedBy>"
@@ -304,14 +303,14 @@ class TableBook:
             for s in self._texts
         )
         sst = (
-            f'{_HEAD}<sst xmlns="{_MAIN}" count="{self._count}" uniqueCount="{len(self._texts)}">'
+            f'{XML_HEAD}<sst xmlns="{MAIN_NS}" count="{self._count}" uniqueCount="{len(self._texts)}">'
             f"{strings}</sst>"
         )
         root_rels = (
-            f'{_HEAD}<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            f'{XML_HEAD}<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
             f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
-            f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL_NS}/extended-properties" Target="docProps/app.xml"/>'
             "</Relationships>"
         )
         buffer = io.BytesIO()
@@ -321,7 +320,7 @@ class TableBook:
         out.add("docProps/app.xml", app.encode())
         out.add("docProps/core.xml", core.encode())
         out.add("xl/_rels/workbook.xml.rels",
-                f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{book_rels}</Relationships>'.encode())  # fmt: skip
+                f'{XML_HEAD}<Relationships xmlns="{_PKG_REL}">{book_rels}</Relationships>'.encode())  # fmt: skip
         out.add("xl/workbook.xml", workbook.encode())
         out.add_stored("xl/styles.xml", *self._styles.styles)
         out.add_stored("xl/theme/theme1.xml", *self._styles.theme)

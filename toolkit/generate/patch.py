@@ -46,6 +46,7 @@ from toolkit.excel.reader import member_bytes
 from toolkit.excel.tables import MAIN_NS as _MAIN_NS
 from toolkit.excel.tables import REL_NS as _REL_NS
 from toolkit.excel.tables import XML_HEAD as _XML_HEAD
+from toolkit.excel.tables import column_width_xml
 from toolkit.excel.write import clean_text, close_workbook, comment_parts, new_workbook
 from toolkit.excel.zipout import ZipOut
 from toolkit.generate import writer as W
@@ -543,12 +544,6 @@ def _guide_sheet(sheet: str, lead: tuple[str, str]) -> str:
 # エラー一覧 ------------------------------------------------------------------------------------------
 
 
-def _width_xml(width: float) -> str:
-    """A column width as xlsxwriter stores it (whole pixels of a 7-pixel digit, in 1/256)."""
-    pixels = int(width * 7 + 0.5) + 5
-    return f"{(pixels * 256 // 7) / 256.0:.16g}"
-
-
 def _error_sheet(errors: W.ErrorList, index: dict[str, int], header_row: int) -> str:
     """The エラー一覧 sheet as :func:`toolkit.generate.writer` lays it out (``header_row``:
     1-based row of the table's header)."""
@@ -603,7 +598,7 @@ def _error_sheet(errors: W.ErrorList, index: dict[str, int], header_row: int) ->
     last_row = header_row + len(errors.rows)
     merged = "".join(f'<mergeCell ref="{r}"/>' for r in merges)
     cols = "".join(
-        f'<col min="{c + 1}" max="{c + 1}" width="{_width_xml(w)}" customWidth="1"/>'
+        f'<col min="{c + 1}" max="{c + 1}" width="{column_width_xml(w)}" customWidth="1"/>'
         for c, w in enumerate(widths)
     )
     return (
