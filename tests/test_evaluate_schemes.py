@@ -246,6 +246,24 @@ def test_expected_for_the_year_is_target_times_elapsed_over_plan_years() -> None
     assert (before.grade, before.reason) == ("－", "計画期間より前の年度")
 
 
+def test_prorated_lines_to_go_down_or_hold_are_prorated_from_their_baseline() -> None:
+    prorated = scheme_of(比べる目標="年度按分", 計画の期間="2018～2022")
+    smoking = make_line(baseline=18.5, target=12, unit="%", name="成人の喫煙率")
+    # 2020 is the 3rd of 5 years: 18.5 + (12 − 18.5) × 3/5 = 14.6 (from zero it would be 7.2,
+    # below the plan's own target); 15.0: (18.5 − 15.0) / (18.5 − 14.6) = 89.7 % → B
+    third = ev(prorated, smoking, 15.0, 2020)
+    assert third.target.numbers == (Decimal("14.6"),)
+    assert (third.grade, third.rate_text()) == ("B", "89.7%")
+    assert ev(prorated, smoking, 14.6, 2020).grade == "A"
+    # a line to hold: 50 → 50 expects 50 every year (from zero: 30 in the 3rd year)
+    kept = make_line(baseline=50, target=50, name="サロン数", unit="か所")
+    assert ev(prorated, kept, 50, 2020).target.numbers == (Decimal(50),)
+    # told to go down without a baseline: nothing to pro-rate from, so not graded, and why
+    told = make_line(target=12, unit="%", name="成人の喫煙率", direction="減少")
+    bare = ev(prorated, told, 15.0, 2020)
+    assert (bare.grade, bare.reason) == ("－", "基準値がないため年度按分できない")
+
+
 def test_expected_for_the_year_from_the_baseline() -> None:
     prorated = scheme_of(比べる目標="基準値から年度按分", 計画の期間="H30～R4")
     line = make_line(baseline=1000, target=2000)

@@ -261,15 +261,48 @@ def test_a_report_table_naming_an_unknown_field_is_reported(tmp_path: Path) -> N
     assert [c.content for c in table.columns] == ["取組"]  # the good column is kept
 
 
+def test_a_list_of_an_item_the_plan_does_not_ask_is_named_with_its_cell(tmp_path: Path) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("評価", "施策ごと", "基本目標", None, "施策", "施策の方向", None, None, None),
+                                ("評価", None, None, None, "課題", "{評価の概要文}\n{課題の一覧}", None, None, None)],
+           L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    plan, findings = load_master(path)
+    (empty,) = [f for f in findings if f.code == "M075"]
+    assert (empty.sheet, empty.cell, empty.value, empty.severity) == (
+        L.SHEET_REPORT,
+        "F3",
+        "課題の一覧",
+        "warning",
+    )
+    assert "項目 シートに「課題」がない" in empty.message
+    (table,) = plan.tables
+    assert len(table.columns) == 2  # the column is kept (the summary in it is still right)
+    # with a 課題 item the same table says nothing
+    fields = [*FIELDS, ("課題", "回答", "文章", None, 200, None, "共通", "入力", None, None)]
+    path = declared_master(tmp_path / "with.xlsx", fields)
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("評価", "施策ごと", "基本目標", None, "施策", "施策の方向", None, None, None),
+                                ("評価", None, None, None, "課題", "{評価の概要文}\n{課題の一覧}", None, None, None)],
+           L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    assert not [f for f in load_master(path)[1] if f.code == "M075"]
+
+
 def test_the_templates_report_left_as_it_is_only_warns_and_the_forms_are_made(ws: Config) -> None:
     declared_master(ws.master, keep_report=True)
     _, findings = load_master(ws.master)
     assert (
         findings
-        and {f.code for f in findings} == {"M033"}
+        and {f.code for f in findings} == {"M033", "M075"}
         and all(f.severity == "warning" for f in findings)
     )
     assert "実績値" in {f.value for f in findings}
+    # the template's 評価・見直し lists 課題 and 今後の方向性, which this plan does not ask
+    empty = sorted((f.value, f.message) for f in findings if f.code == "M075")
+    assert [value for value, _ in empty] == ["方向性の集計", "課題の一覧"]
+    assert "項目「今後の方向性」の回答" in empty[0][1] and "項目「課題」の回答" in empty[1][1]
     assert generate_forms(ws).forms
 
 

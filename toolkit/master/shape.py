@@ -26,6 +26,7 @@ from toolkit.plan.fields import (
     default_fields,
 )
 from toolkit.plan.layout import (
+    AGGREGATE_SOURCES,
     COMPUTED,
     OWNER_KIND,
     YEAR_WORDS,
@@ -476,6 +477,10 @@ def _column(
             known="、".join(sorted(known - set(COMPUTED))),
         )
         return None
+    for name in names:
+        source = AGGREGATE_SOURCES.get(name, "")
+        if source and source not in known:
+            add("M075", table.name, row, table.col("中身"), name, field=source)
     bad_years = [
         p for p in Column(header, header).placeholders if p not in YEAR_WORDS and p not in known
     ]

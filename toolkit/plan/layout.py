@@ -49,6 +49,11 @@ COMPUTED = (
 経年 table the 年度 column becomes each year's 実績値, 達成率 and 評価, and 傾向 is the line's
 改善 / 横ばい / 悪化 over the years."""
 
+ISSUE_FIELD, DIRECTION_FIELD = "課題", "今後の方向性"
+AGGREGATE_SOURCES = {"課題の一覧": ISSUE_FIELD, "方向性の集計": DIRECTION_FIELD}
+"""The item each list over a 施策's lines is made of, by its name: a plan without that item
+gets an empty cell there (M075 says so when the master is read)."""
+
 OWNERS_ALL = "全員"
 """担当: every owner of the line, one sub-row each."""
 

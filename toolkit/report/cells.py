@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.plan.fields import Field, Kind
-from toolkit.plan.layout import PLACEHOLDER
+from toolkit.plan.layout import DIRECTION_FIELD, ISSUE_FIELD, PLACEHOLDER
 from toolkit.plan.model import Goal, Line, Plan, Policy, YearAnswers, line_value
 from toolkit.plan.values import BLANK, Value, ValueKind, cell_text, parse_master_value
 from toolkit.plan.wareki import fiscal_label, short_label
@@ -44,7 +44,6 @@ PLAN_TARGET = "計画の目標値"
 """The plan's own target (a 経年 table's 目標値 beside every year)."""
 CENTRED = ("No.", "単位", "評価", "年度", "傾向", "方向")
 AGGREGATES = ("評価の概要文", "課題の一覧", "方向性の集計")
-ISSUE_FIELD, DIRECTION_FIELD = "課題", "今後の方向性"
 KEEP_DIRECTION = "継続"
 """今後の方向性 that needs no mention in 方向性の集計's list of changes."""
 UNREGISTERED = "体系が未登録の取組"

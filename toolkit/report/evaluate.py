@@ -13,7 +13,8 @@ here (also in the README glossary):
   them, else by the 達成率 (the gap is what is shown).
 - Each year is compared with its own target: the 年度別目標 of that year; else, where the scheme
   says 年度按分, the expected value for the year (目標 × 経過年数 ÷ 計画年数, or from the
-  baseline); else the plan's target. A line with yearly targets but none for the year is not
+  baseline: where the scheme says so, and for a line to go down or to hold, whose expected value
+  lies between its baseline and its target); else the plan's target. A line with yearly targets but none for the year is not
   graded (a 2005 actual is never compared with the 2007 target).
 - A target with a comparator (``25,000人以上``) is evaluated against its number.
 - Compound values (``回・人``): each part is evaluated; 達成率 is the lowest part's rate and the
@@ -380,7 +381,8 @@ def year_target(line: Line, year: int | None, scheme: Scheme) -> tuple[Value, st
 
 
 def _expected(line: Line, year: int, scheme: Scheme) -> tuple[Value, str]:
-    """目標 × 経過年数 ÷ 計画年数 (年度按分), or 基準 + (目標 − 基準) × 経過 ÷ 計画年数."""
+    """目標 × 経過年数 ÷ 計画年数 (年度按分, a line to go up), or 基準 + (目標 − 基準) × 経過 ÷
+    計画年数 (基準値から年度按分, and 年度按分 of a line to go down or to hold)."""
     assert scheme.period is not None
     start, end = scheme.period
     years = end - start + 1
@@ -390,7 +392,11 @@ def _expected(line: Line, year: int, scheme: Scheme) -> tuple[Value, str]:
     final = line.target
     if not final.is_numeric:
         return final, ""
-    if scheme.target is TargetMethod.FROM_BASELINE:
+    # 年度按分 from zero fits a target counted up from nothing (延べ参加者数 5,000 人 over five
+    # years: 2,000 in the second); a line to go down or to hold expects a value between its
+    # baseline and its target (喫煙率 18.5 → 12 % would otherwise expect 7.2 % in the third of
+    # five years, below the plan's own target), so it is pro-rated from its baseline
+    if scheme.target is TargetMethod.FROM_BASELINE or line.trend is not Trend.UP:
         bases = line.baseline.numbers
         if len(bases) != len(final.numbers):
             return BLANK, "基準値がないため年度按分できない"
