@@ -494,3 +494,22 @@ def test_nothing_to_write_is_one_rule_with_or_without_a_note_field(
     assert str(kyodo.status) == "rejected"
     (c022,) = [f for f in kyodo.findings if f.code == "C022"]
     assert c022.message.endswith(rule), c022.message
+
+
+def test_a_line_without_its_bureau_takes_those_of_its_sections(tmp_path: Path) -> None:
+    # 部局 is written once per section in 担当課 (市民部 協働推進課, 経済部 ふるさと産業振興課, the
+    # 社協 without one); a 指標 row that leaves 部局 blank shows its sections' bureaus, one written
+    # there is kept as written
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_LINES], [*LINES, ("Y3", "③ 連携", None, "協働推進課 ふるさと産業振興課", None),
+                               ("Y4", "④ 広報", None, "協働推進課", None)],
+           ("ID", "取組", "住民、地域の役割", "担当課", "取組み"))  # fmt: skip
+    ws = wb[L.SHEET_LINES]
+    column = next(c.column for c in ws[1] if c.value == "部局")
+    ws.cell(7, column, "総務部")  # Y4's own 部局
+    wb.save(path)
+    plan, _ = load_master(path)
+    assert {line.id: line.bureau for line in plan.lines} == {
+        "Y1": "市民部", "Y2": "経済部", "Y3": "市民部 経済部", "Y4": "総務部"
+    }  # fmt: skip

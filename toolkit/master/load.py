@@ -404,14 +404,22 @@ def _lines(
             rows.owners[name] = own
             rows.owner_rows[name] = row
     policy_keys = {p.key for p in policies}
+    bureau_of = {s.name: s.bureau for s in sections if s.bureau}
     positions: dict[int, int] = {}
     lines = []
     for order, (line_id, rows) in enumerate(grouped.items(), start=1):
         line = _line(
-            ctx, table, line_id, rows, units, lists, policy_keys, positions, line_level, order
-        )
+            ctx, table, line_id, rows, units, lists, policy_keys, positions, line_level, order,
+            bureau_of,
+        )  # fmt: skip
         lines.append(line)
     return lines
+
+
+def _bureaus(owners: Iterable[str], bureau_of: Mapping[str, str]) -> str:
+    """A line's 部局 left blank in 指標: those of its owners in the 担当課 sheet (where the forms
+    take them from), each once, in the owners' order."""
+    return " ".join(dict.fromkeys(b for owner in owners if (b := bureau_of.get(owner, ""))))
 
 
 def _repeated_row(
@@ -459,6 +467,7 @@ def _short(text: str, limit: int = 20) -> str:
 def _line(
     ctx: _Context, table: Table, line_id: str, rows: _LineRows, units: UnitRegistry, lists: Mapping[str, tuple[str, ...]],
     policy_keys: set[str], positions: dict[int, int], line_level: list[str], order: int,
+    bureau_of: Mapping[str, str],
 ) -> Line:  # fmt: skip
     get, row = rows.record.get, rows.first
     raw_no = get("No.")
@@ -495,7 +504,7 @@ def _line(
         baseline_year=parse_year(get("基準年度")) or baseline.year, current=current,
         current_year=parse_year(get("現状年度")) or current.year, target=target,
         target_year=parse_year(get("目標年度")) or target.year, trend=trend, trend_given=trend_given,
-        bureau=cell_text(get("部局")), sections=tuple(rows.owners), policy_key=policy_key,
+        bureau=cell_text(get("部局")) or _bureaus(rows.owners, bureau_of), sections=tuple(rows.owners), policy_key=policy_key,
         item=cell_text(get("取組項目")), torikumi=cell_text(get("取組")), content=cell_text(get("取組内容")), row=row,
         max_value=float(maximum) if isinstance(maximum, int | float) and not isinstance(maximum, bool) else None,
         columns={n: cell_text(get(n)) for n in line_level},
