@@ -513,3 +513,18 @@ def test_a_line_without_its_bureau_takes_those_of_its_sections(tmp_path: Path) -
     assert {line.id: line.bureau for line in plan.lines} == {
         "Y1": "市民部", "Y2": "経済部", "Y3": "市民部 経済部", "Y4": "総務部"
     }  # fmt: skip
+
+
+def test_a_report_column_without_content_says_what_to_type(tmp_path: Path) -> None:
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    _write(wb[L.SHEET_REPORT], [("実施状況", "一覧", "基本目標", None, "活動名", "取組", None, None, None),
+                                ("実施状況", None, None, None, "成果", None, None, None, None)], L.REPORT_COLUMNS)  # fmt: skip
+    wb.save(path)
+    plan, findings = load_master(path)
+    (blank,) = [f for f in findings if f.code == "M076"]
+    # a report problem never stops the forms: a warning, the column left out
+    assert (blank.sheet, blank.cell, blank.severity) == (L.SHEET_REPORT, "F3", "warning")
+    assert "中身が空欄です" in blank.message and "この行を消してください" in blank.message
+    (table,) = plan.tables
+    assert [c.content for c in table.columns] == ["取組"]

@@ -461,7 +461,7 @@ def _column(
     header = cell_text(table.get(values, "列の見出し")) or content
     if not content:
         if kind is not TableKind.SUMMARY:
-            add("M033", table.name, row, table.col("中身"), "", known="項目名・指標・達成率 など")
+            add("M076", table.name, row, table.col("中身"))
         return None
     column = Column(header, content, cell_text(table.get(values, "担当")), _norm(table.get(values, "まとめ")).lower() in _YES,
                     _width(table.get(values, "幅")), row)  # fmt: skip
