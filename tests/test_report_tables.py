@@ -749,3 +749,47 @@ def test_open_data_gives_the_target_each_year_was_compared_with() -> None:
     assert [rows[("H1-1", 2024)][k] for k in keys] == [
         Decimal(60), 2028, Decimal(60), "60", 2028, "令和10年度", 78.0, Decimal("-13.2"),
     ]  # fmt: skip
+
+
+def test_items_answered_per_owner_are_each_owner_s_own_in_lists_and_cells(tmp_path: Path) -> None:
+    # 今後の方向性 and 課題 answered 担当ごと (merge files them under each owner, beside the line's
+    # own row of 共通 fields): No.1 has one owner, No.2 two who chose differently
+    fields = (
+        Field("ID", Area.PLAN), Field("No.", Area.PLAN), Field("取組", Area.PLAN),
+        Field("進捗状況", Area.ANSWER, Kind.CHOICE, choices="進捗状況"),
+        Field("課題", Area.ANSWER, Kind.TEXT, scope=Scope.OWNER),
+        Field("今後の方向性", Area.ANSWER, Kind.CHOICE, choices="今後の方向性", scope=Scope.OWNER),
+    )  # fmt: skip
+    plan = Plan(
+        name="計画", goals=[Goal(1, "健康づくり")], policies=[Policy(1, 1, "運動習慣")],
+        lines=[line("K1", 1, "健診の周知", ("保険年金課",)),
+               line("K2", 2, "運動教室", ("スポーツ振興課", "健康増進課"))],
+        sections=[Section("保険年金課", "市民生活部"), Section("スポーツ振興課", "観光政策部"),
+                  Section("健康増進課", "健康福祉部")], fields=fields,
+        answers=[
+            Answer("K1", 2026, {"進捗状況": "実施"}),
+            Answer("K1", 2026, {"課題": "若い世代の受診が少ない。", "今後の方向性": "継続"}, owner="保険年金課"),
+            Answer("K2", 2026, {"進捗状況": "実施"}),
+            Answer("K2", 2026, {"課題": "会場が足りない。", "今後の方向性": "継続"}, owner="スポーツ振興課"),
+            Answer("K2", 2026, {"課題": "会場が足りない。", "今後の方向性": "拡充"}, owner="健康増進課"),
+        ],
+        tables=(
+            TableSpec("見直し", TableKind.POLICY, Grouping.NONE, columns=(
+                Column("施策", "施策の方向"), Column("課題", "課題の一覧"), Column("見直し方針", "方向性の集計"))),
+            TableSpec("一覧", TableKind.LIST, Grouping.NONE, columns=(
+                Column("取組", "取組"), Column("今後の方向性", "今後の方向性"))),
+        ),
+    )  # fmt: skip
+    report = build_report(through_master(plan, tmp_path), 2026)
+    (review,) = texts(report.table("見直し"))
+    # one 取組 continues, the other has 継続 from one owner and 拡充 from the other: each counted
+    # once for its 取組; the same 課題 of both owners listed once
+    assert review[1:] == [
+        "・No.1 健診の周知: 若い世代の受診が少ない。\n・No.2 運動教室: 会場が足りない。",
+        "今後の方向性: 継続 2件、拡充 1件\n・No.2 運動教室: 拡充",
+    ]
+    # the only owner's answer is the line's; two owners' answers are shown each with its owner
+    assert texts(report.table("一覧")) == [
+        ["健診の周知", "継続"],
+        ["運動教室", "スポーツ振興課: 継続\n健康増進課: 拡充"],
+    ]

@@ -294,7 +294,11 @@ class YearAnswers:
 
     def value(self, line: Line, name: str, owner: str = "", *, per_owner: bool = False) -> object:
         """The stored value of field ``name``: a 担当ごと field from the owner's row (or the line's
-        own row when the line has a single owner and no owner row), a 共通 one from the line's row."""
+        own row when the line has a single owner and no owner row), a 共通 one from the line's row.
+        A 担当ごと field asked of a line without naming an owner is its only owner's (merge files
+        it there beside the line's own row of 共通 fields); a line of several owners has none."""
+        if per_owner and not owner and len(line.sections) == 1:
+            owner = line.sections[0]
         if per_owner and owner:
             row = self.rows.get((line.id, owner))
             if row is not None:

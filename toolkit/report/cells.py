@@ -298,15 +298,19 @@ class Resolver:
     def _by_torikumi(
         self, field_name: str, lines: Sequence[Line], data: YearData
     ) -> list[tuple[Line, list[str]]]:
-        """Each 取組's first line with the distinct texts of ``field_name`` over its lines."""
+        """Each 取組's first line with the distinct texts of ``field_name`` over its lines (each
+        owner's own of a 担当ごと field, not their answers joined in one text)."""
         groups: dict[int, tuple[Line, list[str]]] = {}
-        if field_name not in self.fields:
+        declared = self.fields.get(field_name)
+        if declared is None:
             return []
         for line in lines:
-            text = self.line_cell(field_name, line, "", data).text
             _, texts = groups.setdefault(line.torikumi_no, (line, []))
-            if text and text not in texts:
-                texts.append(text)
+            owners = line.sections if declared.per_owner and len(line.sections) > 1 else ("",)
+            for owner in owners:
+                text = self.line_cell(field_name, line, owner, data).text
+                if text and text not in texts:
+                    texts.append(text)
         return list(groups.values())
 
     def _issues(self, lines: Sequence[Line], data: YearData) -> str:
