@@ -528,3 +528,26 @@ def test_a_report_column_without_content_says_what_to_type(tmp_path: Path) -> No
     assert "中身が空欄です" in blank.message and "この行を消してください" in blank.message
     (table,) = plan.tables
     assert [c.content for c in table.columns] == ["取組"]
+
+
+def test_answers_under_a_name_no_item_has_any_more_are_named_not_dropped_silently(
+    tmp_path: Path,
+) -> None:
+    # the template's 実績 sheet still has 実施内容・成果 (this plan asks 実施状況 instead): empty,
+    # it says nothing; holding two answers (the item renamed after they were merged), it says so
+    path = declared_master(tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[L.SHEET_ANSWERS]
+    header = {c.value: c.column for c in ws[1]}
+    assert "実施内容・成果" in header
+    assert not [f for f in load_master(path)[1] if f.code == "M077"]
+    for row, owner in ((2, "市社会福祉協議会"), (3, "協働推進課")):
+        ws.cell(row, header["ID"], "Y1")
+        ws.cell(row, header["年度"], 2018)
+        ws.cell(row, header["回答者"], owner)
+        ws.cell(row, header["実施内容・成果"], "講座を開いた。")
+    wb.save(path)
+    (old,) = [f for f in load_master(path)[1] if f.code == "M077"]
+    column = openpyxl.utils.get_column_letter(header["実施内容・成果"])
+    assert (old.sheet, old.cell, old.value) == (L.SHEET_ANSWERS, f"{column}1", "実施内容・成果")
+    assert "値が 2 件あります" in old.message and old.severity == "warning"

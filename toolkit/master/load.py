@@ -672,6 +672,7 @@ def _answers(
             )
         )
     _unknown_ids(ctx, table, unknown)
+    _undeclared_answers(ctx, table, set(L.answer_columns(fields)))
     return answers, recorded
 
 
@@ -721,6 +722,17 @@ def _judged_targets(
 def _same_target(a: Value, b: Value) -> bool:
     """True when two targets read alike (``59,000`` and the number 59000 are the same target)."""
     return replace(a, raw="") == replace(b, raw="")
+
+
+def _undeclared_answers(ctx: _Context, table: Table, declared: set[str]) -> None:
+    """One M077 per 実績 column holding values under a name no 回答 item has (an item renamed or
+    removed in 項目 after its answers were merged): those values are not read, so say so."""
+    for name in table.columns:
+        if name in declared:
+            continue
+        filled = sum(1 for _, values in table.rows if cell_text(table.get(values, name)))
+        if filled:
+            ctx.add("M077", table.name, L.HEADER_ROW, table.col(name), name, count=filled)
 
 
 def _unknown_ids(ctx: _Context, table: Table, unknown: Mapping[str, list[int]]) -> None:
