@@ -14,8 +14,8 @@ here (also in the README glossary):
 - Each year is compared with its own target: the 年度別目標 of that year; else, where the scheme
   says 年度按分, the expected value for the year (目標 × 経過年数 ÷ 計画年数, or from the
   baseline: where the scheme says so, and for a line to go down or to hold, whose expected value
-  lies between its baseline and its target); else the plan's target. A line with yearly targets but none for the year is not
-  graded (a 2005 actual is never compared with the 2007 target).
+  lies between its baseline and its target); else the plan's target. A line with yearly targets
+  but none for the year is not graded (a 2005 actual is never compared with the 2007 target).
 - A target with a comparator (``25,000人以上``) is evaluated against its number.
 - Compound values (``回・人``): each part is evaluated; 達成率 is the lowest part's rate and the
   grade is the worst part's grade.
